@@ -22,7 +22,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'react', 'react-*', 'dexie', '@microsoft/*', '../../server/*', 'better-sqlite3'], message: 'src/domain is pure: no I/O or platform imports.' },
+            {
+              group: [
+                'node:*',
+                'react',
+                'react-*',
+                'dexie',
+                '@microsoft/*',
+                '../../server/*',
+                'better-sqlite3',
+              ],
+              message: 'src/domain is pure: no I/O or platform imports.',
+            },
           ],
         },
       ],
@@ -32,7 +43,17 @@ export default tseslint.config(
     // The protocol library knows nothing about tasks.
     files: ['server/src/signalr/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/domain/**', '../hub/*'], message: 'signalr/ is a protocol library with no domain imports.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/domain/**', '../hub/*'],
+              message: 'signalr/ is a protocol library with no domain imports.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

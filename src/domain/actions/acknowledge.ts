@@ -1,0 +1,28 @@
+import { mayWork } from '../visibility';
+import { defineAction, staffRef, unchanged } from './action';
+import { notYourRole } from './guards';
+import { EmptyPayload } from './payloads';
+
+/**
+ * "I have seen this." A fact on the task, not a status: it stops the escalation chain at once, which is
+ * why it is one tap and why a second tap is harmless.
+ */
+export const acknowledge = defineAction({
+  type: 'acknowledge',
+  payload: EmptyPayload,
+  apply(task, _payload, actor, ctx) {
+    if (task.acknowledgedAt) return unchanged(task);
+    if (!mayWork(task, actor) && task.owner?.id !== actor.id) return notYourRole(task, 'acknowledge');
+    return {
+      status: 'applied',
+      task: {
+        ...task,
+        acknowledgedAt: ctx.now,
+        acknowledgedBy: staffRef(actor),
+        escalation: { ...task.escalation, nextAt: null },
+      },
+      change: 'acknowledged',
+      upstream: 'acknowledged',
+    };
+  },
+});

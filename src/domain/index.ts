@@ -1,0 +1,11 @@
+export * from './principal';
+export * from './task';
+export * from './events';
+export * from './commands';
+export * from './results';
+export * from './visibility';
+export * from './decide';
+export * from './apply-event';
+export * from './escalation';
+export { ACTIONS } from './actions';
+export type { ActionContext, ActionDefinition, Applied, UpstreamEvent } from './actions';

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { Role } from './principal';
+
+/** FHIR R4 `Task.status`, so upstream FHIR systems map one to one. */
+export const TASK_STATUSES = [
+  'requested',
+  'accepted',
+  'in-progress',
+  'on-hold',
+  'completed',
+  'cancelled',
+  'failed',
+] as const;
+export const TaskStatus = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+/** Statuses after which only a comment may still be added. */
+export const CLOSED_STATUSES: readonly TaskStatus[] = ['completed', 'cancelled', 'failed'];
+export function isClosed(task: Pick<Task, 'status'>): boolean {
+  return CLOSED_STATUSES.includes(task.status);
+}
+
+/** FHIR `Task.priority`, lowest to highest. */
+export const PRIORITIES = ['routine', 'urgent', 'asap', 'stat'] as const;
+export const Priority = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof Priority>;
+
+export const TASK_KINDS = ['discharge', 'result-ack', 'follow-up', 'exception'] as const;
+export const TaskKind = z.enum(TASK_KINDS);
+export type TaskKind = z.infer<typeof TaskKind>;
+
+export const EXCEPTION_REASONS = [
+  'eligibility-failed',
+  'unmatched-identifier',
+  'validation-failed',
+  'duplicate-record',
+] as const;
+export const ExceptionReason = z.enum(EXCEPTION_REASONS);
+export type ExceptionReason = z.infer<typeof ExceptionReason>;
+
+/** How an exception ends: fixed here, dismissed as not needing action, or sent back to the source system. */
+export const EXCEPTION_OUTCOMES = ['fixed', 'dismissed', 'sent-upstream'] as const;
+export const ExceptionOutcome = z.enum(EXCEPTION_OUTCOMES);
+export type ExceptionOutcome = z.infer<typeof ExceptionOutcome>;
+
+const IsoTime = z.iso.datetime({ offset: true });
+
+/** A person as shown on a task: the staff id (Entra `oid`) and a display name. */
+export const StaffRef = z.object({ id: z.string().min(1), name: z.string() });
+export type StaffRef = z.infer<typeof StaffRef>;
+
+/** The actor recorded for changes the relay makes itself (upstream events, escalation timers). */
+export const SYSTEM: StaffRef = { id: 'system', name: 'Wardline' };
+
+export const Patient = z.object({
+  ref: z.string().min(1),
+  name: z.string(),
+  mrn: z.string().nullable(),
+  bed: z.string().nullable(),
+});
+export type Patient = z.infer<typeof Patient>;
+
+export const ChecklistItem = z.object({
+  id: z.string().min(1),
+  label: z.string(),
+  required: z.boolean(),
+  done: z.boolean(),
+  doneBy: StaffRef.nullable(),
+  doneAt: IsoTime.nullable(),
+});
+export type ChecklistItem = z.infer<typeof ChecklistItem>;
+
+export const Escalation = z.object({
+  /** 0 = not escalated; n = the n-th level of the task's policy has fired (or a person escalated). */
+  level: z.number().int().min(0),
+  /** When the next level fires, or null when nothing more will (acknowledged, closed, chain ended). */
+  nextAt: IsoTime.nullable(),
+  lastAt: IsoTime.nullable(),
+  reason: z.string().nullable(),
+});
+export type Escalation = z.infer<typeof Escalation>;
+
+export const ExceptionDetails = z.object({
+  reasonCode: ExceptionReason,
+  sourceRef: z.object({ system: z.string(), messageId: z.string() }).nullable(),
+});
+export type ExceptionDetails = z.infer<typeof ExceptionDetails>;
+
+export const Resolution = z.object({
+  outcome: z.union([ExceptionOutcome, z.literal('done'), z.literal('cancelled')]),
+  note: z.string().nullable(),
+  /** Set when a discharge was resolved with required items open: the recorded reason. */
+  overrideReason: z.string().nullable(),
+  by: StaffRef,
+  at: IsoTime,
+});
+export type Resolution = z.infer<typeof Resolution>;
+
+export const Comment = z.object({ by: StaffRef, at: IsoTime, text: z.string() });
+export type Comment = z.infer<typeof Comment>;
+
+/** The task as it travels on the wire and is stored. Defined once, here. */
+export const Task = z.object({
+  id: z.string().min(1),
+  kind: TaskKind,
+  title: z.string(),
+  detail: z.string().nullable(),
+  priority: Priority,
+  status: TaskStatus,
+  unit: z.string().min(1),
+  candidateRoles: z.array(Role),
+  patient: Patient.nullable(),
+  owner: StaffRef.nullable(),
+  claimedAt: IsoTime.nullable(),
+  checklist: z.array(ChecklistItem),
+  dueAt: IsoTime.nullable(),
+  ackBy: IsoTime.nullable(),
+  expectedDischargeAt: IsoTime.nullable(),
+  acknowledgedAt: IsoTime.nullable(),
+  acknowledgedBy: StaffRef.nullable(),
+  escalation: Escalation,
+  exception: ExceptionDetails.nullable(),
+  hold: z.object({ reason: z.string(), by: StaffRef, at: IsoTime }).nullable(),
+  resolution: Resolution.nullable(),
+  comments: z.array(Comment),
+  /** Upstream snapshot number: a routed event with a revision not above this one is stale. */
+  revision: z.number().int().min(0),
+  /** Per-task change counter, bumped by every change the relay applies. */
+  version: z.number().int().min(0),
+  /** Global cursor of this task's last change (the `changes.seq` that produced this state). */
+  seq: z.number().int().min(0),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+});
+export type Task = z.infer<typeof Task>;
+
+export function requiredItemsOpen(task: Pick<Task, 'checklist'>): ChecklistItem[] {
+  return task.checklist.filter((item) => item.required && !item.done);
+}
+
+export const NO_ESCALATION: Escalation = { level: 0, nextAt: null, lastAt: null, reason: null };
