@@ -1,0 +1,168 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DEFAULT_POLICIES, EscalationPolicies, explainIssues, type EscalationPolicy } from '../../src/domain';
+import {
+  assertModeAllowed,
+  identityProviderConfigured,
+  parseAuthConfig,
+  type AuthConfig,
+  type Env,
+  type RelayMode,
+} from './auth/config';
+
+export interface RelayConfig {
+  mode: RelayMode;
+  host: string;
+  port: number;
+  dataDir: string;
+  /** The built PWA; served at `/` when present. */
+  staticDir: string;
+  demoFeed: boolean;
+  demoSeed: number;
+  /** Demo events per minute after the morning backlog. */
+  demoRatePerMinute: number;
+  timeZone: string;
+  auth: AuthConfig | undefined;
+  policies: EscalationPolicy[];
+  /** Origins allowed to call the relay from another origin (CORS and WebSocket upgrades). */
+  allowedOrigins: string[];
+  logLevel: string;
+}
+
+export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; problems: string[] };
+
+const DEFAULT_PORT = 8080;
+const DEFAULT_DEMO_RATE_PER_MINUTE = 12;
+
+/**
+ * Reads the relay's configuration from the environment. Every problem is reported, one sentence each,
+ * so an operator fixes them all in one go instead of one per restart.
+ */
+export function loadConfig(env: Env): ConfigResult {
+  const problems: string[] = [];
+  const auth = parseAuthConfig(env);
+  problems.push(...auth.problems);
+
+  const modeText =
+    value(env, 'WARDLINE_MODE') ?? (identityProviderConfigured(env) ? 'production' : 'development');
+  let mode: RelayMode = 'development';
+  if (modeText === 'development' || modeText === 'production') mode = modeText;
+  else problems.push(`WARDLINE_MODE must be "development" or "production", not "${modeText}".`);
+  const refused = assertModeAllowed(mode, env);
+  if (refused) problems.push(refused);
+  if (mode === 'production' && !auth.config && auth.problems.length === 0) {
+    problems.push(
+      'Production mode needs an identity provider: set AUTH_TENANT_ID and AUTH_API_CLIENT_ID (Entra ID), or AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URI.',
+    );
+  }
+
+  const port = integer(env, 'PORT', DEFAULT_PORT, 0, 65_535, problems);
+  const host = value(env, 'HOST') ?? '127.0.0.1';
+  const dataDir = resolve(value(env, 'DATA_DIR') ?? './data');
+  const staticDir = resolve(value(env, 'STATIC_DIR') ?? './dist');
+  const demoFeed = boolean(env, 'DEMO_FEED', mode === 'development', problems);
+  if (demoFeed && mode === 'production')
+    problems.push('DEMO_FEED cannot be on in production mode: it invents patients.');
+  const demoSeed = integer(env, 'DEMO_SEED', 20_261_126, 0, 2 ** 31 - 1, problems);
+  const demoRatePerMinute = integer(env, 'DEMO_RATE', DEFAULT_DEMO_RATE_PER_MINUTE, 0, 60_000, problems);
+
+  const timeZone = value(env, 'TIME_ZONE') ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone });
+  } catch {
+    problems.push(`TIME_ZONE "${timeZone}" is not an IANA time zone name (for example Europe/London).`);
+  }
+
+  for (const name of ['SERVICEBUS_CONNECTION_STRING', 'SERVICEBUS_NAMESPACE']) {
+    if (value(env, name)) {
+      problems.push(
+        `${name} is set, but this build has no Service Bus receiver yet (issue #8): use POST /api/events.`,
+      );
+    }
+  }
+
+  const policies = loadPolicies(value(env, 'ESCALATION_POLICY_FILE'), problems);
+  const allowedOrigins = (value(env, 'ALLOWED_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of allowedOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin))
+      problems.push(
+        `ALLOWED_ORIGINS entry "${origin}" must be a scheme and host, like https://wardline.example.org.`,
+      );
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      mode,
+      host,
+      port,
+      dataDir,
+      staticDir,
+      demoFeed,
+      demoSeed,
+      demoRatePerMinute,
+      timeZone,
+      auth: auth.config,
+      policies,
+      allowedOrigins,
+      logLevel: value(env, 'LOG_LEVEL') ?? 'info',
+    },
+  };
+}
+
+function loadPolicies(file: string | undefined, problems: string[]): EscalationPolicy[] {
+  if (!file) return DEFAULT_POLICIES.policies;
+  if (!existsSync(file)) {
+    problems.push(`ESCALATION_POLICY_FILE ${file} does not exist.`);
+    return [];
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    problems.push(`ESCALATION_POLICY_FILE ${file} is not valid JSON.`);
+    return [];
+  }
+  const parsed = EscalationPolicies.safeParse(json);
+  if (!parsed.success) {
+    problems.push(`ESCALATION_POLICY_FILE ${file}: ${explainIssues(parsed.error.issues)}`);
+    return [];
+  }
+  return parsed.data.policies;
+}
+
+function value(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const text = value(env, name);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max}, not "${text}".`);
+    return fallback;
+  }
+  return n;
+}
+
+function boolean(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
+  const text = value(env, name)?.toLowerCase();
+  if (text === undefined) return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(text)) return true;
+  if (['0', 'false', 'off', 'no'].includes(text)) return false;
+  problems.push(`${name} must be on or off (true/false), not "${text}".`);
+  return fallback;
+}

@@ -1,0 +1,81 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * The PWA's pages may talk only to the relay itself; no inline script, no framing. Patient data never
+ * leaves through a third-party request because none is allowed.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "object-src 'none'",
+].join('; ');
+
+/** Hashed build assets never change under the same name; everything else is revalidated. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * Serves the built PWA from `root`: files by path, and `index.html` for any other GET that looks like
+ * an app route (so deep links such as /tasks/abc work on reload). Returns false when it did not answer.
+ */
+export function createStaticHandler(
+  root: string,
+): (req: IncomingMessage, res: ServerResponse, pathname: string) => boolean {
+  return (req, res, pathname) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    if (!existsSync(join(root, 'index.html'))) return false;
+    let file = safeJoin(root, decodeURIComponent(pathname));
+    if (file && (!existsSync(file) || !statSync(file).isFile())) file = null;
+    if (!file) {
+      // Unknown paths with an extension are missing files, not app routes.
+      if (extname(pathname) !== '') return false;
+      file = join(root, 'index.html');
+    }
+    const isIndex = file.endsWith(`${sep}index.html`);
+    const isHashedAsset = pathname.startsWith('/assets/');
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': statSync(file).size,
+      'cache-control': isHashedAsset ? IMMUTABLE : 'no-cache',
+      'x-content-type-options': 'nosniff',
+      ...(isIndex
+        ? { 'content-security-policy': CONTENT_SECURITY_POLICY, 'referrer-policy': 'no-referrer' }
+        : {}),
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return true;
+    }
+    createReadStream(file).pipe(res);
+    return true;
+  };
+}
+
+function safeJoin(root: string, pathname: string): string | null {
+  const path = normalize(join(root, pathname));
+  if (path !== root && !path.startsWith(root.endsWith(sep) ? root : root + sep)) return null;
+  return path;
+}

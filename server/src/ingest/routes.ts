@@ -1,0 +1,34 @@
+import type { Router } from '../http/router';
+import { readJsonBody, sendJson } from '../http/json';
+import type { Logger } from '../log';
+import type { WorklistStore } from '../store/worklist-store';
+import type { RequestGuard } from '../auth';
+import { ingestBatch } from './ingest';
+
+/** The contract's limit on one request body: a batch of ordinary events fits many times over. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface IngestRouteDeps {
+  store: WorklistStore;
+  logger: Logger;
+  guard: RequestGuard;
+}
+
+/**
+ * `POST /api/events`: one CloudEvent or an array. The answer's body is always
+ * `{ results: [{ id, status, reason? }] }`, including for a body that could not be read at all.
+ */
+export function registerIngestRoutes(router: Router, { store, logger, guard }: IngestRouteDeps): void {
+  router.post('/api/events', async (req, res) => {
+    const caller = await guard(req, res, 'events.ingest');
+    if (!caller) return;
+    const body = await readJsonBody(req, MAX_BODY_BYTES);
+    if (!body.ok) {
+      logger.warn({ status: body.status, reason: body.reason, caller: caller.id }, 'ingest body refused');
+      sendJson(res, body.status, { results: [{ id: '', status: 'rejected', reason: body.reason }] });
+      return;
+    }
+    const outcome = ingestBatch(store, body.value, logger);
+    sendJson(res, outcome.httpStatus, { results: outcome.results });
+  });
+}

@@ -1,0 +1,157 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createAuthenticator,
+  createDeferredValidator,
+  createDevIssuer,
+  createRequestGuard,
+  createStaffDirectory,
+  createTokenValidator,
+  devValidatorSettings,
+  loopbackBaseUrl,
+  registerDevRoutes,
+  registerDirectoryRoutes,
+  seedDemoDirectory,
+  type StaffDirectory,
+} from './auth';
+import type { RelayConfig } from './config';
+import { registerHealthRoutes } from './http/health';
+import { sendError } from './http/json';
+import { Router } from './http/router';
+import { createStaticHandler } from './http/static';
+import { ingestBatch } from './ingest/ingest';
+import { registerIngestRoutes } from './ingest/routes';
+import type { Logger } from './log';
+import { redactUrl } from './log';
+import { openDatabase, type Db } from './store/database';
+import { WorklistStore } from './store/worklist-store';
+
+export interface Relay {
+  /** The base URL the relay answers on, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  server: Server;
+  store: WorklistStore;
+  directory: StaffDirectory;
+  db: Db;
+  close(): Promise<void>;
+}
+
+export interface RelayParts {
+  logger: Logger;
+  /** Starts extra work once the relay listens (the demo feed); returns how to stop it. */
+  onListening?: (
+    relay: Relay,
+    ingest: (events: unknown[]) => void,
+  ) => Promise<(() => void) | void> | (() => void) | void;
+}
+
+/** Time given to open requests (held long polls, slow uploads) at shutdown before sockets are cut. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+/**
+ * The composition root's body: config → store → identity → routes → HTTP. Used by `main.ts` and by
+ * the integration tests, which start real relays on free ports.
+ */
+export async function startRelay(config: RelayConfig, { logger, onListening }: RelayParts): Promise<Relay> {
+  const db = openDatabase({ dataDir: config.dataDir });
+  const directory = createStaffDirectory({ db, groupUnits: config.auth?.groupUnits ?? {} });
+  const store = new WorklistStore(db, {
+    timeZone: config.timeZone,
+    policies: config.policies,
+    lookupStaff: (tenantId, id) => {
+      const entry = directory.get(tenantId, id);
+      return entry
+        ? { id: entry.objectId, tenantId: entry.tenantId, name: entry.name, roles: [], units: entry.units }
+        : null;
+    },
+  });
+
+  // Development tokens name the relay's own URL as issuer, known only once it listens.
+  const deferred = config.auth ? null : createDeferredValidator();
+  const validator = config.auth ? createTokenValidator(config.auth) : deferred!;
+  const authenticator = createAuthenticator({ validator, directory, logger });
+  const guard = createRequestGuard({ authenticator, logger });
+
+  const router = new Router();
+  registerHealthRoutes(router, { db, inbound: () => ({ name: 'http', connected: true }) });
+  registerIngestRoutes(router, { store, logger, guard });
+  registerDirectoryRoutes(router, { directory, guard });
+
+  let baseUrl = '';
+  if (config.mode === 'development') {
+    const issuer = await createDevIssuer({ dataDir: config.dataDir, logger });
+    seedDemoDirectory(directory);
+    registerDevRoutes(router, { issuer, directory, baseUrl: () => baseUrl });
+  }
+  const serveStatic = createStaticHandler(config.staticDir);
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error(
+        { err: errorSummary(error), method: req.method, path: redactUrl(req.url ?? '') },
+        'request failed',
+      );
+      if (!res.headersSent)
+        sendError(res, 500, 'internal', 'Something went wrong on the relay; the request was not applied.');
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://relay.invalid');
+    const route = router.match(req.method ?? 'GET', url.pathname);
+    if (route === 'method-not-allowed')
+      return sendError(res, 405, 'method-not-allowed', `${req.method} is not allowed on ${url.pathname}.`);
+    if (route) return route.handler(req, res, route.params);
+    if (serveStatic(req, res, url.pathname)) return;
+    sendError(res, 404, 'not-found', `Nothing is served at ${url.pathname}.`);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  baseUrl = loopbackBaseUrl(server.address() as AddressInfo);
+  deferred?.bind(createTokenValidator(devValidatorSettings(baseUrl)));
+
+  let stopExtras: (() => void) | void = undefined;
+  let closed = false;
+  const relay: Relay = {
+    url: baseUrl,
+    server,
+    store,
+    directory,
+    db,
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopExtras?.();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      db.close();
+    },
+  };
+  logger.info({ url: baseUrl, mode: config.mode, dataDir: config.dataDir }, 'relay listening');
+  if (onListening) {
+    stopExtras = await onListening(relay, (events) => {
+      ingestBatch(store, events, logger);
+    });
+  }
+  return relay;
+}
+
+/** Errors are logged by name and message only: a stack or a request body could carry patient data. */
+export function errorSummary(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'NonError', message: typeof error };
+}

@@ -1,0 +1,29 @@
+/** Small, readable CloudEvents for tests; the demo hospital makes the realistic ones. */
+let counter = 0;
+
+export function routed(taskId: string, revision: number, overrides: Record<string, unknown> = {}, id = `evt-${++counter}-${taskId}-r${revision}`) {
+  return {
+    specversion: '1.0',
+    id,
+    source: 'urn:wardline:test',
+    type: 'wardline.task.routed',
+    time: '2026-11-26T08:00:00Z',
+    subject: taskId,
+    data: {
+      taskId,
+      revision,
+      kind: 'discharge',
+      title: 'Discharge to home',
+      priority: 'routine',
+      unit: '4W',
+      candidateRoles: ['Nurse', 'Coordinator'],
+      patient: { ref: 'Patient/test-1', name: 'Testpatient Alpha', mrn: 'TEST-0001', bed: '4W-01' },
+      checklist: [
+        { id: 'med-rec', label: 'Medication reconciliation', required: true, done: false },
+        { id: 'transport', label: 'Transport booked', required: true, done: false },
+        { id: 'education', label: 'Education with teach-back', required: false, done: false },
+      ],
+      ...overrides,
+    },
+  };
+}
