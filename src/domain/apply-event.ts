@@ -50,6 +50,8 @@ export function applyEvent(current: Task | null, event: InboundEvent, now: strin
       const checklist = current.checklist.map((item): ChecklistItem => {
         const done = byId.get(item.id);
         if (done === undefined || done === item.done) return item;
+        // As with a newer snapshot: upstream may withdraw its own ticks, never one a person made.
+        if (!done && tickedByPerson(item)) return item;
         return { ...item, done, doneBy: done ? SYSTEM : null, doneAt: done ? (event.time ?? now) : null };
       });
       return applied(current, { ...current, revision: data.revision, checklist }, 'progress', now);
@@ -78,6 +80,10 @@ export function applyEvent(current: Task | null, event: InboundEvent, now: strin
       );
     }
   }
+}
+
+function tickedByPerson(item: ChecklistItem): boolean {
+  return item.done && item.doneBy !== null && item.doneBy.id !== SYSTEM.id;
 }
 
 function applied(previous: Task | null, task: Task, change: string, now: string): EventOutcome {
@@ -131,7 +137,7 @@ function routed(current: Task | null, data: TaskRoutedData, now: string): Task {
   const checklist = (data.checklist ?? []).map((item): ChecklistItem => {
     const before = previousItems.get(item.id);
     // A tick made by a person stays; upstream can only add ticks it made itself.
-    if (before?.done && before.doneBy !== null && before.doneBy.id !== SYSTEM.id) {
+    if (before && tickedByPerson(before)) {
       return { ...before, label: item.label, required: item.required };
     }
     if (item.done)

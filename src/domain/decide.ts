@@ -1,7 +1,9 @@
 import { ACTIONS, type ActionContext, type Applied } from './actions';
+import { unchanged } from './actions/action';
+import { roleWords } from './actions/guards';
 import { explainIssues } from './events';
 import type { Command } from './commands';
-import type { Principal } from './principal';
+import { isMemberOf, type Principal } from './principal';
 import { reject, type Rejection } from './results';
 import { isClosed, type Task } from './task';
 import { visibleTo } from './visibility';
@@ -30,20 +32,36 @@ export function decide(
   options: DecideOptions = {},
 ): Decision {
   if (!task) return reject('not-found', 'This task is no longer on the worklist.');
-  if (!visibleTo(task, actor)) {
-    return reject('forbidden', `This task belongs to ${task.unit}, which is not one of your units.`);
-  }
+  if (!visibleTo(task, actor)) return notVisible(task, actor);
   const action = ACTIONS[command.type] as (typeof ACTIONS)[keyof typeof ACTIONS] | undefined;
   if (!action) return reject('invalid', `"${String(command.type)}" is not an action Wardline knows.`);
   const payload = action.payload.safeParse(command.payload);
-  if (!payload.success)
-    return reject('invalid', `The action's details are not right: ${explainIssues(payload.error.issues)}`);
+  if (!payload.success) {
+    return reject(
+      'invalid',
+      `The action's details are not right: ${explainIssues(payload.error.issues, 'payload')}`,
+    );
+  }
   const ctx: ActionContext = { now, timeZone: options.timeZone ?? 'UTC', assignee: options.assignee ?? null };
-  if (isClosed(task) && !action.allowedWhenClosed) return closedRejection(task, ctx);
+  if (isClosed(task) && !action.allowedWhenClosed) {
+    // A second tap of what closed the task is harmless; anything else on a closed task is refused.
+    return action.repeatsClosing?.(task, payload.data, actor) ? unchanged(task) : closedRejection(task, ctx);
+  }
 
   const outcome = action.apply(task, payload.data, actor, ctx);
   if (outcome.status === 'rejected' || outcome.change === null) return outcome;
   return { ...outcome, task: { ...outcome.task, version: task.version + 1, updatedAt: now } };
+}
+
+/** Not on the caller's worklist: say whether it is another unit's work or another role's. */
+function notVisible(task: Task, actor: Principal): Rejection {
+  if (isMemberOf(actor, task.unit)) {
+    return reject(
+      'forbidden',
+      `This task is routed to ${task.candidateRoles.map(roleWords).join(' or ')}, not to your role.`,
+    );
+  }
+  return reject('forbidden', `This task belongs to ${task.unit}, which is not one of your units.`);
 }
 
 function closedRejection(task: Task, ctx: ActionContext): Rejection {

@@ -105,15 +105,25 @@ export interface EscalationState {
 export function escalationState(task: Task, policy: EscalationPolicy, now: string): EscalationState {
   if (isStopped(task, policy)) return { level: task.escalation.level, nextAt: null, stopped: true };
   const nowMs = Date.parse(now);
+  const defined = policy.levels.length;
   let level = 0;
-  // Bounded: repeats are at least a minute apart and a task lives days, not years.
-  for (let n = 1; n <= 10_000; n++) {
+  for (let n = 1; n <= defined; n++) {
     const due = levelDueAt(task, policy, n);
     if (due === null) return { level, nextAt: null, stopped: false };
     if (due > nowMs) return { level, nextAt: new Date(due).toISOString(), stopped: false };
     level = n;
   }
-  return { level, nextAt: null, stopped: false };
+  // Past the defined levels only the last one repeats: count its repeats arithmetically, so a task that
+  // is a week overdue costs the same as one that is a minute overdue.
+  const repeatMs = (policy.levels[defined - 1]?.repeatEveryMinutes ?? 0) * MINUTE_MS;
+  const lastDue = levelDueAt(task, policy, defined);
+  if (repeatMs === 0 || lastDue === null) return { level, nextAt: null, stopped: false };
+  const repeats = Math.floor((nowMs - lastDue) / repeatMs);
+  return {
+    level: defined + repeats,
+    nextAt: new Date(lastDue + (repeats + 1) * repeatMs).toISOString(),
+    stopped: false,
+  };
 }
 
 /** The level whose target is told when `level` fires; repeats of the last level reuse its target. */

@@ -45,7 +45,11 @@ export const TaskRoutedData = z.object({
   title: z.string().trim().min(1).max(MAX_TITLE),
   priority: Priority,
   unit: Unit,
-  candidateRoles: z.array(Role).min(1).max(6),
+  /** People's roles only: work is never routed to Admin or Ingest accounts. */
+  candidateRoles: z
+    .array(Role.exclude(['Admin', 'Ingest']))
+    .min(1)
+    .max(4),
   patient: PatientIn,
   detail: z.string().max(MAX_TEXT).optional(),
   dueAt: Time.optional(),
@@ -162,10 +166,13 @@ function describe(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-/** Turns zod issues into at most three short clauses; the rest are counted, not listed. */
-export function explainIssues(issues: readonly z.core.$ZodIssue[]): string {
+/**
+ * Turns zod issues into at most three short clauses; the rest are counted, not listed. `root` names
+ * the whole value when an issue has no path (an event, an action's payload, a configuration file).
+ */
+export function explainIssues(issues: readonly z.core.$ZodIssue[], root = 'event'): string {
   const clauses = issues.slice(0, 3).map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join('.') : 'event';
+    const path = issue.path.length > 0 ? issue.path.join('.') : root;
     return `${path}: ${issue.message}`;
   });
   const more = issues.length > 3 ? ` (and ${issues.length - 3} more problems)` : '';

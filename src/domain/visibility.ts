@@ -1,4 +1,4 @@
-import { hasRole, isMemberOf, type Principal } from './principal';
+import { hasRole, isMemberOf, type Principal, type Role } from './principal';
 import type { Task } from './task';
 
 /** Kinds a coordinator works on: the discharge pipeline and the human-review exception queue. */
@@ -21,10 +21,17 @@ export function visibleTo(task: TaskScope, principal: Principal): boolean {
   return isCandidate(task, principal);
 }
 
-/** Routed to one of the caller's roles on one of the caller's units. */
+/**
+ * Roles that carry patient work. Admin and Ingest never do, even if upstream routes a task to them
+ * (the inbound contract accepts any role), so that least privilege does not hang on the feed's data.
+ */
+const WORK_ROLES: readonly Role[] = ['Nurse', 'ChargeNurse', 'Coordinator', 'Supervisor'];
+
+/** Routed to one of the caller's (clinical) roles on one of the caller's units. */
 export function isCandidate(task: Pick<Task, 'unit' | 'candidateRoles'>, principal: Principal): boolean {
   return (
-    isMemberOf(principal, task.unit) && principal.roles.some((role) => task.candidateRoles.includes(role))
+    isMemberOf(principal, task.unit) &&
+    principal.roles.some((role) => WORK_ROLES.includes(role) && task.candidateRoles.includes(role))
   );
 }
 

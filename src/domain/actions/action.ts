@@ -39,6 +39,11 @@ export interface ActionDefinition<P = unknown> {
   payload: z.ZodType<P>;
   /** Actions that may still be taken on a completed or cancelled task. */
   allowedWhenClosed?: boolean;
+  /**
+   * On a closed task: true when this command only repeats what closed it (the same person resolving it
+   * the same way again), so `decide` answers it as an applied no-op instead of `closed`.
+   */
+  repeatsClosing?(task: Task, payload: P, actor: Principal): boolean;
   apply(task: Task, payload: P, actor: Principal, ctx: ActionContext): Outcome;
 }
 

@@ -13,15 +13,23 @@ const MAX_LISTED = 3;
  */
 export const resolve = defineAction({
   type: 'resolve',
-  payload: z
-    .object({
-      outcome: ExceptionOutcome.optional(),
-      note: z.string().trim().max(2000).optional(),
-      overrideReason: Reason.optional(),
-    })
-    .strict()
-    .optional(),
-  apply(task, payload = {}, actor, ctx) {
+  // Like the empty payloads: absent, null or `{}` all mean "no details".
+  payload: z.preprocess(
+    (value) => value ?? {},
+    z
+      .object({
+        outcome: ExceptionOutcome.optional(),
+        note: z.string().trim().max(2000).optional(),
+        overrideReason: Reason.optional(),
+      })
+      .strict(),
+  ),
+  repeatsClosing(task, payload, actor) {
+    const resolution = task.resolution;
+    if (task.status !== 'completed' || !resolution || resolution.by.id !== actor.id) return false;
+    return resolution.outcome === (task.kind === 'exception' ? payload.outcome : 'done');
+  },
+  apply(task, payload, actor, ctx) {
     const refused = mustOwnOrLead(task, actor, ctx, 'resolve');
     if (refused) return refused;
 
