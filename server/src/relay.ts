@@ -15,11 +15,13 @@ import {
   type StaffDirectory,
 } from './auth';
 import type { RelayConfig } from './config';
+import { createWorklistHub, type Caller } from './hub/worklist-hub';
+import type { SignalRServer } from './signalr';
 import { registerHealthRoutes } from './http/health';
 import { sendError } from './http/json';
 import { Router } from './http/router';
 import { createStaticHandler } from './http/static';
-import { ingestBatch } from './ingest/ingest';
+import { ingestBatch, type BatchOutcome } from './ingest/ingest';
 import { registerIngestRoutes } from './ingest/routes';
 import type { Logger } from './log';
 import { redactUrl } from './log';
@@ -32,6 +34,7 @@ export interface Relay {
   server: Server;
   store: WorklistStore;
   directory: StaffDirectory;
+  hub: SignalRServer<Caller>;
   db: Db;
   close(): Promise<void>;
 }
@@ -41,8 +44,8 @@ export interface RelayParts {
   /** Starts extra work once the relay listens (the demo feed); returns how to stop it. */
   onListening?: (
     relay: Relay,
-    ingest: (events: unknown[]) => void,
-  ) => Promise<(() => void) | void> | (() => void) | void;
+    ingest: (events: unknown[]) => BatchOutcome,
+  ) => Promise<(() => void | Promise<void>) | void> | (() => void) | void;
 }
 
 /** Time given to open requests (held long polls, slow uploads) at shutdown before sockets are cut. */
@@ -72,6 +75,14 @@ export async function startRelay(config: RelayConfig, { logger, onListening }: R
   const authenticator = createAuthenticator({ validator, directory, logger });
   const guard = createRequestGuard({ authenticator, logger });
 
+  const hub = createWorklistHub({
+    store,
+    directory,
+    authenticator,
+    logger,
+    allowedOrigins: config.allowedOrigins,
+  });
+
   const router = new Router();
   registerHealthRoutes(router, { db, inbound: () => ({ name: 'http', connected: true }) });
   registerIngestRoutes(router, { store, logger, guard });
@@ -98,6 +109,7 @@ export async function startRelay(config: RelayConfig, { logger, onListening }: R
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (hub.handleRequest(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     const route = router.match(req.method ?? 'GET', url.pathname);
     if (route === 'method-not-allowed')
@@ -106,6 +118,12 @@ export async function startRelay(config: RelayConfig, { logger, onListening }: R
     if (serveStatic(req, res, url.pathname)) return;
     sendError(res, 404, 'not-found', `Nothing is served at ${url.pathname}.`);
   }
+
+  server.on('upgrade', (req, socket, head) => {
+    if (!hub.handleUpgrade(req, socket, head)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    }
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -117,18 +135,21 @@ export async function startRelay(config: RelayConfig, { logger, onListening }: R
   baseUrl = loopbackBaseUrl(server.address() as AddressInfo);
   deferred?.bind(createTokenValidator(devValidatorSettings(baseUrl)));
 
-  let stopExtras: (() => void) | void = undefined;
+  let stopExtras: (() => void | Promise<void>) | void = undefined;
   let closed = false;
   const relay: Relay = {
     url: baseUrl,
     server,
     store,
     directory,
+    hub,
     db,
     async close() {
       if (closed) return;
       closed = true;
-      stopExtras?.();
+      await stopExtras?.();
+      // Clients hear "reconnect" (allowReconnect) before the sockets go: a restart is not their fault.
+      await hub.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         force.unref();
@@ -143,9 +164,7 @@ export async function startRelay(config: RelayConfig, { logger, onListening }: R
   };
   logger.info({ url: baseUrl, mode: config.mode, dataDir: config.dataDir }, 'relay listening');
   if (onListening) {
-    stopExtras = await onListening(relay, (events) => {
-      ingestBatch(store, events, logger);
-    });
+    stopExtras = await onListening(relay, (events) => ingestBatch(store, events, logger));
   }
   return relay;
 }
