@@ -6,6 +6,10 @@ import { ExceptionReason, Priority } from './task';
  * Inbound CloudEvents 1.0 (JSON structured mode): the contract with the hospital's integration team.
  * Published as JSON Schema in docs/schemas; keep it stable. Text fields are stored as text and never
  * interpreted as markup; their lengths are bounded so one event cannot bloat every screen.
+ * `data` is strict: a misspelt field (`expectedDischargeTime`) is refused with its name rather than
+ * silently dropped. The envelope stays open, because CloudEvents allows extension attributes there.
+ * Events for one task must arrive in revision order (Service Bus sessions keyed by `subject`): an
+ * older revision arriving after a newer one is `stale` by design.
  */
 export const EVENT_TYPES = [
   'wardline.task.routed',
@@ -24,21 +28,21 @@ const Time = z.iso.datetime({ offset: true });
 const Revision = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const Unit = z.string().trim().min(1).max(40);
 
-const PatientIn = z.object({
+const PatientIn = z.strictObject({
   ref: Id,
   name: z.string().trim().min(1).max(200),
   mrn: z.string().trim().min(1).max(64),
   bed: z.string().trim().max(32).optional(),
 });
 
-const ChecklistItemIn = z.object({
+const ChecklistItemIn = z.strictObject({
   id: Id,
   label: z.string().trim().min(1).max(MAX_TITLE),
   required: z.boolean(),
   done: z.boolean().default(false),
 });
 
-export const TaskRoutedData = z.object({
+export const TaskRoutedData = z.strictObject({
   taskId: Id,
   revision: Revision,
   kind: z.enum(['discharge', 'result-ack', 'follow-up']),
@@ -66,7 +70,7 @@ export const TaskRoutedData = z.object({
 });
 export type TaskRoutedData = z.infer<typeof TaskRoutedData>;
 
-export const ExceptionRaisedData = z.object({
+export const ExceptionRaisedData = z.strictObject({
   taskId: Id,
   revision: Revision,
   reasonCode: ExceptionReason,
@@ -75,11 +79,11 @@ export const ExceptionRaisedData = z.object({
   unit: Unit,
   patient: PatientIn.optional(),
   detail: z.string().max(MAX_TEXT).optional(),
-  sourceRef: z.object({ system: z.string().trim().min(1).max(MAX_ID), messageId: Id }).optional(),
+  sourceRef: z.strictObject({ system: z.string().trim().min(1).max(MAX_ID), messageId: Id }).optional(),
 });
 export type ExceptionRaisedData = z.infer<typeof ExceptionRaisedData>;
 
-export const TaskUpdatedData = z.object({
+export const TaskUpdatedData = z.strictObject({
   taskId: Id,
   revision: Revision,
   checklist: z
@@ -89,7 +93,7 @@ export const TaskUpdatedData = z.object({
 });
 export type TaskUpdatedData = z.infer<typeof TaskUpdatedData>;
 
-export const TaskCancelledData = z.object({
+export const TaskCancelledData = z.strictObject({
   taskId: Id,
   revision: Revision,
   reason: z.string().trim().min(1).max(MAX_TEXT),

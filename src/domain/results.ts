@@ -10,7 +10,8 @@ export const RejectionCode = z.enum(REJECTION_CODES);
 export type RejectionCode = z.infer<typeof RejectionCode>;
 
 export const ActionResult = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('applied'), task: Task }),
+  /** `task` is null only when the action took the task out of the caller's own view. */
+  z.object({ status: z.literal('applied'), task: Task.nullable() }),
   /** Same commandId seen before: the original outcome again, with the task as it is now. */
   z.object({
     status: z.literal('duplicate'),

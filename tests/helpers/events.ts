@@ -1,7 +1,12 @@
 /** Small, readable CloudEvents for tests; the demo hospital makes the realistic ones. */
 let counter = 0;
 
-export function routed(taskId: string, revision: number, overrides: Record<string, unknown> = {}, id = `evt-${++counter}-${taskId}-r${revision}`) {
+export function routed(
+  taskId: string,
+  revision: number,
+  overrides: Record<string, unknown> = {},
+  id = `evt-${++counter}-${taskId}-r${revision}`,
+) {
   return {
     specversion: '1.0',
     id,

@@ -17,12 +17,28 @@ describe('POST /api/events refuses bad input', () => {
   afterAll(() => relay.stop());
 
   const cases: Array<[string, () => unknown, RegExp]> = [
-    ['wrong specversion', () => ({ ...routed('t-bad-1', 1), specversion: '0.3' }), /specversion must be "1\.0"/],
-    ['unknown type', () => ({ ...routed('t-bad-2', 1), type: 'wardline.task.exploded' }), /type "wardline\.task\.exploded" is not one Wardline accepts/],
+    [
+      'wrong specversion',
+      () => ({ ...routed('t-bad-1', 1), specversion: '0.3' }),
+      /specversion must be "1\.0"/,
+    ],
+    [
+      'unknown type',
+      () => ({ ...routed('t-bad-2', 1), type: 'wardline.task.exploded' }),
+      /type "wardline\.task\.exploded" is not one Wardline accepts/,
+    ],
     ['missing id', () => ({ ...routed('t-bad-3', 1), id: undefined }), /id is missing/],
-    ['wrong type inside data', () => routed('t-bad-4', 1, { revision: 'one' }), /data\.revision: .*expected number/],
+    [
+      'wrong type inside data',
+      () => routed('t-bad-4', 1, { revision: 'one' }),
+      /data\.revision: .*expected number/,
+    ],
     ['unknown priority', () => routed('t-bad-5', 1, { priority: 'whenever' }), /data\.priority/],
-    ['patient without MRN', () => routed('t-bad-6', 1, { patient: { ref: 'Patient/x', name: 'X' } }), /data\.patient\.mrn/],
+    [
+      'patient without MRN',
+      () => routed('t-bad-6', 1, { patient: { ref: 'Patient/x', name: 'X' } }),
+      /data\.patient\.mrn/,
+    ],
     ['not an object', () => 42, /must be a JSON object/],
   ];
 
@@ -53,7 +69,11 @@ describe('POST /api/events refuses bad input', () => {
 
   it('markup in text fields is stored as text, never interpreted', async () => {
     const title = '<img src=x onerror="alert(1)"> <script>alert(2)</script> Discharge';
-    const res = await postEvents(relay.url, token, routed('t-markup', 1, { title, detail: '<b>bold</b> & "quoted"' }));
+    const res = await postEvents(
+      relay.url,
+      token,
+      routed('t-markup', 1, { title, detail: '<b>bold</b> & "quoted"' }),
+    );
     expect(res.status).toBe(202);
     const task = relay.relay.store.getTask('t-markup');
     expect(task?.title).toBe(title);
@@ -92,7 +112,11 @@ describe('POST /api/events refuses bad input', () => {
   it('without the Ingest role → 403; without a token → 401', async () => {
     const nurse = await devToken(relay.url, 'nurse-okafor');
     expect((await postEvents(relay.url, nurse, routed('t-nurse', 1))).status).toBe(403);
-    const res = await fetch(`${relay.url}/api/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${relay.url}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
   });
 

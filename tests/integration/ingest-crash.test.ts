@@ -21,7 +21,9 @@ describe('the relay is SIGKILLed in the middle of a 5,000-event ingest', () => {
     data.remove();
   });
 
-  const events = Array.from({ length: TOTAL_EVENTS }, (_, i) => routed(`crash-${i}`, 1, { unit: ['4W', '5E', 'ICU'][i % 3] }, `crash-evt-${i}`));
+  const events = Array.from({ length: TOTAL_EVENTS }, (_, i) =>
+    routed(`crash-${i}`, 1, { unit: ['4W', '5E', 'ICU'][i % 3] }, `crash-evt-${i}`),
+  );
 
   it('keeps every acknowledged event, exactly once', async () => {
     const first = await spawnRelay({ DATA_DIR: data.path });
@@ -71,17 +73,28 @@ describe('the relay is SIGKILLed in the middle of a 5,000-event ingest', () => {
 
     const db = new Database(join(data.path, 'wardline.db'), { readonly: true });
     try {
-      const inbox = new Set(db.prepare('SELECT event_id FROM inbox').all().map((r) => (r as { event_id: string }).event_id));
+      const inbox = new Set(
+        db
+          .prepare('SELECT event_id FROM inbox')
+          .all()
+          .map((r) => (r as { event_id: string }).event_id),
+      );
       for (const id of acknowledged) expect(inbox.has(id)).toBe(true);
       // Everything acknowledged before the kill was a duplicate on re-send; nothing was applied twice.
       expect(duplicate).toBeGreaterThanOrEqual(acknowledged.length);
       expect(applied + duplicate).toBe(TOTAL_EVENTS);
-      const changes = db.prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS distinct_events FROM changes').get() as { n: number; distinct_events: number };
+      const changes = db
+        .prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS distinct_events FROM changes')
+        .get() as { n: number; distinct_events: number };
       expect(changes.n).toBe(TOTAL_EVENTS);
       expect(changes.distinct_events).toBe(TOTAL_EVENTS);
       const tasks = db.prepare('SELECT COUNT(*) AS n FROM tasks').get() as { n: number };
       expect(tasks.n).toBe(TOTAL_EVENTS);
-      const seq = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi, COUNT(*) AS n FROM changes').get() as { lo: number; hi: number; n: number };
+      const seq = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi, COUNT(*) AS n FROM changes').get() as {
+        lo: number;
+        hi: number;
+        n: number;
+      };
       expect(seq).toEqual({ lo: 1, hi: TOTAL_EVENTS, n: TOTAL_EVENTS });
     } finally {
       db.close();

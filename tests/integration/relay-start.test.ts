@@ -22,12 +22,19 @@ describe('the relay at start', () => {
     expect(code).toBe(1);
     const lines = output.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^wardline: Development mode \(demo sign-in\) is refused when NODE_ENV=production/);
+    expect(lines[0]).toMatch(
+      /^wardline: Development mode \(demo sign-in\) is refused when NODE_ENV=production/,
+    );
   });
 
   it('names every configuration problem at once, one sentence each', async () => {
     const data = tempDir();
-    const { code, output } = await failedStart({ PORT: 'eighty', TIME_ZONE: 'Mars/Olympus', DEMO_FEED: 'maybe', DATA_DIR: data.path });
+    const { code, output } = await failedStart({
+      PORT: 'eighty',
+      TIME_ZONE: 'Mars/Olympus',
+      DEMO_FEED: 'maybe',
+      DATA_DIR: data.path,
+    });
     data.remove();
     expect(code).toBe(1);
     expect(output).toMatch(/PORT must be a whole number/);

@@ -117,7 +117,9 @@ describe('the staff directory', () => {
 
   it('does not seed from groups when no map is configured', () => {
     const plain = createStaffDirectory({ db });
-    expect(plain.admit({ tenantId: T, objectId: 'nurse-4', name: 'X', roles: ['Nurse'], groups: [G_4W] })).toEqual([]);
+    expect(
+      plain.admit({ tenantId: T, objectId: 'nurse-4', name: 'X', roles: ['Nurse'], groups: [G_4W] }),
+    ).toEqual([]);
   });
 
   it('tells listeners about a change of units, and only then', () => {

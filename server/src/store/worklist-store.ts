@@ -152,6 +152,18 @@ export class WorklistStore {
     return this.q.since.all(cursor, limit).map(taskFromRow);
   }
 
+  /** Open tasks on these units (a bounded set: a ward's live work), for re-evaluating a moved person's view. */
+  openTasksOfUnits(units: readonly string[]): Task[] {
+    if (units.length === 0) return [];
+    const marks = units.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare<string[], TaskRow>(
+        `SELECT id, body, seq FROM tasks WHERE unit IN (${marks}) AND status NOT IN ('completed', 'cancelled', 'failed') ORDER BY seq`,
+      )
+      .all(...units);
+    return rows.map(taskFromRow);
+  }
+
   /** The task as it was after its last change at or before `seq`; null if it did not exist yet. */
   taskAsOf(taskId: string, seq: number): Task | null {
     const row = this.q.asOf.get(taskId, seq);

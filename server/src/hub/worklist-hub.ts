@@ -1,0 +1,132 @@
+import { Command, explainIssues, visibleTo, type ActionResult, type Principal } from '../../../src/domain';
+import { authorize, type Authenticator, type StaffDirectory } from '../auth';
+import type { Logger } from '../log';
+import { createSignalRServer, HubError, type SignalRServer, type TransportName } from '../signalr';
+import type { SignalRLimits } from '../signalr';
+import type { CommittedChange, WorklistStore } from '../store/worklist-store';
+import { syncPage } from './sync';
+
+export const WORKLIST_HUB_PATH = '/hubs/worklist';
+
+/**
+ * The caller behind a connection. Roles come from the token; units are re-read from the staff directory
+ * before every method and on every directory change, so the box is mutable while the connection lives.
+ */
+export interface Caller {
+  principal: Principal;
+}
+
+export interface WorklistHubDeps {
+  store: WorklistStore;
+  directory: StaffDirectory;
+  authenticator: Authenticator;
+  logger: Logger;
+  allowedOrigins: readonly string[];
+  transports?: readonly TransportName[];
+  limits?: Partial<SignalRLimits>;
+}
+
+/**
+ * `/hubs/worklist` (docs/HUB.md): `sync(cursor)` and `execute(command)` from the client; `taskChanged`,
+ * `taskRemoved` (and later `alert`) to exactly the connections allowed to see them — decided by the same
+ * `visibleTo` as sync.
+ */
+export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> {
+  const { store, directory, authenticator, logger } = deps;
+
+  /** H2: every method acts on the caller's current units, not the ones at connect. */
+  function refresh(caller: Caller): Principal {
+    const p = caller.principal;
+    caller.principal = { ...p, units: directory.unitsOf(p.tenantId, p.id) };
+    return caller.principal;
+  }
+
+  const hub = createSignalRServer<Caller>({
+    path: WORKLIST_HUB_PATH,
+    allowedOrigins: deps.allowedOrigins,
+    ...(deps.transports ? { transports: deps.transports } : {}),
+    ...(deps.limits ? { limits: deps.limits } : {}),
+    logger,
+    userIdOf: (caller) => `${caller.principal.tenantId}/${caller.principal.id}`,
+    async authenticate(req) {
+      const result = await authenticator.authenticate(req, { allowQueryToken: true });
+      if (!result.ok) return { status: 401, reason: result.reason.message };
+      const decision = authorize(result.principal, 'worklist.connect');
+      if (!decision.ok) return { status: 403, reason: decision.message };
+      return { principal: result.principal };
+    },
+    hub: {
+      methods: {
+        sync(ctx, cursor) {
+          if (typeof cursor !== 'number' || !Number.isInteger(cursor) || cursor < 0) {
+            throw new HubError('sync needs a cursor: a whole number from 0 (0 means everything).');
+          }
+          return syncPage(store, refresh(ctx.connection.principal), cursor);
+        },
+        execute(ctx, input): ActionResult {
+          const principal = refresh(ctx.connection.principal);
+          const parsed = Command.safeParse(input);
+          if (!parsed.success) {
+            return {
+              status: 'rejected',
+              task: null,
+              code: 'invalid',
+              message: `The action is not well formed: ${explainIssues(parsed.error.issues, 'command')}`,
+            };
+          }
+          const command = parsed.data;
+          const result = store.execute(command, principal);
+          logger.info(
+            {
+              commandId: command.commandId,
+              taskId: command.taskId,
+              type: command.type,
+              staffId: principal.id,
+              status: result.status,
+              ...(result.status === 'rejected' ? { code: result.code } : {}),
+            },
+            'staff action',
+          );
+          // H3: the task travels back only to a caller who may see it.
+          if (result.task && !visibleTo(result.task, principal)) return { ...result, task: null };
+          return result;
+        },
+      },
+    },
+  });
+
+  store.onCommitted((change) => fanOut(hub, change));
+
+  directory.onUnitsChanged((entry) => {
+    for (const connection of hub.connections()) {
+      const caller = connection.principal;
+      if (caller.principal.tenantId !== entry.tenantId || caller.principal.id !== entry.objectId) continue;
+      const before = caller.principal;
+      const after = { ...before, units: entry.units };
+      caller.principal = after;
+      // H5: a move between units reaches a live screen at once: what left the view is removed, what
+      // entered it is sent, without waiting for the next reconnect.
+      for (const task of store.openTasksOfUnits([...new Set([...before.units, ...after.units])])) {
+        const was = visibleTo(task, before);
+        const is = visibleTo(task, after);
+        if (was && !is) connection.send('taskRemoved', task.id, task.seq);
+        if (!was && is) connection.send('taskChanged', task);
+      }
+    }
+  });
+
+  return hub;
+}
+
+/** H4: each committed change goes to every connection that sees the task now, and a removal to those that saw it before. */
+function fanOut(hub: SignalRServer<Caller>, { task, previous, seq }: CommittedChange): void {
+  hub.sendWhere((c) => visibleTo(task, c.principal.principal), 'taskChanged', task);
+  if (previous) {
+    hub.sendWhere(
+      (c) => !visibleTo(task, c.principal.principal) && visibleTo(previous, c.principal.principal),
+      'taskRemoved',
+      task.id,
+      seq,
+    );
+  }
+}

@@ -1,0 +1,131 @@
+import {
+  HttpTransportType,
+  HubConnectionBuilder,
+  LogLevel,
+  type HubConnection,
+  type IHttpConnectionOptions,
+  type IRetryPolicy,
+} from '@microsoft/signalr';
+import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
+import { EventSource } from 'eventsource';
+import type { ActionResult, Command, Task } from '../../src/domain';
+import type { SyncPage } from '../../server/src/hub/sync';
+import { devToken } from './relay';
+import { randomUUID } from 'node:crypto';
+
+export type TransportChoice = 'WebSockets' | 'ServerSentEvents' | 'LongPolling';
+export type ProtocolChoice = 'json' | 'messagepack';
+
+export interface ClientOptions {
+  transport?: TransportChoice;
+  protocol?: ProtocolChoice;
+  /** Automatic reconnect with these delays (ms); off when absent. */
+  reconnectDelays?: number[];
+}
+
+/** What one client saw pushed by the relay, in order. */
+export interface Received {
+  changed: Task[];
+  removed: Array<{ id: string; seq: number }>;
+}
+
+export interface WorklistClient {
+  connection: HubConnection;
+  received: Received;
+  sync(cursor: number): Promise<SyncPage>;
+  /** Every page until complete: the caller's whole view, and the cursor to resume from. */
+  syncAll(cursor?: number): Promise<{ tasks: Map<string, Task>; removed: string[]; cursor: number }>;
+  execute(
+    taskId: string,
+    type: Command['type'],
+    payload?: unknown,
+    commandId?: string,
+  ): Promise<ActionResult>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The official @microsoft/signalr client, configured as the PWA configures it (plus Node's EventSource
+ * for SSE), signed in as one of the demo staff through the development issuer.
+ */
+export async function connectAs(
+  relayUrl: string,
+  staffId: string,
+  options: ClientOptions = {},
+): Promise<WorklistClient> {
+  let token = await devToken(relayUrl, staffId);
+  // `EventSource` is a runtime option the client's typings leave out; Node has no global one.
+  const http = {
+    transport: HttpTransportType[options.transport ?? 'WebSockets'],
+    accessTokenFactory: () => token,
+    EventSource,
+  } as IHttpConnectionOptions;
+  let builder = new HubConnectionBuilder()
+    .withUrl(`${relayUrl}/hubs/worklist`, http)
+    .configureLogging(LogLevel.None);
+  if (options.protocol === 'messagepack') builder = builder.withHubProtocol(new MessagePackHubProtocol());
+  if (options.reconnectDelays) {
+    const delays = options.reconnectDelays;
+    const policy: IRetryPolicy = {
+      nextRetryDelayInMilliseconds: (ctx) =>
+        delays[Math.min(ctx.previousRetryCount, delays.length - 1)] ?? 1000,
+    };
+    builder = builder.withAutomaticReconnect(policy);
+  }
+  const connection = builder.build();
+  const received: Received = { changed: [], removed: [] };
+  connection.on('taskChanged', (task: Task) => received.changed.push(task));
+  connection.on('taskRemoved', (id: string, seq: number) => received.removed.push({ id, seq }));
+  connection.onreconnecting(() => {
+    void devToken(relayUrl, staffId).then(
+      (t) => (token = t),
+      () => undefined,
+    );
+  });
+  await connection.start();
+
+  const client: WorklistClient = {
+    connection,
+    received,
+    sync: (cursor) => connection.invoke<SyncPage>('sync', cursor),
+    async syncAll(cursor = 0) {
+      const tasks = new Map<string, Task>();
+      const removed: string[] = [];
+      let at = cursor;
+      for (;;) {
+        const page = await client.sync(at);
+        for (const task of page.tasks) tasks.set(task.id, task);
+        removed.push(...page.removed);
+        at = page.cursor;
+        if (page.complete) return { tasks, removed, cursor: at };
+      }
+    },
+    execute: (taskId, type, payload, commandId = randomUUID()) =>
+      connection.invoke<ActionResult>('execute', {
+        commandId,
+        taskId,
+        type,
+        payload,
+        issuedAt: new Date().toISOString(),
+      }),
+    stop: () => connection.stop(),
+  };
+  return client;
+}
+
+/** Waits until `check` passes (it throws or returns false until then), polling briefly. */
+export async function eventually<T>(check: () => T | false | undefined, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = check();
+      if (value !== false && value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline)
+      throw lastError instanceof Error ? lastError : new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
