@@ -1,0 +1,19 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/** The relay serves the built PWA from dist/; in development, Vite proxies the relay's routes. */
+const RELAY = process.env.WARDLINE_RELAY_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  plugins: [react()],
+  build: { outDir: 'dist', sourcemap: false, target: 'es2022' },
+  server: {
+    proxy: {
+      '/hubs': { target: RELAY, ws: true },
+      '/api': RELAY,
+      '/dev': RELAY,
+      '/healthz': RELAY,
+      '/readyz': RELAY,
+    },
+  },
+});
