@@ -64,7 +64,7 @@ export async function startRelay(config: RelayConfig, { logger, onListening }: R
     lookupStaff: (tenantId, id) => {
       const entry = directory.get(tenantId, id);
       return entry
-        ? { id: entry.objectId, tenantId: entry.tenantId, name: entry.name, roles: [], units: entry.units }
+        ? { id: entry.objectId, tenantId: entry.tenantId, name: entry.name, roles: entry.roles, units: entry.units }
         : null;
     },
   });

@@ -50,6 +50,7 @@ export function seedDemoDirectory(directory: StaffDirectory): number {
     if (directory.get(DEV_TENANT_ID, staff.id)) continue;
     directory.setUnits(DEV_TENANT_ID, staff.id, {
       name: staff.name,
+      roles: [staff.role],
       units: [...staff.units],
       by: 'dev-seed',
     });
