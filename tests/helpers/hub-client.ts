@@ -129,3 +129,66 @@ export async function eventually<T>(check: () => T | false | undefined, timeoutM
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * A client-side copy of the worklist kept the way the PWA keeps it: sync pages set the cursor; live
+ * pushes update tasks but never move the cursor (a push may arrive while an earlier change was missed);
+ * after every reconnect, `sync(cursor)` catches up. A task is replaced only by a newer seq.
+ */
+export class Mirror {
+  readonly tasks = new Map<string, Task>();
+  cursor = 0;
+  private readonly removedAt = new Map<string, number>();
+
+  constructor(readonly client: WorklistClient) {
+    client.connection.on('taskChanged', (task: Task) => this.put(task));
+    client.connection.on('taskRemoved', (id: string, seq: number) => this.remove(id, seq));
+    client.connection.onreconnected(() => void this.catchUp());
+  }
+
+  put(task: Task): void {
+    const current = this.tasks.get(task.id);
+    if (current && current.seq >= task.seq) return;
+    if ((this.removedAt.get(task.id) ?? 0) >= task.seq) return;
+    this.tasks.set(task.id, task);
+  }
+
+  remove(id: string, seq: number): void {
+    const current = this.tasks.get(id);
+    if (current && current.seq > seq) return;
+    this.tasks.delete(id);
+    this.removedAt.set(id, seq);
+  }
+
+  async catchUp(): Promise<void> {
+    // [H1] A sync from cursor 0 is a full snapshot: whatever it does not list is no longer ours.
+    const full = this.cursor === 0 ? new Set<string>() : null;
+    for (;;) {
+      const page = await this.client.sync(this.cursor);
+      for (const task of page.tasks) {
+        this.put(task);
+        full?.add(task.id);
+      }
+      for (const id of page.removed) this.remove(id, page.cursor);
+      this.cursor = page.cursor;
+      if (!page.complete) continue;
+      if (full)
+        for (const [id, task] of this.tasks)
+          if (!full.has(id) && task.seq <= page.cursor) this.tasks.delete(id);
+      return;
+    }
+  }
+
+  /** Open tasks as `id:seq:version`, sorted: equal strings mean equal views. */
+  checksum(): string {
+    return checksumOf(this.tasks.values());
+  }
+}
+
+export function checksumOf(tasks: Iterable<Task>): string {
+  return [...tasks]
+    .filter((t) => !['completed', 'cancelled', 'failed'].includes(t.status))
+    .map((t) => `${t.id}:${t.seq}:${t.version}`)
+    .sort()
+    .join('|');
+}

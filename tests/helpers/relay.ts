@@ -83,7 +83,9 @@ export interface ChildRelay {
 export function spawnRelay(env: Record<string, string>): Promise<ChildRelay> {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'server', 'src', 'main.ts')],
+    // tsx as a loader, not its CLI: the CLI runs the relay in a child process, so a SIGKILL would hit
+    // the wrapper and leave the real relay running.
+    ['--import', 'tsx', join(ROOT, 'server', 'src', 'main.ts')],
     {
       cwd: ROOT,
       env: {

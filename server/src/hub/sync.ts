@@ -4,9 +4,19 @@ import type { WorklistStore } from '../store/worklist-store';
 /** How many changed tasks one `sync` page looks at; a page holds at most this many tasks. */
 export const SYNC_PAGE_SCAN = 1_000;
 
+/**
+ * Finished work stays on devices for a day ("done today"); older finished work is only reported as
+ * removed, so a fresh tablet does not download the ward's whole history.
+ */
+export const CLOSED_RETENTION_MS = 24 * 60 * 60 * 1000;
+
 export interface SyncPage {
   tasks: Task[];
-  /** Ids of tasks the caller could see at `cursor` and no longer can (moved unit, reassigned away). */
+  /**
+   * Ids the caller should drop: tasks it may hold and can no longer see (moved unit, reassigned away —
+   * visible at `cursor` or at any change since, because live pushes may have delivered those states),
+   * and its tasks that closed longer ago than the retention window.
+   */
   removed: string[];
   /** Pass this back to get the next page; it only ever grows. */
   cursor: number;
@@ -15,27 +25,31 @@ export interface SyncPage {
 }
 
 /**
- * One page of "what changed for me since `cursor`". The tasks table holds each task's newest state
- * under the seq of its last change, so scanning by seq never misses a change made while paging: a task
- * changed again simply reappears further on.
+ * One page of "what changed for me since `cursor`" (docs/HUB.md H1). The tasks table holds each task's
+ * newest state under the seq of its last change, so scanning by seq never misses a change made while
+ * paging: a task changed again simply reappears further on.
  */
 export function syncPage(
   store: WorklistStore,
   principal: Principal,
   cursor: number,
+  now: Date,
   scan = SYNC_PAGE_SCAN,
 ): SyncPage {
   const from = Math.max(0, Math.floor(cursor));
+  const retainedSince = now.getTime() - CLOSED_RETENTION_MS;
   const rows = store.tasksChangedSince(from, scan);
   const tasks: Task[] = [];
   const removed: string[] = [];
   for (const task of rows) {
     if (visibleTo(task, principal)) {
-      // A fresh device does not need finished work; one that has the task learns that it closed.
-      if (from > 0 || !isClosed(task)) tasks.push(task);
-    } else if (from > 0) {
-      const before = store.taskAsOf(task.id, from);
-      if (before && visibleTo(before, principal)) removed.push(task.id);
+      if (isClosed(task) && Date.parse(task.updatedAt) < retainedSince) removed.push(task.id);
+      else tasks.push(task);
+    } else if (
+      from > 0 &&
+      store.taskStatesSince(task.id, from).some((state) => visibleTo(state, principal))
+    ) {
+      removed.push(task.id);
     }
   }
   const last = rows[rows.length - 1];

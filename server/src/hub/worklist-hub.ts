@@ -61,7 +61,7 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
           if (typeof cursor !== 'number' || !Number.isInteger(cursor) || cursor < 0) {
             throw new HubError('sync needs a cursor: a whole number from 0 (0 means everything).');
           }
-          return syncPage(store, refresh(ctx.connection.principal), cursor);
+          return syncPage(store, refresh(ctx.connection.principal), cursor, new Date());
         },
         execute(ctx, input): ActionResult {
           const principal = refresh(ctx.connection.principal);

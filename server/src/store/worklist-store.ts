@@ -124,6 +124,9 @@ export class WorklistStore {
       asOf: db.prepare<[string, number], { task: string; seq: number }>(
         'SELECT task, seq FROM changes WHERE task_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1',
       ),
+      after: db.prepare<[string, number], { task: string; seq: number }>(
+        'SELECT task, seq FROM changes WHERE task_id = ? AND seq > ? ORDER BY seq',
+      ),
       audit: db.prepare<[string], Record<string, unknown>>(
         `SELECT seq, change, actor_id, actor_name, command_id, event_id, version_before, version_after, at, detail
          FROM changes WHERE task_id = ? ORDER BY seq`,
@@ -164,10 +167,14 @@ export class WorklistStore {
     return rows.map(taskFromRow);
   }
 
-  /** The task as it was after its last change at or before `seq`; null if it did not exist yet. */
-  taskAsOf(taskId: string, seq: number): Task | null {
-    const row = this.q.asOf.get(taskId, seq);
-    return row ? taskFromRow({ id: taskId, body: row.task, seq: row.seq }) : null;
+  /**
+   * Every state the task has had from `seq` on: the one current at `seq` (if it existed) and each one
+   * after it. A client holding cursor `seq` may have seen any of them through live pushes.
+   */
+  taskStatesSince(taskId: string, seq: number): Task[] {
+    const atCursor = this.q.asOf.get(taskId, seq);
+    const rows = atCursor ? [atCursor, ...this.q.after.all(taskId, seq)] : this.q.after.all(taskId, seq);
+    return rows.map((row) => taskFromRow({ id: taskId, body: row.task, seq: row.seq }));
   }
 
   auditTrail(taskId: string): AuditEntry[] {

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { parseInboundEvent, type Principal } from '../../src/domain';
+import { CLOSED_RETENTION_MS, syncPage } from '../../server/src/hub/sync';
+import { openDatabase } from '../../server/src/store/database';
+import { WorklistStore } from '../../server/src/store/worklist-store';
+import { routed } from '../helpers/events';
+
+const nurse: Principal = { id: 'n1', tenantId: 't', name: 'A. Nurse', roles: ['Nurse'], units: ['4W'] };
+
+function apply(store: WorklistStore, event: unknown) {
+  const parsed = parseInboundEvent(event);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return store.applyEvent(parsed.event);
+}
+
+describe('[H1] sync retention of finished work', () => {
+  it('sends work finished within a day and reports older finished work as removed', () => {
+    let now = new Date('2026-11-26T08:00:00Z');
+    const store = new WorklistStore(openDatabase({ dataDir: ':memory:' }), { clock: () => now });
+    apply(store, routed('old', 1));
+    apply(store, routed('recent', 1));
+    apply(store, {
+      specversion: '1.0',
+      id: 'c-old',
+      source: 's',
+      type: 'wardline.task.cancelled',
+      data: { taskId: 'old', revision: 2, reason: 'gone' },
+    });
+    now = new Date(now.getTime() + CLOSED_RETENTION_MS);
+    apply(store, {
+      specversion: '1.0',
+      id: 'c-new',
+      source: 's',
+      type: 'wardline.task.cancelled',
+      data: { taskId: 'recent', revision: 2, reason: 'gone' },
+    });
+    now = new Date(now.getTime() + 60_000);
+
+    const page = syncPage(store, nurse, 0, now);
+    expect(page.tasks.map((t) => t.id)).toEqual(['recent']);
+    expect(page.removed).toEqual(['old']);
+    expect(page.complete).toBe(true);
+  });
+
+  it('pages by the scan size and resumes exactly where it stopped', () => {
+    const store = new WorklistStore(openDatabase({ dataDir: ':memory:' }));
+    for (let i = 0; i < 25; i++) apply(store, routed(`t${i}`, 1, { unit: i % 5 === 0 ? '5E' : '4W' }));
+    const seen: string[] = [];
+    let cursor = 0;
+    let pages = 0;
+    for (;;) {
+      const page = syncPage(store, nurse, cursor, new Date(), 10);
+      pages++;
+      seen.push(...page.tasks.map((t) => t.id));
+      cursor = page.cursor;
+      if (page.complete) break;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(20);
+    expect(seen.some((id) => ['t0', 't5', 't10'].includes(id))).toBe(false);
+  });
+});
