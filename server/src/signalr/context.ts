@@ -1,0 +1,27 @@
+import type { WebSocketServer } from 'ws';
+import type { Logger } from '../log.js';
+import type { Connection, ConnectionHost } from './connection.js';
+import type { OriginPolicy } from './cors.js';
+import type { SignalRLimits } from './limits.js';
+import type { ProtocolName } from './protocols/messages.js';
+import type { ConnectionRegistry } from './registry.js';
+import type { Authenticate, TransportName } from './types.js';
+
+/** What the request handlers share: settings, the registry and the way to make connections. */
+export interface ServerContext<P> {
+  readonly path: string;
+  readonly transports: readonly TransportName[];
+  readonly protocols: readonly ProtocolName[];
+  readonly minNegotiateVersion: number;
+  readonly authenticate: Authenticate<P>;
+  readonly userIdOf: (principal: P) => string;
+  readonly limits: SignalRLimits;
+  readonly logger: Logger;
+  readonly registry: ConnectionRegistry<P>;
+  readonly origins: OriginPolicy;
+  readonly host: ConnectionHost<P>;
+  readonly wss: WebSocketServer;
+  /** True once close() started: no new connections. */
+  isClosing(): boolean;
+  createConnection(principal: P, userId: string, connectionId: string, token: string): Connection<P>;
+}

@@ -1,0 +1,23 @@
+/**
+ * An ASP.NET Core SignalR server for Node: negotiate v1, WebSockets / Server-Sent Events / Long Polling,
+ * JSON and MessagePack hub protocols, groups and users. It knows nothing about the worklist; see
+ * CONTEXT.md for the API and its footguns.
+ */
+export { createSignalRServer } from './server.js';
+export { HubError } from './errors.js';
+export { DEFAULT_LIMITS, type SignalRLimits } from './limits.js';
+export {
+  TRANSPORTS,
+  type AuthFailure,
+  type Authenticate,
+  type CloseOptions,
+  type HubCallContext,
+  type HubDefinition,
+  type HubMethod,
+  type ProtocolName,
+  type SignalRConnection,
+  type SignalROptions,
+  type SignalRServer,
+  type SignalRStats,
+  type TransportName,
+} from './types.js';
