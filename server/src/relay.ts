@@ -11,6 +11,7 @@ import {
   loopbackBaseUrl,
   registerDevRoutes,
   registerDirectoryRoutes,
+  registerMeRoute,
   seedDemoDirectory,
   type StaffDirectory,
 } from './auth';
@@ -18,7 +19,8 @@ import type { RelayConfig } from './config';
 import { createWorklistHub, type Caller } from './hub/worklist-hub';
 import type { SignalRServer } from './signalr';
 import { registerHealthRoutes } from './http/health';
-import { sendError } from './http/json';
+import { registerTaskRoutes } from './http/task-routes';
+import { sendError, sendJson } from './http/json';
 import { Router } from './http/router';
 import { createStaticHandler } from './http/static';
 import { ingestBatch, type BatchOutcome } from './ingest/ingest';
@@ -64,7 +66,13 @@ export async function startRelay(config: RelayConfig, { logger, onListening }: R
     lookupStaff: (tenantId, id) => {
       const entry = directory.get(tenantId, id);
       return entry
-        ? { id: entry.objectId, tenantId: entry.tenantId, name: entry.name, roles: entry.roles, units: entry.units }
+        ? {
+            id: entry.objectId,
+            tenantId: entry.tenantId,
+            name: entry.name,
+            roles: entry.roles,
+            units: entry.units,
+          }
         : null;
     },
   });
@@ -87,6 +95,10 @@ export async function startRelay(config: RelayConfig, { logger, onListening }: R
   registerHealthRoutes(router, { db, inbound: () => ({ name: 'http', connected: true }) });
   registerIngestRoutes(router, { store, logger, guard });
   registerDirectoryRoutes(router, { directory, guard });
+  registerMeRoute(router, { authenticator });
+  registerTaskRoutes(router, { store, guard });
+  // The PWA reads this at start, so one build serves every hospital (MSAL settings arrive with issue #7).
+  router.get('/config.json', (_req, res) => sendJson(res, 200, { mode: config.mode }));
 
   let baseUrl = '';
   if (config.mode === 'development') {

@@ -9,3 +9,5 @@ export * from './apply-event';
 export * from './escalation';
 export { ACTIONS } from './actions';
 export type { ActionContext, ActionDefinition, Applied, UpstreamEvent } from './actions';
+export * from './pending';
+export * from './hub';

@@ -72,3 +72,4 @@ export {
   seedDemoDirectory,
   type DemoStaff,
 } from './demo-staff';
+export { registerMeRoute } from './me-route';

@@ -17,7 +17,7 @@ export interface HealthDeps {
 export function registerHealthRoutes(router: Router, { db, inbound }: HealthDeps): void {
   router.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'alive' }));
   router.get('/readyz', (_req, res) => {
-    let storeOpen = false;
+    let storeOpen: boolean;
     try {
       storeOpen = db.open && db.prepare('SELECT 1 AS ok').get() !== undefined;
     } catch {

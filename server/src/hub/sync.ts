@@ -1,4 +1,6 @@
-import { isClosed, visibleTo, type Principal, type Task } from '../../../src/domain';
+import { isClosed, visibleTo, type Principal, type SyncPage, type Task } from '../../../src/domain';
+
+export type { SyncPage };
 import type { WorklistStore } from '../store/worklist-store';
 
 /** How many changed tasks one `sync` page looks at; a page holds at most this many tasks. */
@@ -9,20 +11,6 @@ export const SYNC_PAGE_SCAN = 1_000;
  * removed, so a fresh tablet does not download the ward's whole history.
  */
 export const CLOSED_RETENTION_MS = 24 * 60 * 60 * 1000;
-
-export interface SyncPage {
-  tasks: Task[];
-  /**
-   * Ids the caller should drop: tasks it may hold and can no longer see (moved unit, reassigned away —
-   * visible at `cursor` or at any change since, because live pushes may have delivered those states),
-   * and its tasks that closed longer ago than the retention window.
-   */
-  removed: string[];
-  /** Pass this back to get the next page; it only ever grows. */
-  cursor: number;
-  /** True when the caller is up to date as of this page. */
-  complete: boolean;
-}
 
 /**
  * One page of "what changed for me since `cursor`" (docs/HUB.md H1). The tasks table holds each task's

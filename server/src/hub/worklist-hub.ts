@@ -1,4 +1,11 @@
-import { Command, explainIssues, visibleTo, type ActionResult, type Principal } from '../../../src/domain';
+import {
+  Command,
+  HUB_PATH,
+  explainIssues,
+  visibleTo,
+  type ActionResult,
+  type Principal,
+} from '../../../src/domain';
 import { authorize, type Authenticator, type StaffDirectory } from '../auth';
 import type { Logger } from '../log';
 import { createSignalRServer, HubError, type SignalRServer, type TransportName } from '../signalr';
@@ -6,7 +13,7 @@ import type { SignalRLimits } from '../signalr';
 import type { CommittedChange, WorklistStore } from '../store/worklist-store';
 import { syncPage } from './sync';
 
-export const WORKLIST_HUB_PATH = '/hubs/worklist';
+export const WORKLIST_HUB_PATH = HUB_PATH;
 
 /**
  * The caller behind a connection. Roles come from the token; units are re-read from the staff directory

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { ActionResult, Command } from '../../../src/domain';
 import {
-  ActionResult,
-  Command,
   applyEvent,
   decide,
   type Applied,

@@ -1,0 +1,21 @@
+import type { Task } from './task';
+
+/** The worklist hub's contract (docs/HUB.md), shared by the relay and the PWA. */
+export const HUB_PATH = '/hubs/worklist';
+
+export const HUB_METHODS = { sync: 'sync', execute: 'execute' } as const;
+export const HUB_EVENTS = { taskChanged: 'taskChanged', taskRemoved: 'taskRemoved', alert: 'alert' } as const;
+
+export interface SyncPage {
+  tasks: Task[];
+  /**
+   * Ids the caller should drop: tasks it may hold and can no longer see (moved unit, reassigned away —
+   * visible at `cursor` or at any change since, because live pushes may have delivered those states),
+   * and its tasks that closed longer ago than the retention window.
+   */
+  removed: string[];
+  /** Pass this back to get the next page; it only ever grows. */
+  cursor: number;
+  /** True when the caller is up to date as of this page. */
+  complete: boolean;
+}

@@ -1,0 +1,24 @@
+import { create } from 'zustand';
+
+export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+interface ConnectionState {
+  link: LinkState;
+  /** When the device last finished a sync with the relay (ISO), or null if never. */
+  lastSyncedAt: string | null;
+  /** A sync in progress (first load, or catching up after a reconnect). */
+  syncing: boolean;
+  setLink(link: LinkState): void;
+  setSynced(at: string): void;
+  setSyncing(syncing: boolean): void;
+}
+
+/** UI state only (STYLE: zustand for UI state; the worklist itself lives in Dexie). */
+export const useConnection = create<ConnectionState>((set) => ({
+  link: 'connecting',
+  lastSyncedAt: null,
+  syncing: false,
+  setLink: (link) => set({ link }),
+  setSynced: (lastSyncedAt) => set({ lastSyncedAt, syncing: false }),
+  setSyncing: (syncing) => set({ syncing }),
+}));
