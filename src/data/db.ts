@@ -1,0 +1,35 @@
+import Dexie, { type Table } from 'dexie';
+import type { Task } from '../domain';
+
+export interface MetaRow {
+  key: 'cursor' | 'lastSyncedAt';
+  value: number | string;
+}
+
+/**
+ * The worklist on this device: one IndexedDB database per signed-in user (`wardline-<tenant>-<id>`),
+ * deleted at sign-out, so the next person on a shared tablet never sees the last one's patients.
+ * Patient data lives here and nowhere else on the device (never Cache Storage, never localStorage).
+ */
+export class WorklistDb extends Dexie {
+  tasks!: Table<Task, string>;
+  meta!: Table<MetaRow, string>;
+
+  constructor(name: string) {
+    super(name);
+    // Numbered schema versions (STYLE #11); add a new version, never edit an old one.
+    this.version(1).stores({
+      tasks: 'id, seq, unit, status, kind, [unit+status]',
+      meta: 'key',
+    });
+  }
+}
+
+export function databaseName(tenantId: string, userId: string): string {
+  return `wardline-${tenantId}-${userId}`;
+}
+
+export async function readCursor(db: WorklistDb): Promise<number> {
+  const row = await db.meta.get('cursor');
+  return typeof row?.value === 'number' ? row.value : 0;
+}
