@@ -17,6 +17,10 @@ import {
 } from './auth';
 import type { RelayConfig } from './config';
 import { createWorklistHub, type Caller } from './hub/worklist-hub';
+import { sendAlert } from './hub/alerts';
+import { AlertCoalescer } from './escalation/alerts';
+import { systemClock, type Clock } from './escalation/clock';
+import { EscalationScheduler } from './escalation/scheduler';
 import type { SignalRServer } from './signalr';
 import { registerHealthRoutes } from './http/health';
 import { registerTaskRoutes } from './http/task-routes';
@@ -48,6 +52,8 @@ export interface RelayParts {
     relay: Relay,
     ingest: (events: unknown[]) => BatchOutcome,
   ) => Promise<(() => void | Promise<void>) | void> | (() => void) | void;
+  /** Time for the store and the escalation timers; tests inject one they can move. */
+  clock?: Clock;
 }
 
 /** Time given to open requests (held long polls, slow uploads) at shutdown before sockets are cut. */
@@ -57,10 +63,14 @@ const SHUTDOWN_GRACE_MS = 5_000;
  * The composition root's body: config → store → identity → routes → HTTP. Used by `main.ts` and by
  * the integration tests, which start real relays on free ports.
  */
-export async function startRelay(config: RelayConfig, { logger, onListening }: RelayParts): Promise<Relay> {
+export async function startRelay(
+  config: RelayConfig,
+  { logger, onListening, clock = systemClock }: RelayParts,
+): Promise<Relay> {
   const db = openDatabase({ dataDir: config.dataDir });
   const directory = createStaffDirectory({ db, groupUnits: config.auth?.groupUnits ?? {} });
   const store = new WorklistStore(db, {
+    clock: () => clock.now(),
     timeZone: config.timeZone,
     policies: config.policies,
     lookupStaff: (tenantId, id) => {
@@ -89,6 +99,20 @@ export async function startRelay(config: RelayConfig, { logger, onListening }: R
     authenticator,
     logger,
     allowedOrigins: config.allowedOrigins,
+  });
+  const alerts = new AlertCoalescer(clock, (delivery) => {
+    const reached = sendAlert(hub, delivery);
+    logger.info(
+      { alertId: delivery.alert.id, taskIds: delivery.alert.taskIds, level: delivery.alert.level, reached },
+      'alert sent',
+    );
+  });
+  const scheduler = new EscalationScheduler({
+    store,
+    policies: config.policies,
+    clock,
+    logger,
+    onFired: (f) => alerts.add(f),
   });
 
   const router = new Router();
@@ -160,6 +184,8 @@ export async function startRelay(config: RelayConfig, { logger, onListening }: R
       if (closed) return;
       closed = true;
       await stopExtras?.();
+      scheduler.stop();
+      alerts.flushAll();
       // Clients hear "reconnect" (allowReconnect) before the sockets go: a restart is not their fault.
       await hub.close();
       await new Promise<void>((resolve) => {
@@ -174,6 +200,8 @@ export async function startRelay(config: RelayConfig, { logger, onListening }: R
       db.close();
     },
   };
+  // What came due while the relay was down fires now, once, at the level it has reached.
+  scheduler.start();
   logger.info({ url: baseUrl, mode: config.mode, dataDir: config.dataDir }, 'relay listening');
   if (onListening) {
     stopExtras = await onListening(relay, (events) => ingestBatch(store, events, logger));

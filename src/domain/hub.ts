@@ -19,3 +19,24 @@ export interface SyncPage {
   /** True when the caller is up to date as of this page. */
   complete: boolean;
 }
+
+/**
+ * An escalation, pushed as `alert(alert)` to the people its level targets. Several tasks of one patient
+ * escalating within a few seconds travel as one alert (`taskIds`), so a run of critical results for one
+ * patient rings once.
+ */
+export interface Alert {
+  id: string;
+  taskIds: string[];
+  unit: string;
+  level: number;
+  targetRole: string;
+  scope: 'unit' | 'hospital';
+  priority: Task['priority'];
+  /** The first task's title, e.g. "K+ 6.4 mmol/L"; the screen shows "and N more" for the rest. */
+  title: string;
+  bed: string | null;
+  at: string;
+  /** When the next level fires if nobody acknowledges, or null at the end of the chain. */
+  nextAt: string | null;
+}

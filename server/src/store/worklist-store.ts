@@ -3,7 +3,6 @@ import type { ActionResult, Command } from '../../../src/domain';
 import {
   applyEvent,
   decide,
-  type Applied,
   type EscalationPolicy,
   type InboundEvent,
   type Principal,
@@ -43,6 +42,14 @@ export interface AuditEntry {
   versionAfter: number;
   at: string;
   detail: string | null;
+}
+
+/** What a relay-made change returns: the new task, the audit name, and what upstream should hear. */
+export interface SystemChange {
+  task: Task;
+  change: string;
+  detail?: string | null;
+  upstream?: UpstreamEvent | null;
 }
 
 export interface OutboxRow {
@@ -126,6 +133,10 @@ export class WorklistStore {
       after: db.prepare<[string, number], { task: string; seq: number }>(
         'SELECT task, seq FROM changes WHERE task_id = ? AND seq > ? ORDER BY seq',
       ),
+      due: db.prepare<[string, number], { id: string }>(
+        'SELECT id FROM tasks WHERE next_escalation_at IS NOT NULL AND next_escalation_at <= ? ORDER BY next_escalation_at LIMIT ?',
+      ),
+      nextDue: db.prepare<[], { at: string | null }>('SELECT MIN(next_escalation_at) AS at FROM tasks'),
       audit: db.prepare<[string], Record<string, unknown>>(
         `SELECT seq, change, actor_id, actor_name, command_id, event_id, version_before, version_after, at, detail
          FROM changes WHERE task_id = ? ORDER BY seq`,
@@ -246,7 +257,7 @@ export class WorklistStore {
             at: now,
             detail: decision.detail ?? null,
           });
-          this.enqueueUpstream(decision, committed, actor, command, now);
+          this.enqueueUpstream(decision.upstream, committed, actor, command.commandId, now);
           stored = { status: 'applied' };
           answer = { status: 'applied', task: committed.task };
         }
@@ -265,6 +276,44 @@ export class WorklistStore {
       .immediate();
     if (committed) this.emit(committed);
     return result;
+  }
+
+  /**
+   * A change the relay makes itself (an escalation timer firing), in one transaction like any other:
+   * `change` sees the current task and returns the new one, or null to leave it as it is.
+   */
+  applySystemChange(
+    taskId: string,
+    change: (task: Task, now: string) => SystemChange | null,
+  ): CommittedChange | null {
+    const now = this.now();
+    let committed: CommittedChange | null = null;
+    this.db
+      .transaction(() => {
+        const current = this.getTask(taskId);
+        if (!current) return;
+        const next = change(current, now);
+        if (!next) return;
+        const task: Task = { ...next.task, version: current.version + 1, updatedAt: now };
+        committed = this.writeChange(current, task, next.change, SYSTEM, {
+          at: now,
+          detail: next.detail ?? null,
+        });
+        this.enqueueUpstream(next.upstream, committed, SYSTEM, null, now);
+      })
+      .immediate();
+    if (committed) this.emit(committed);
+    return committed;
+  }
+
+  /** Ids of tasks whose next escalation is due at or before `at`, earliest first. */
+  dueEscalations(at: string, limit: number): string[] {
+    return this.q.due.all(at, limit).map((r) => r.id);
+  }
+
+  /** The earliest escalation deadline of any task, or null: what the scheduler sleeps until. */
+  nextEscalationAt(): string | null {
+    return this.q.nextDue.get()?.at ?? null;
   }
 
   pendingOutbox(limit: number): OutboxRow[] {
@@ -353,13 +402,12 @@ export class WorklistStore {
 
   /** Staff actions upstream learns about, as CloudEvents: ids only, never patient data. */
   private enqueueUpstream(
-    decision: Applied,
+    upstream: UpstreamEvent | null | undefined,
     committed: CommittedChange,
-    actor: Principal,
-    command: Command,
+    actor: { id: string; tenantId?: string },
+    commandId: string | null,
     now: string,
   ): void {
-    const upstream: UpstreamEvent | null | undefined = decision.upstream;
     if (!upstream) return;
     const type =
       upstream === 'exception.resolved' ? 'wardline.exception.resolved' : `wardline.task.${upstream}`;
@@ -378,8 +426,8 @@ export class WorklistStore {
         version: task.version,
         seq: committed.seq,
         status: task.status,
-        actor: { id: actor.id, tenantId: actor.tenantId },
-        commandId: command.commandId,
+        actor: { id: actor.id, tenantId: actor.tenantId ?? null },
+        commandId,
         ownerId: task.owner?.id ?? null,
         ...(task.resolution
           ? { outcome: task.resolution.outcome, overridden: task.resolution.overrideReason !== null }

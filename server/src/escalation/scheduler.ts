@@ -1,0 +1,158 @@
+import {
+  escalationState,
+  levelAt,
+  policyFor,
+  type EscalationLevel,
+  type EscalationPolicy,
+  type Task,
+} from '../../../src/domain';
+import type { Logger } from '../log';
+import type { SystemChange, WorklistStore } from '../store/worklist-store';
+import type { Clock } from './clock';
+
+/** One level of a task's chain firing: who is to be told, about which task. */
+export interface Firing {
+  task: Task;
+  level: number;
+  target: EscalationLevel['target'];
+  policyId: string;
+  /** How late the firing is against its deadline, in ms: the escalation timer lag. */
+  lagMs: number;
+}
+
+export interface SchedulerOptions {
+  store: WorklistStore;
+  policies: readonly EscalationPolicy[];
+  clock: Clock;
+  logger: Logger;
+  onFired: (firing: Firing) => void;
+}
+
+/**
+ * A wall-clock change or a lost timer must never delay an escalation for long: the scheduler wakes at
+ * least this often even when the next deadline is far away.
+ */
+const MAX_SLEEP_MS = 60_000;
+/** Due tasks are fired in batches, each its own transaction, so a backlog never blocks the relay. */
+const BATCH = 200;
+
+/**
+ * Durable escalation timers. Each task's next deadline is a column in the store (`next_escalation_at`);
+ * one timer sleeps until the earliest. On start, whatever came due while the relay was down fires once,
+ * at once, at the level it has reached (one alert, not a burst). Each firing is a change in the audit
+ * trail and an outbound `wardline.task.escalated` event, written in one transaction.
+ */
+export class EscalationScheduler {
+  private timer: unknown = null;
+  private wakeAt: number | null = null;
+  private running = false;
+  private stopped = true;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    // A change can bring a deadline forward (a new stat result): wake earlier when it does.
+    this.unsubscribe = this.options.store.onCommitted(({ task }) => {
+      const next = task.escalation.nextAt;
+      if (next && (this.wakeAt === null || Date.parse(next) < this.wakeAt)) this.schedule(Date.parse(next));
+    });
+    this.runDue();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer !== null) this.options.clock.clearTimer(this.timer);
+    this.timer = null;
+    this.wakeAt = null;
+  }
+
+  /** Fires every level due by now, then sleeps until the next deadline. */
+  runDue(): void {
+    if (this.stopped || this.running) return;
+    this.running = true;
+    try {
+      const { store, clock } = this.options;
+      // Each due task is looked at once per run: a task that stays due (nothing to change) cannot spin.
+      const seen = new Set<string>();
+      for (;;) {
+        const ids = store.dueEscalations(clock.now().toISOString(), BATCH).filter((id) => !seen.has(id));
+        for (const id of ids) {
+          seen.add(id);
+          this.fire(id);
+        }
+        if (ids.length === 0) break;
+      }
+    } finally {
+      this.running = false;
+    }
+    const next = this.options.store.nextEscalationAt();
+    this.schedule(next ? Date.parse(next) : null);
+  }
+
+  private schedule(at: number | null): void {
+    if (this.stopped) return;
+    const { clock } = this.options;
+    if (this.timer !== null) clock.clearTimer(this.timer);
+    const now = clock.now().getTime();
+    const delay = at === null ? MAX_SLEEP_MS : Math.max(0, Math.min(MAX_SLEEP_MS, at - now));
+    this.wakeAt = now + delay;
+    this.timer = clock.setTimer(() => {
+      this.timer = null;
+      this.wakeAt = null;
+      this.runDue();
+    }, delay);
+  }
+
+  private fire(taskId: string): void {
+    const { store, policies, logger, onFired } = this.options;
+    let firing: Omit<Firing, 'task'> | null = null;
+    const committed = store.applySystemChange(taskId, (task, now): SystemChange | null => {
+      const deadline = task.escalation.nextAt;
+      const policy = policyFor(task, policies);
+      if (!policy) return reschedule(task, null, 'escalation-cleared');
+      const state = escalationState(task, policy, now);
+      if (state.stopped) return reschedule(task, null, 'escalation-stopped');
+      // A person may already have escalated this far by hand: the timer then only moves the deadline.
+      if (state.level <= task.escalation.level)
+        return reschedule(task, state.nextAt, 'escalation-rescheduled');
+      const level = levelAt(policy, state.level);
+      if (!level) return null;
+      firing = {
+        level: state.level,
+        target: level.target,
+        policyId: policy.id,
+        lagMs: deadline ? Math.max(0, Date.parse(now) - Date.parse(deadline)) : 0,
+      };
+      return {
+        task: {
+          ...task,
+          escalation: {
+            level: state.level,
+            nextAt: state.nextAt,
+            lastAt: now,
+            reason: `${policy.id} level ${state.level}`,
+          },
+        },
+        change: 'escalated',
+        detail: `level ${state.level}: ${level.target.role} (${level.target.scope})`,
+        upstream: 'escalated',
+      };
+    });
+    const fired = firing as Omit<Firing, 'task'> | null;
+    if (committed && fired) {
+      logger.info(
+        { taskId, level: fired.level, targetRole: fired.target.role, lagMs: fired.lagMs },
+        'escalation fired',
+      );
+      onFired({ ...fired, task: committed.task });
+    }
+  }
+}
+
+function reschedule(task: Task, nextAt: string | null, change: string): SystemChange | null {
+  if (task.escalation.nextAt === nextAt) return null;
+  return { task: { ...task, escalation: { ...task.escalation, nextAt } }, change };
+}
