@@ -9,6 +9,11 @@ import {
   type Env,
   type RelayMode,
 } from './auth/config';
+import {
+  parseServiceBusConfig,
+  serviceBusConfigured,
+  type ServiceBusConfig,
+} from './ingest/servicebus-config';
 
 export interface RelayConfig {
   mode: RelayMode;
@@ -27,6 +32,10 @@ export interface RelayConfig {
   /** Origins allowed to call the relay from another origin (CORS and WebSocket upgrades). */
   allowedOrigins: string[];
   logLevel: string;
+  /** Who push services may contact about our pushes (VAPID `sub`): a mailto: or https: URL. */
+  pushContact: string;
+  /** Azure Service Bus in (beside HTTP ingest) and out; null runs on HTTP ingest alone. */
+  serviceBus: ServiceBusConfig | null;
 }
 
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; problems: string[] };
@@ -60,7 +69,10 @@ export function loadConfig(env: Env): ConfigResult {
   const host = value(env, 'HOST') ?? '127.0.0.1';
   const dataDir = resolve(value(env, 'DATA_DIR') ?? './data');
   const staticDir = resolve(value(env, 'STATIC_DIR') ?? './dist');
-  const demoFeed = boolean(env, 'DEMO_FEED', mode === 'development', problems);
+  const serviceBus = parseServiceBusConfig(env, mode);
+  problems.push(...serviceBus.problems);
+  // With Service Bus the work comes from the hospital's middleware: the demo feed is opt-in beside it.
+  const demoFeed = boolean(env, 'DEMO_FEED', mode === 'development' && !serviceBusConfigured(env), problems);
   if (demoFeed && mode === 'production')
     problems.push('DEMO_FEED cannot be on in production mode: it invents patients.');
   const demoSeed = integer(env, 'DEMO_SEED', 20_261_126, 0, 2 ** 31 - 1, problems);
@@ -73,14 +85,12 @@ export function loadConfig(env: Env): ConfigResult {
     problems.push(`TIME_ZONE "${timeZone}" is not an IANA time zone name (for example Europe/London).`);
   }
 
-  for (const name of ['SERVICEBUS_CONNECTION_STRING', 'SERVICEBUS_NAMESPACE']) {
-    if (value(env, name)) {
-      problems.push(
-        `${name} is set, but this build has no Service Bus receiver yet (issue #8): use POST /api/events.`,
-      );
-    }
+  const pushContact = value(env, 'PUSH_CONTACT') ?? 'mailto:wardline-admin@localhost';
+  if (!/^(mailto:|https:\/\/)/.test(pushContact)) {
+    problems.push(
+      `PUSH_CONTACT must be a mailto: or https: URL (push services use it to reach the operator), not "${pushContact}".`,
+    );
   }
-
   const policies = loadPolicies(value(env, 'ESCALATION_POLICY_FILE'), problems);
   const allowedOrigins = (value(env, 'ALLOWED_ORIGINS') ?? '')
     .split(',')
@@ -110,6 +120,8 @@ export function loadConfig(env: Env): ConfigResult {
       policies,
       allowedOrigins,
       logLevel: value(env, 'LOG_LEVEL') ?? 'info',
+      pushContact,
+      serviceBus: serviceBus.config,
     },
   };
 }

@@ -15,12 +15,19 @@ import {
   seedDemoDirectory,
   type StaffDirectory,
 } from './auth';
+import type { Principal } from '../../src/domain';
 import type { RelayConfig } from './config';
 import { createWorklistHub, type Caller } from './hub/worklist-hub';
-import { sendAlert } from './hub/alerts';
 import { AlertCoalescer } from './escalation/alerts';
 import { systemClock, type Clock } from './escalation/clock';
 import { EscalationScheduler } from './escalation/scheduler';
+import type { Agent as HttpsAgent } from 'node:https';
+import { pushAlert } from './push/notifier';
+import { registerPushRoutes } from './push/routes';
+import { PushSubscriptions } from './push/subscriptions';
+import { loadOrCreateVapidKeys } from './push/vapid';
+import { registerCoverageRoute } from './escalation/coverage-route';
+import { isAlertTarget, sendAlert } from './hub/alerts';
 import type { SignalRServer } from './signalr';
 import { registerHealthRoutes } from './http/health';
 import { registerTaskRoutes } from './http/task-routes';
@@ -29,6 +36,11 @@ import { Router } from './http/router';
 import { createStaticHandler } from './http/static';
 import { ingestBatch, type BatchOutcome } from './ingest/ingest';
 import { registerIngestRoutes } from './ingest/routes';
+import {
+  inboundBeforeStart,
+  startServiceBusConnection,
+  type ServiceBusConnection,
+} from './ingest/servicebus-connection';
 import type { Logger } from './log';
 import { redactUrl } from './log';
 import { openDatabase, type Db } from './store/database';
@@ -54,6 +66,8 @@ export interface RelayParts {
   ) => Promise<(() => void | Promise<void>) | void> | (() => void) | void;
   /** Time for the store and the escalation timers; tests inject one they can move. */
   clock?: Clock;
+  /** For Web Push requests: tests pass one that trusts their loopback push service. */
+  pushAgent?: HttpsAgent;
 }
 
 /** Time given to open requests (held long polls, slow uploads) at shutdown before sockets are cut. */
@@ -65,26 +79,28 @@ const SHUTDOWN_GRACE_MS = 5_000;
  */
 export async function startRelay(
   config: RelayConfig,
-  { logger, onListening, clock = systemClock }: RelayParts,
+  { logger, onListening, clock = systemClock, pushAgent }: RelayParts,
 ): Promise<Relay> {
   const db = openDatabase({ dataDir: config.dataDir });
   const directory = createStaffDirectory({ db, groupUnits: config.auth?.groupUnits ?? {} });
+  /** A colleague as the directory knows them (roles from their last sign-in), for reassign and push. */
+  const lookupStaff = (tenantId: string, id: string): Principal | null => {
+    const entry = directory.get(tenantId, id);
+    return entry
+      ? {
+          id: entry.objectId,
+          tenantId: entry.tenantId,
+          name: entry.name,
+          roles: entry.roles,
+          units: entry.units,
+        }
+      : null;
+  };
   const store = new WorklistStore(db, {
     clock: () => clock.now(),
     timeZone: config.timeZone,
     policies: config.policies,
-    lookupStaff: (tenantId, id) => {
-      const entry = directory.get(tenantId, id);
-      return entry
-        ? {
-            id: entry.objectId,
-            tenantId: entry.tenantId,
-            name: entry.name,
-            roles: entry.roles,
-            units: entry.units,
-          }
-        : null;
-    },
+    lookupStaff,
   });
 
   // Development tokens name the relay's own URL as issuer, known only once it listens.
@@ -100,12 +116,26 @@ export async function startRelay(
     logger,
     allowedOrigins: config.allowedOrigins,
   });
+  const subscriptions = new PushSubscriptions(db);
+  const vapid = loadOrCreateVapidKeys(config.dataDir);
+  const push = {
+    subscriptions,
+    keys: vapid,
+    contact: config.pushContact,
+    lookup: lookupStaff,
+    isTarget: isAlertTarget,
+    logger,
+    ...(pushAgent ? { agent: pushAgent } : {}),
+  };
   const alerts = new AlertCoalescer(clock, (delivery) => {
     const reached = sendAlert(hub, delivery);
     logger.info(
       { alertId: delivery.alert.id, taskIds: delivery.alert.taskIds, level: delivery.alert.level, reached },
       'alert sent',
     );
+    void pushAlert(push, delivery).then((pushed) => {
+      if (pushed > 0) logger.info({ alertId: delivery.alert.id, pushed }, 'alert pushed');
+    });
   });
   const scheduler = new EscalationScheduler({
     store,
@@ -116,11 +146,24 @@ export async function startRelay(
   });
 
   const router = new Router();
-  registerHealthRoutes(router, { db, inbound: () => ({ name: 'http', connected: true }) });
+  let serviceBus: ServiceBusConnection | null = null;
+  registerHealthRoutes(router, {
+    db,
+    inbound: () => serviceBus?.inbound.state() ?? inboundBeforeStart(config.serviceBus),
+  });
   registerIngestRoutes(router, { store, logger, guard });
   registerDirectoryRoutes(router, { directory, guard });
   registerMeRoute(router, { authenticator });
   registerTaskRoutes(router, { store, guard });
+  registerPushRoutes(router, { subscriptions, publicKey: vapid.publicKey, guard });
+  registerCoverageRoute(router, {
+    guard,
+    policies: config.policies,
+    reachable: () => [
+      ...[...hub.connections()].map((c) => c.principal.principal),
+      ...subscriptions.all().flatMap((s) => lookupStaff(s.tenantId, s.objectId) ?? []),
+    ],
+  });
   // The PWA reads this at start, so one build serves every hospital (MSAL settings arrive with issue #7).
   router.get('/config.json', (_req, res) => sendJson(res, 200, { mode: config.mode }));
 
@@ -170,6 +213,8 @@ export async function startRelay(
   });
   baseUrl = loopbackBaseUrl(server.address() as AddressInfo);
   deferred?.bind(createTokenValidator(devValidatorSettings(baseUrl)));
+  // Service Bus feeds the same store as HTTP ingest, which stays available beside it.
+  if (config.serviceBus) serviceBus = startServiceBusConnection(config.serviceBus, { store, logger });
 
   let stopExtras: (() => void | Promise<void>) | void = undefined;
   let closed = false;
@@ -184,6 +229,7 @@ export async function startRelay(
       if (closed) return;
       closed = true;
       await stopExtras?.();
+      await serviceBus?.close();
       scheduler.stop();
       alerts.flushAll();
       // Clients hear "reconnect" (allowReconnect) before the sockets go: a restart is not their fault.

@@ -213,3 +213,34 @@ describe('escalations, with an injected clock', () => {
     expect(slowestStepMs).toBeLessThan(5_000);
   });
 });
+
+describe('escalation coverage', () => {
+  it('a unit with no charge nurse signed in is a gap the coordinator is told about; it closes when one signs in', async () => {
+    const relay = await startTestRelay();
+    try {
+      const coordinator = await devToken(relay.url, 'coordinator-sorrel');
+      const gaps = async () =>
+        (
+          (await (
+            await fetch(`${relay.url}/api/coverage`, { headers: { authorization: `Bearer ${coordinator}` } })
+          ).json()) as { gaps: Array<{ unit: string; role: string }> }
+        ).gaps;
+      const before = await gaps();
+      expect(before).toContainEqual({ unit: '5E', role: 'ChargeNurse', scope: 'unit' });
+      expect(before).toContainEqual({ unit: '*', role: 'Supervisor', scope: 'hospital' });
+
+      const charge5E = await connectAs(relay.url, 'charge-5e-fennimore');
+      const after = await gaps();
+      expect(after).not.toContainEqual({ unit: '5E', role: 'ChargeNurse', scope: 'unit' });
+      expect(after).toContainEqual({ unit: '4W', role: 'ChargeNurse', scope: 'unit' });
+      await charge5E.stop();
+
+      const nurse = await devToken(relay.url, 'nurse-okafor');
+      expect(
+        (await fetch(`${relay.url}/api/coverage`, { headers: { authorization: `Bearer ${nurse}` } })).status,
+      ).toBe(403);
+    } finally {
+      await relay.stop();
+    }
+  });
+});

@@ -52,16 +52,22 @@ describe('ingesting the demo hospital with redeliveries and stale revisions', ()
     for (const row of rows) expect(row.revision, row.id).toBe(newest.get(row.id));
   });
 
-  it('has a gap-free changes log: one row per applied event, seq 1..N', () => {
+  it('has a gap-free changes log: seq 1..N, one row per applied event', () => {
     const db = new Database(join(relay.dataDir, 'wardline.db'), { readonly: true });
     const seqs = (db.prepare('SELECT seq FROM changes ORDER BY seq').all() as Array<{ seq: number }>).map(
       (r) => r.seq,
     );
+    // The demo's critical results are hours overdue against the real clock, so the escalation timer
+    // adds its own changes between the events': still one log, still without a gap.
+    const fromEvents = db
+      .prepare('SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS d FROM changes WHERE event_id IS NOT NULL')
+      .get() as { n: number; d: number };
     const staleRecorded = db.prepare("SELECT COUNT(*) AS n FROM inbox WHERE result = 'stale'").get() as {
       n: number;
     };
     db.close();
-    expect(seqs).toEqual(Array.from({ length: 850 }, (_, i) => i + 1));
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    expect(fromEvents).toEqual({ n: 850, d: 850 });
     expect(staleRecorded.n).toBe(50);
   });
 });

@@ -1,0 +1,32 @@
+import { hasRole, type EscalationPolicy, type Principal } from '../../../src/domain';
+import type { RequestGuard } from '../auth';
+import { sendError, sendJson } from '../http/json';
+import type { Router } from '../http/router';
+import { coverageGaps } from './coverage';
+
+export interface CoverageDeps {
+  guard: RequestGuard;
+  policies: readonly EscalationPolicy[];
+  /** Everyone reachable now: live hub connections and devices subscribed to pushes. */
+  reachable: () => Principal[];
+}
+
+/**
+ * `GET /api/coverage`: for coordinators, charge nurses and supervisors, the gaps on their units
+ * ("nobody is signed in as charge nurse on 5E") before a stat result can dead-end there.
+ */
+export function registerCoverageRoute(router: Router, { guard, policies, reachable }: CoverageDeps): void {
+  router.get('/api/coverage', async (req, res) => {
+    const principal = await guard(req, res, 'worklist.connect');
+    if (!principal) return;
+    if (!hasRole(principal, 'Coordinator', 'ChargeNurse', 'Supervisor')) {
+      return sendError(
+        res,
+        403,
+        'forbidden',
+        'Escalation coverage is for coordinators, charge nurses and supervisors.',
+      );
+    }
+    sendJson(res, 200, { gaps: coverageGaps(principal.units, policies, reachable()) });
+  });
+}

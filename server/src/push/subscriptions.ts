@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { Db } from '../store/database';
+
+/** A browser's PushSubscription as `subscription.toJSON()` gives it. */
+export const PushSubscriptionInput = z.object({
+  endpoint: z.url({ protocol: /^https$/, error: 'endpoint must be an https URL from the browser' }).max(2048),
+  keys: z.object({ p256dh: z.string().min(40).max(200), auth: z.string().min(16).max(64) }),
+});
+export type PushSubscriptionInput = z.infer<typeof PushSubscriptionInput>;
+
+export interface StoredSubscription extends PushSubscriptionInput {
+  tenantId: string;
+  objectId: string;
+}
+
+export class PushSubscriptions {
+  private readonly q;
+
+  constructor(db: Db) {
+    this.q = {
+      upsert: db.prepare(
+        `INSERT INTO push_subscriptions (endpoint, tenant_id, object_id, p256dh, auth, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (endpoint) DO UPDATE SET tenant_id = excluded.tenant_id, object_id = excluded.object_id,
+           p256dh = excluded.p256dh, auth = excluded.auth`,
+      ),
+      remove: db.prepare('DELETE FROM push_subscriptions WHERE endpoint = ?'),
+      removeMine: db.prepare(
+        'DELETE FROM push_subscriptions WHERE endpoint = ? AND tenant_id = ? AND object_id = ?',
+      ),
+      all: db.prepare<
+        [],
+        { endpoint: string; tenant_id: string; object_id: string; p256dh: string; auth: string }
+      >('SELECT endpoint, tenant_id, object_id, p256dh, auth FROM push_subscriptions'),
+    };
+  }
+
+  /** A device belongs to whoever subscribed it last (a shared tablet changes hands at shift change). */
+  save(tenantId: string, objectId: string, subscription: PushSubscriptionInput): void {
+    this.q.upsert.run(
+      subscription.endpoint,
+      tenantId,
+      objectId,
+      subscription.keys.p256dh,
+      subscription.keys.auth,
+      new Date().toISOString(),
+    );
+  }
+
+  removeFor(tenantId: string, objectId: string, endpoint: string): boolean {
+    return this.q.removeMine.run(endpoint, tenantId, objectId).changes > 0;
+  }
+
+  /** The push service said the subscription is gone (404/410): forget it. */
+  expire(endpoint: string): void {
+    this.q.remove.run(endpoint);
+  }
+
+  all(): StoredSubscription[] {
+    return this.q.all.all().map((r) => ({
+      endpoint: r.endpoint,
+      tenantId: r.tenant_id,
+      objectId: r.object_id,
+      keys: { p256dh: r.p256dh, auth: r.auth },
+    }));
+  }
+}
