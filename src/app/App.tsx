@@ -1,29 +1,44 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
+import { RouterProvider } from 'react-router/dom';
+import { useAuth } from './auth-store';
+import { appRouter } from './router';
+import { SessionProvider } from './session';
 
-interface Readiness {
-  status: string;
+const SignInScreen = lazy(() => import('../features/sign-in/sign-in-screen'));
+
+function Splash() {
+  return (
+    <div className="splash" role="status">
+      <span className="brand">Wardline</span>
+      <span>Opening…</span>
+    </div>
+  );
 }
 
 /**
- * The app shell. The worklist screens arrive with the PWA issue (#5); until then this page shows that
- * the relay is up, so `npm start` gives a newcomer something true to look at.
+ * The app's front door: a stored session opens the person's worklist straight away (even offline);
+ * otherwise the sign-in screen, which is its own chunk because signed-in devices rarely need it.
  */
 export function App() {
-  const [ready, setReady] = useState<string>('checking…');
+  const state = useAuth((s) => s.state);
   useEffect(() => {
-    fetch('/readyz')
-      .then((res) => res.json() as Promise<Readiness>)
-      .then((body) => setReady(body.status))
-      .catch(() => setReady('unreachable'));
+    void useAuth.getState().start();
   }, []);
-  return (
-    <main className="shell">
-      <h1>Wardline</h1>
-      <p>The ward's task and exception worklist.</p>
-      <p>
-        Relay: <strong>{ready}</strong>
-      </p>
-      <p>The worklist screens for nurses, coordinators and charge nurses are being built (issue #5).</p>
-    </main>
-  );
+
+  switch (state.status) {
+    case 'starting':
+      return <Splash />;
+    case 'signed-out':
+      return (
+        <Suspense fallback={<Splash />}>
+          <SignInScreen config={state.config} error={state.error} />
+        </Suspense>
+      );
+    case 'signed-in':
+      return (
+        <SessionProvider workspace={state.workspace}>
+          <RouterProvider router={appRouter()} />
+        </SessionProvider>
+      );
+  }
 }

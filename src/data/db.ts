@@ -1,4 +1,4 @@
-import Dexie, { type Table } from 'dexie';
+import Dexie, { type DexieOptions, type Table } from 'dexie';
 import type { Task } from '../domain';
 
 export interface MetaRow {
@@ -15,8 +15,8 @@ export class WorklistDb extends Dexie {
   tasks!: Table<Task, string>;
   meta!: Table<MetaRow, string>;
 
-  constructor(name: string) {
-    super(name);
+  constructor(name: string, options?: DexieOptions) {
+    super(name, options);
     // Numbered schema versions (STYLE #11); add a new version, never edit an old one.
     this.version(1).stores({
       tasks: 'id, seq, unit, status, kind, [unit+status]',
@@ -32,4 +32,12 @@ export function databaseName(tenantId: string, userId: string): string {
 export async function readCursor(db: WorklistDb): Promise<number> {
   const row = await db.meta.get('cursor');
   return typeof row?.value === 'number' ? row.value : 0;
+}
+
+/**
+ * Deletes this user's worklist from the device (sign-out on a shared tablet). Open connections to it
+ * are closed first by Dexie, so the deletion is not blocked by the app's own handle.
+ */
+export async function deleteWorklistDb(tenantId: string, userId: string): Promise<void> {
+  await Dexie.delete(databaseName(tenantId, userId));
 }

@@ -87,10 +87,14 @@ export class SyncEngine {
   }
 
   private async pullAll(): Promise<void> {
-    let cursor = await readCursor(this.db);
+    const cursor = await readCursor(this.db);
     const full = cursor === 0 ? new Set<string>() : null;
+    // One page ahead: the relay prepares page n+1 while the device writes page n (a fresh device's
+    // 5,000 tasks arrive in five pages). Each page is still written in order, cursor included.
+    let next = this.fetchPage(cursor);
     for (;;) {
-      const page = (await this.connection.invoke<SyncPage>(HUB_METHODS.sync, cursor)) as SyncPage;
+      const page = await next;
+      if (!page.complete) next = this.fetchPage(page.cursor);
       const tasks = page.tasks.map((t) => Task.parse(t));
       await this.db.transaction('rw', this.db.tasks, this.db.meta, async () => {
         await this.putIfNewer(tasks);
@@ -106,9 +110,15 @@ export class SyncEngine {
           await this.db.meta.put({ key: 'lastSyncedAt', value: new Date().toISOString() });
         }
       });
-      cursor = page.cursor;
       if (page.complete) return;
     }
+  }
+
+  private fetchPage(cursor: number): Promise<SyncPage> {
+    const page = this.connection.invoke<SyncPage>(HUB_METHODS.sync, cursor);
+    // A page asked for ahead is awaited only if the previous one was written; never an unhandled rejection.
+    page.catch(() => undefined);
+    return page;
   }
 
   private async putIfNewer(tasks: readonly Task[]): Promise<void> {

@@ -11,6 +11,8 @@ interface ConnectionState {
   setLink(link: LinkState): void;
   setSynced(at: string): void;
   setSyncing(syncing: boolean): void;
+  /** Sign-out: the next person starts from "connecting", not from the last person's sync time. */
+  reset(): void;
 }
 
 /** UI state only (STYLE: zustand for UI state; the worklist itself lives in Dexie). */
@@ -21,4 +23,5 @@ export const useConnection = create<ConnectionState>((set) => ({
   setLink: (link) => set({ link }),
   setSynced: (lastSyncedAt) => set({ lastSyncedAt, syncing: false }),
   setSyncing: (syncing) => set({ syncing }),
+  reset: () => set({ link: 'connecting', lastSyncedAt: null, syncing: false }),
 }));

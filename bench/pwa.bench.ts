@@ -1,0 +1,124 @@
+/**
+ * `npm run bench:pwa`: the PWA's budgets from issue #5, measured on the production build.
+ *
+ * 1. Initial JavaScript, gzip: what `index.html` loads before the first screen (its module script and
+ *    the chunks it preloads). Budget: at most 250 KB. Lazy chunks are listed for reference.
+ * 2. A fresh device syncing 5,000 visible tasks: a new browser context (empty IndexedDB) signs in as a
+ *    4W nurse on a relay holding 5,000 open 4W tasks; timed from the session's start (the
+ *    `wardline:first-sync` performance measure: connect, every sync page into Dexie) and, for what a
+ *    nurse notices, from the tap on her name until the unit queue shows all 5,000. Budget: under 1 s.
+ *
+ * Runs the relay in this process and Debian's Chromium headless; prints Markdown for BENCHMARKS.md.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { launchBrowser, openDevice } from '../tests/helpers/browser';
+import { buildPwa } from '../tests/helpers/pwa-build';
+import { startTestRelay } from '../tests/helpers/relay';
+import { busyUnit } from '../tests/helpers/scale-data';
+import { ingest } from '../tests/helpers/ward-data';
+
+const TASKS = 5_000;
+const ROUNDS = 3;
+const INITIAL_JS_BUDGET_KB = 250;
+const SYNC_BUDGET_MS = 1_000;
+
+const kb = (bytes: number) => bytes / 1024;
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-GB', { maximumFractionDigits: digits });
+
+function initialJs(dir: string): {
+  initial: Array<[string, number, number]>;
+  lazy: Array<[string, number, number]>;
+} {
+  const html = readFileSync(join(dir, 'index.html'), 'utf8');
+  const loaded = new Set(
+    [...html.matchAll(/<(?:script[^>]*src|link[^>]*rel="modulepreload"[^>]*href)="\/([^"]+\.js)"/g)].map(
+      (m) => m[1]!,
+    ),
+  );
+  const sizes = (file: string): [string, number, number] => {
+    const body = readFileSync(join(dir, file));
+    return [file, statSync(join(dir, file)).size, gzipSync(body, { level: 9 }).length];
+  };
+  const all = readdirSync(join(dir, 'assets'))
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => `assets/${f}`);
+  return {
+    initial: all.filter((f) => loaded.has(f)).map(sizes),
+    lazy: all.filter((f) => !loaded.has(f)).map(sizes),
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const build = await buildPwa();
+  const relay = await startTestRelay({ STATIC_DIR: build.dir });
+  const browser = await launchBrowser();
+  try {
+    const { initial, lazy } = initialJs(build.dir);
+    const initialGzip = initial.reduce((sum, [, , gz]) => sum + gz, 0);
+    console.log(`\n## PWA (\`npm run bench:pwa\`, ${new Date().toISOString().slice(0, 16)}Z)\n`);
+    console.log('| chunk | loaded | min KB | gzip KB |\n|---|---|---|---|');
+    for (const [file, raw, gz] of initial)
+      console.log(`| ${file} | first screen | ${fmt(kb(raw))} | ${fmt(kb(gz))} |`);
+    for (const [file, raw, gz] of lazy)
+      console.log(`| ${file} | on demand | ${fmt(kb(raw))} | ${fmt(kb(gz))} |`);
+    console.log(
+      `\nInitial JavaScript: **${fmt(kb(initialGzip))} KB gzip** (budget ${INITIAL_JS_BUDGET_KB} KB) — ${
+        kb(initialGzip) <= INITIAL_JS_BUDGET_KB ? 'within budget' : 'OVER BUDGET'
+      }.`,
+    );
+
+    const seeded = Date.now();
+    await ingest(relay.url, busyUnit(TASKS));
+    console.log(
+      `\nSeeded ${TASKS} open 4W tasks through POST /api/events in ${fmt((Date.now() - seeded) / 1000)} s.\n`,
+    );
+
+    console.log(
+      '| round | first sync (session start → 5,000 in Dexie) ms | tap → unit queue shows 5,000 ms |',
+    );
+    console.log('|---|---|---|');
+    const syncs: number[] = [];
+    const visible: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const device = await openDevice(browser, relay.url, 'tablet');
+      const page = device.page;
+      await page.goto('/');
+      const button = page.getByRole('button', { name: /^R\. Okafor/ });
+      await button.waitFor();
+      const tapped = Date.now();
+      await button.click();
+      await page
+        .getByRole('navigation', { name: 'Views' })
+        .getByRole('link', { name: /^Unit queue/ })
+        .click();
+      await page.locator('.count', { hasText: `${TASKS} tasks` }).waitFor({ timeout: 60_000 });
+      const shown = Date.now() - tapped;
+      const sync = await page.evaluate(
+        () => performance.getEntriesByName('wardline:first-sync', 'measure')[0]?.duration ?? NaN,
+      );
+      syncs.push(sync);
+      visible.push(shown);
+      console.log(`| ${round} | ${fmt(sync, 0)} | ${fmt(shown, 0)} |`);
+      await device.context.close();
+    }
+    const m = median(syncs);
+    console.log(
+      `\nMedian first sync of ${TASKS} tasks: **${fmt(m, 0)} ms** (budget ${SYNC_BUDGET_MS} ms) — ${
+        m < SYNC_BUDGET_MS ? 'within budget' : 'over budget'
+      }; median tap → list: ${fmt(median(visible), 0)} ms.`,
+    );
+  } finally {
+    await browser.close();
+    await relay.stop();
+    build.remove();
+  }
+}
+
+await main();

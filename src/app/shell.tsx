@@ -1,0 +1,89 @@
+import { useEffect, useMemo } from 'react';
+import { NavLink, Outlet } from 'react-router';
+import { countFor } from '../features/worklist/selections';
+import { ROLE_WORDS } from '../features/shared/words';
+import { useAuth } from './auth-store';
+import { ConnectionStatus } from './connection-status';
+import { viewsFor } from './navigation';
+import { Notices } from './notices';
+import { useSession, useTasks } from './session';
+
+/**
+ * The frame around every view: who is signed in and whether the worklist is live (header), the views
+ * of the person's role with how much waits in each (navigation: tabs on tablets and desktops, a bottom
+ * bar within thumb reach on phones), and the relay's refusals above the view.
+ */
+export function Shell() {
+  const { me } = useSession();
+  const tasks = useTasks();
+  const views = useMemo(() => viewsFor(me), [me]);
+  const counts = useMemo(
+    () => new Map(views.map((v) => [v.id, tasks ? countFor(v.id, tasks, me) : null])),
+    [views, tasks, me],
+  );
+  const role = me.roles[0] ? ROLE_WORDS[me.roles[0]] : '';
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to the worklist
+      </a>
+      <header className="app-header">
+        <span className="brand">Wardline</span>
+        <ConnectionStatus />
+        <div className="who-am-i">
+          <span className="my-name">{me.name}</span>
+          <span className="my-role">
+            {role}
+            {me.units.length > 0 ? ` · ${me.units.join(', ')}` : ''}
+          </span>
+        </div>
+        <SignOutButton />
+      </header>
+      {views.length > 0 && (
+        <nav className="app-nav" aria-label="Views">
+          <ul>
+            {views.map((v) => {
+              const count = counts.get(v.id);
+              return (
+                <li key={v.id}>
+                  <NavLink to={v.path} className="nav-link">
+                    <span className="nav-label">{v.label}</span>
+                    {count != null && (
+                      <span className="nav-count">
+                        {count}
+                        <span className="sr-only">
+                          {v.id === 'escalations' ? ' unacknowledged' : ' tasks'}
+                        </span>
+                      </span>
+                    )}
+                  </NavLink>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+      )}
+      <main id="main" className="app-main" tabIndex={-1}>
+        <Notices />
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+function SignOutButton() {
+  const signOut = useAuth((s) => s.signOut);
+  return (
+    <button type="button" className="btn btn-header" onClick={() => void signOut()}>
+      Sign out
+    </button>
+  );
+}
+
+/** Sets the tab's title to the view's name: never a patient's, which would show in history and tab lists. */
+export function useDocumentTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} — Wardline`;
+  }, [title]);
+}

@@ -1,0 +1,52 @@
+import { isClosed, type Priority, type Task } from '../../domain';
+import { PRIORITY_WORDS, STATUS_WORDS } from './words';
+
+/**
+ * Small labels. Each carries its meaning in words (and a shape), with colour only as a second signal
+ * (WCAG 1.4.1): a nurse with colour-blindness reads "STAT", not "red".
+ */
+export function PriorityBadge({ priority }: { priority: Priority }) {
+  return (
+    <span className={`badge priority-${priority}`}>
+      <span aria-hidden="true" className="badge-icon">
+        {priority === 'stat' ? '▲▲' : priority === 'asap' ? '▲' : priority === 'urgent' ? '△' : '○'}
+      </span>
+      {PRIORITY_WORDS[priority]}
+    </span>
+  );
+}
+
+export function StatusBadge({ task }: { task: Pick<Task, 'status'> }) {
+  return <span className={`badge status status-${task.status}`}>{STATUS_WORDS[task.status]}</span>;
+}
+
+export function isOverdue(task: Task, now: number): boolean {
+  const due = task.dueAt ?? task.ackBy;
+  return !isClosed(task) && due !== null && Date.parse(due) < now;
+}
+
+export function OverdueTag() {
+  return (
+    <span className="badge overdue">
+      <span aria-hidden="true" className="badge-icon">
+        !
+      </span>
+      Overdue
+    </span>
+  );
+}
+
+export function SendingTag() {
+  return (
+    <span className="badge sending">
+      <span aria-hidden="true" className="badge-icon">
+        ↻
+      </span>
+      Sending
+    </span>
+  );
+}
+
+export function OwnerName({ task }: { task: Pick<Task, 'owner'> }) {
+  return task.owner ? <span>{task.owner.name}</span> : <span className="muted">Unclaimed</span>;
+}

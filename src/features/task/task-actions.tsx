@@ -1,0 +1,252 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { ExceptionOutcome, Task } from '../../domain';
+import type { Execute } from '../../app/session';
+import { clockTime } from '../shared/format';
+import { OUTCOME_WORDS } from '../shared/words';
+import type { TaskOffers } from './available-actions';
+
+type ReasonFor = 'hold' | 'escalate' | 'override';
+
+const REASON_PROMPTS: Record<ReasonFor, { label: string; submit: string }> = {
+  hold: { label: 'What is it waiting for?', submit: 'Put on hold' },
+  escalate: { label: 'Why does it need escalating?', submit: 'Escalate' },
+  override: { label: 'Why resolve with required items open?', submit: 'Resolve with override' },
+};
+
+/**
+ * The actions that move the work on — claim, acknowledge, start, resolve — as large buttons near the
+ * top. Only those the relay would apply (see `offersFor`).
+ */
+export function PrimaryActions({
+  task,
+  offers,
+  execute,
+}: {
+  task: Task;
+  offers: TaskOffers;
+  execute: Execute;
+}) {
+  const run = (type: Parameters<Execute>[1], payload?: unknown) => void execute(task.id, type, payload);
+  if (!(offers.claim || offers.acknowledge || offers.start || offers.resume || offers.resolve)) return null;
+  return (
+    <div className="action-row primary-actions" role="group" aria-label="Actions">
+      {offers.claim && (
+        <button type="button" className="btn btn-primary" onClick={() => run('claim')}>
+          Claim
+        </button>
+      )}
+      {offers.acknowledge && (
+        <button type="button" className="btn btn-primary" onClick={() => run('acknowledge')}>
+          Acknowledge
+        </button>
+      )}
+      {offers.start && (
+        <button type="button" className="btn" onClick={() => run('start')}>
+          Start
+        </button>
+      )}
+      {offers.resume && (
+        <button type="button" className="btn" onClick={() => run('start')}>
+          Resume
+        </button>
+      )}
+      {offers.resolve && (
+        <button type="button" className="btn btn-primary" onClick={() => run('resolve', {})}>
+          Resolve
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The rarer actions — resolve with an override, hold, escalate, release — behind one "More actions"
+ * disclosure, so a phone screen keeps the checklist in reach. Those that need a reason ask for it.
+ */
+export function MoreActions({ task, offers, execute }: { task: Task; offers: TaskOffers; execute: Execute }) {
+  const [asking, setAsking] = useState<ReasonFor | null>(null);
+  const run = (type: Parameters<Execute>[1], payload?: unknown) => void execute(task.id, type, payload);
+  if (!(offers.resolveWithOverride || offers.hold || offers.escalate || offers.release)) return null;
+  return (
+    <details className="panel more-actions">
+      <summary>More actions</summary>
+      <div className="action-row">
+        {offers.resolveWithOverride && (
+          <button type="button" className="btn" onClick={() => setAsking('override')}>
+            Resolve with override…
+          </button>
+        )}
+        {offers.hold && (
+          <button type="button" className="btn" onClick={() => setAsking('hold')}>
+            Put on hold…
+          </button>
+        )}
+        {offers.escalate && (
+          <button type="button" className="btn" onClick={() => setAsking('escalate')}>
+            Escalate…
+          </button>
+        )}
+        {offers.release && (
+          <button type="button" className="btn btn-quiet" onClick={() => run('release')}>
+            Release to unit queue
+          </button>
+        )}
+      </div>
+      {asking && (
+        <ReasonForm
+          key={asking}
+          label={REASON_PROMPTS[asking].label}
+          submit={REASON_PROMPTS[asking].submit}
+          onCancel={() => setAsking(null)}
+          onSubmit={(reason) => {
+            setAsking(null);
+            if (asking === 'override') run('resolve', { overrideReason: reason });
+            else run(asking, { reason });
+          }}
+        />
+      )}
+    </details>
+  );
+}
+
+function ReasonForm({
+  label,
+  submit,
+  onSubmit,
+  onCancel,
+}: {
+  label: string;
+  submit: string;
+  onSubmit(reason: string): void;
+  onCancel(): void;
+}) {
+  const id = useId();
+  const [reason, setReason] = useState('');
+  return (
+    <form
+      className="reason-form"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        if (reason.trim()) onSubmit(reason.trim());
+      }}
+    >
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        value={reason}
+        required
+        maxLength={500}
+        autoComplete="off"
+        autoFocus
+        onChange={(e) => setReason(e.target.value)}
+      />
+      <div className="action-row">
+        <button type="submit" className="btn btn-primary" disabled={!reason.trim()}>
+          {submit}
+        </button>
+        <button type="button" className="btn btn-quiet" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** How an exception ends: fixed here, dismissed, or sent back to the system it came from. */
+export function ExceptionOutcomes({
+  task,
+  outcomes,
+  execute,
+}: {
+  task: Task;
+  outcomes: ExceptionOutcome[];
+  execute: Execute;
+}) {
+  const noteId = useId();
+  const headingId = useId();
+  const [note, setNote] = useState('');
+  if (outcomes.length === 0) return null;
+  return (
+    <section className="panel" id="resolve-outcomes" aria-labelledby={headingId}>
+      <h3 id={headingId}>How does this exception end?</h3>
+      <label htmlFor={noteId}>Note for the record (optional)</label>
+      <textarea
+        id={noteId}
+        value={note}
+        maxLength={2000}
+        rows={2}
+        onChange={(e) => setNote(e.target.value)}
+      />
+      <div className="action-row">
+        {outcomes.map((outcome) => (
+          <button
+            key={outcome}
+            type="button"
+            className={outcome === 'fixed' ? 'btn btn-primary' : 'btn'}
+            onClick={() =>
+              void execute(task.id, 'resolve', { outcome, ...(note.trim() ? { note: note.trim() } : {}) })
+            }
+          >
+            {OUTCOME_WORDS[outcome]}
+          </button>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+/** Notes on the task for the next person; anyone who can see it may add one, even after it closed. */
+export function Comments({
+  task,
+  canComment,
+  execute,
+}: {
+  task: Task;
+  canComment: boolean;
+  execute: Execute;
+}) {
+  const id = useId();
+  const headingId = useId();
+  const [text, setText] = useState('');
+  if (task.comments.length === 0 && !canComment) return null;
+  return (
+    <section className="panel" aria-labelledby={headingId}>
+      <h3 id={headingId}>Notes</h3>
+      {task.comments.length > 0 && (
+        <ul className="comments">
+          {task.comments.map((c, i) => (
+            <li key={`${c.at}-${i}`}>
+              <span className="who">{c.by.name}</span> <span className="muted">{clockTime(c.at)}</span>
+              <p>{c.text}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {canComment && (
+        <form
+          className="reason-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!text.trim()) return;
+            void execute(task.id, 'comment', { text: text.trim() });
+            setText('');
+          }}
+        >
+          <label htmlFor={id}>Add a note</label>
+          <textarea
+            id={id}
+            value={text}
+            rows={2}
+            maxLength={2000}
+            onChange={(e) => setText(e.target.value)}
+          />
+          <div className="action-row">
+            <button type="submit" className="btn" disabled={!text.trim()}>
+              Add note
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

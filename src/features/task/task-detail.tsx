@@ -1,0 +1,201 @@
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { Link } from 'react-router';
+import { isClosed, type Task } from '../../domain';
+import { useNow } from '../../app/clock';
+import { useDeviceClass, type DeviceClass } from '../../app/device';
+import { useDocumentTitle } from '../../app/shell';
+import { useExecute, usePendingTaskIds, useSession, useTask } from '../../app/session';
+import { isOverdue, OverdueTag, PriorityBadge, SendingTag, StatusBadge } from '../shared/badges';
+import { clockTime, dayAndTime, relative } from '../shared/format';
+import { KIND_WORDS, REASON_WORDS } from '../shared/words';
+import { AuditTrail } from './audit-trail';
+import { offersFor } from './available-actions';
+import { Checklist } from './checklist';
+import { Comments, ExceptionOutcomes, MoreActions, PrimaryActions } from './task-actions';
+
+/**
+ * One task: who it is for, what is left to do, what the caller may do about it, and who did what.
+ * `back` is where the list is (phones show the task instead of the list); `standalone` makes the
+ * title the page's main heading.
+ */
+export function TaskDetail({
+  taskId,
+  back,
+  standalone = false,
+}: {
+  taskId: string;
+  back?: { to: string; label: string };
+  standalone?: boolean;
+}) {
+  const task = useTask(taskId);
+  const device = useDeviceClass();
+  useDocumentTitle('Task');
+
+  const backLink = back && (
+    <Link to={back.to} className="back-link">
+      <span aria-hidden="true">← </span>
+      {device === 'phone' ? `Back to ${back.label}` : 'Close'}
+    </Link>
+  );
+  if (task === undefined) return <p className="muted">Loading…</p>;
+  if (task === null) {
+    return (
+      <div className="task-detail">
+        {backLink}
+        <p className="empty">
+          This task is not on your worklist: it may have been finished, moved to another unit, or is not yours
+          to see.
+        </p>
+      </div>
+    );
+  }
+  return <TaskBody task={task} backLink={backLink} standalone={standalone} device={device} />;
+}
+
+function TaskBody({
+  task,
+  backLink,
+  standalone,
+  device,
+}: {
+  task: Task;
+  backLink: ReactNode;
+  standalone: boolean;
+  device: DeviceClass;
+}) {
+  const { me } = useSession();
+  const now = useNow();
+  const execute = useExecute();
+  const sending = usePendingTaskIds().has(task.id);
+  const titleId = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const offers = offersFor(task, me, new Date(now).toISOString());
+  const Heading = standalone ? 'h1' : 'h2';
+  const open = !isClosed(task);
+
+  // On a phone the task replaces the list: move focus to its title so a screen reader starts there.
+  useEffect(() => {
+    if (device === 'phone') headingRef.current?.focus();
+  }, [task.id, device]);
+
+  return (
+    <article className="task-detail" aria-labelledby={titleId}>
+      {backLink}
+      <header className="task-header">
+        <p className="eyebrow">
+          {KIND_WORDS[task.kind]} · {task.unit}
+        </p>
+        <Heading id={titleId} ref={headingRef} tabIndex={-1}>
+          {task.title}
+        </Heading>
+        <p className="badges">
+          <PriorityBadge priority={task.priority} />
+          <StatusBadge task={task} />
+          {isOverdue(task, now) && <OverdueTag />}
+          {sending && <SendingTag />}
+        </p>
+      </header>
+
+      <section className="patient-card" aria-label="Patient">
+        {task.patient ? (
+          <>
+            <p className="patient-name big">{task.patient.name}</p>
+            <dl className="inline-facts">
+              <div>
+                <dt>Bed</dt>
+                <dd>{task.patient.bed ?? '—'}</dd>
+              </div>
+              <div>
+                <dt>Unit</dt>
+                <dd>{task.unit}</dd>
+              </div>
+              <div>
+                <dt>MRN</dt>
+                <dd className="mono">{task.patient.mrn ?? '—'}</dd>
+              </div>
+            </dl>
+          </>
+        ) : (
+          <p>No patient is identified on this task · {task.unit}</p>
+        )}
+      </section>
+
+      {task.exception && (
+        <section className="panel" aria-labelledby={`${titleId}-exception`}>
+          <h3 id={`${titleId}-exception`}>{REASON_WORDS[task.exception.reasonCode]}</h3>
+          {task.detail && <p>{task.detail}</p>}
+          {task.exception.sourceRef && (
+            <p className="muted">
+              From {task.exception.sourceRef.system}, message{' '}
+              <span className="mono">{task.exception.sourceRef.messageId}</span>
+            </p>
+          )}
+        </section>
+      )}
+
+      {open && <PrimaryActions task={task} offers={offers} execute={execute} />}
+      {task.kind === 'exception' && (
+        <ExceptionOutcomes task={task} outcomes={offers.outcomes} execute={execute} />
+      )}
+
+      {task.checklist.length > 0 && (
+        <Checklist
+          task={task}
+          editable={offers.checklist}
+          blockedBy={open ? offers.checklistBlockedBy : null}
+          execute={execute}
+        />
+      )}
+      {open && offers.resolveBlockedBy && <p className="note">{offers.resolveBlockedBy}</p>}
+      {open && <MoreActions task={task} offers={offers} execute={execute} />}
+
+      <Facts task={task} now={now} />
+      {task.detail && !task.exception && <p className="detail-text">{task.detail}</p>}
+      <Comments task={task} canComment={offers.comment} execute={execute} />
+      <AuditTrail task={task} now={now} />
+    </article>
+  );
+}
+
+function Facts({ task, now }: { task: Task; now: number }) {
+  const rows: Array<[string, string]> = [];
+  rows.push(['Owner', task.owner ? `${task.owner.name}, since ${clockTime(task.claimedAt)}` : 'Unclaimed']);
+  if (task.dueAt) rows.push(['Due', `${dayAndTime(task.dueAt, now)} (${relative(task.dueAt, now)})`]);
+  if (task.ackBy)
+    rows.push(['Acknowledge by', `${dayAndTime(task.ackBy, now)} (${relative(task.ackBy, now)})`]);
+  if (task.expectedDischargeAt) rows.push(['Expected discharge', dayAndTime(task.expectedDischargeAt, now)]);
+  if (task.acknowledgedAt)
+    rows.push([
+      'Acknowledged',
+      `${task.acknowledgedBy?.name ?? 'Someone'} at ${clockTime(task.acknowledgedAt)}`,
+    ]);
+  const { level, nextAt } = task.escalation;
+  if (level > 0) {
+    const next = nextAt ? `next level ${clockTime(nextAt)} (${relative(nextAt, now)})` : 'no further level';
+    const why = task.escalation.reason ? ` (${task.escalation.reason})` : '';
+    rows.push(['Escalation', `Level ${level}${why}, ${next}`]);
+  } else if (nextAt && !isClosed(task)) {
+    rows.push([
+      'Escalation',
+      `Not escalated; escalates ${dayAndTime(nextAt, now)} (${relative(nextAt, now)})`,
+    ]);
+  }
+  if (task.hold)
+    rows.push(['On hold', `${task.hold.reason} (${task.hold.by.name}, ${clockTime(task.hold.at)})`]);
+  if (task.resolution) {
+    const r = task.resolution;
+    const how = r.overrideReason ? ` with override: ${r.overrideReason}` : r.note ? `: ${r.note}` : '';
+    rows.push(['Resolved', `${r.by.name} at ${clockTime(r.at)}${how}`]);
+  }
+  rows.push(['Arrived', dayAndTime(task.createdAt, now)]);
+  return (
+    <dl className="facts">
+      {rows.map(([term, value]) => (
+        <div key={term}>
+          <dt>{term}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

@@ -1,0 +1,45 @@
+import type { ReactNode } from 'react';
+import type { ActionType, Principal, Task } from '../../domain';
+import type { SortState, ViewId } from '../../state/ui-store';
+
+/** What a row's cells and cards may read besides the task. */
+export interface RowContext {
+  me: Principal;
+  /** The shared clock (ms), and the same instant as ISO for `decide` dry runs. */
+  now: number;
+  nowIso: string;
+  /** Tasks with an action on its way to the relay. */
+  sending: ReadonlySet<string>;
+}
+
+export interface Column {
+  id: string;
+  header: string;
+  cell(task: Task, ctx: RowContext): ReactNode;
+  /** Ascending order for this column; absent when the column cannot be sorted. */
+  compare?(a: Task, b: Task, now: number): number;
+}
+
+/** A one-tap action offered on each row where the relay would apply it (claim, acknowledge). */
+export interface QuickAction {
+  type: ActionType;
+  label: string;
+}
+
+/**
+ * One list view, declared once: which tasks, in which order, as which columns (desktop table) and cards
+ * (phone and tablet). The list machinery (filter, sort, virtual scrolling, keyboard) is shared.
+ */
+export interface ListDefinition {
+  id: ViewId;
+  title: string;
+  /** What the list holds, in one sentence under the title. */
+  summary: string;
+  select(tasks: readonly Task[], ctx: RowContext): Task[];
+  columns: Column[];
+  defaultSort: SortState;
+  /** The body of a card; the title line is the card's link. */
+  card(task: Task, ctx: RowContext): ReactNode;
+  quickAction?(task: Task, ctx: RowContext): QuickAction | null;
+  empty: string;
+}

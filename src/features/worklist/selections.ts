@@ -1,0 +1,22 @@
+import { isClosed, mayWork, type Principal, type Task } from '../../domain';
+import type { ViewId } from '../../state/ui-store';
+
+/**
+ * Which tasks each list holds: shared by the lists themselves and by the navigation's counts, and kept
+ * apart from the list screens so the app shell can count without loading them.
+ */
+export const SELECTIONS: Record<ViewId, (task: Task, me: Principal) => boolean> = {
+  'my-work': (t, me) => !isClosed(t) && t.owner?.id === me.id,
+  queue: (t, me) => !isClosed(t) && t.owner === null && mayWork(t, me),
+  discharge: (t) => !isClosed(t) && t.kind === 'discharge',
+  exceptions: (t) => !isClosed(t) && t.kind === 'exception',
+  escalations: (t) => !isClosed(t) && t.escalation.level > 0,
+};
+
+/** The number a navigation item shows: what needs someone (for escalations, the unacknowledged). */
+export function countFor(view: ViewId, tasks: readonly Task[], me: Principal): number {
+  const keep = SELECTIONS[view];
+  let n = 0;
+  for (const t of tasks) if (keep(t, me) && (view !== 'escalations' || t.acknowledgedAt === null)) n++;
+  return n;
+}

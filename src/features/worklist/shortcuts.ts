@@ -1,0 +1,62 @@
+import { useEffect, useRef } from 'react';
+import { useUi } from '../../state/ui-store';
+
+export type ShortcutAction = 'claim' | 'acknowledge' | 'resolve';
+
+interface Handlers {
+  onMove(delta: 1 | -1): void;
+  onFilter(): void;
+  onAction(action: ShortcutAction): void;
+}
+
+/** Where typed characters are text, not commands. */
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/**
+ * The list's single-key shortcuts: j/k move, c claim, a acknowledge, r resolve, / filter. Off while the
+ * person types in a field, with a modifier held, or when they switched shortcuts off (WCAG 2.1.4).
+ */
+export function useListShortcuts(handlers: Handlers): void {
+  const on = useUi((s) => s.shortcutsOn);
+  // The latest handlers without re-binding the listener on every render.
+  const latest = useRef(handlers);
+  useEffect(() => {
+    latest.current = handlers;
+  });
+  useEffect(() => {
+    if (!on) return;
+    function onKeyDown(event: KeyboardEvent) {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event.target)) return;
+      const h = latest.current;
+      switch (event.key) {
+        case 'j':
+          h.onMove(1);
+          break;
+        case 'k':
+          h.onMove(-1);
+          break;
+        case '/':
+          h.onFilter();
+          break;
+        case 'c':
+          h.onAction('claim');
+          break;
+        case 'a':
+          h.onAction('acknowledge');
+          break;
+        case 'r':
+          h.onAction('resolve');
+          break;
+        default:
+          return;
+      }
+      event.preventDefault();
+    }
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [on]);
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { Task } from '../../domain';
+import { compareUrgency, matchesFilter } from './sorting';
+
+const NOW = Date.parse('2026-11-26T10:00:00Z');
+
+function task(id: string, over: Partial<Task> = {}): Task {
+  return {
+    id,
+    kind: 'discharge',
+    title: 'Discharge home',
+    detail: null,
+    priority: 'routine',
+    status: 'accepted',
+    unit: '4W',
+    candidateRoles: ['Nurse'],
+    patient: { ref: 'Patient/1', name: 'Hazel Marsh', mrn: 'DEMO-000001', bed: '4W-01' },
+    owner: null,
+    claimedAt: null,
+    checklist: [],
+    dueAt: null,
+    ackBy: null,
+    expectedDischargeAt: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    escalation: { level: 0, nextAt: null, lastAt: null, reason: null },
+    exception: null,
+    hold: null,
+    resolution: null,
+    comments: [],
+    revision: 1,
+    version: 1,
+    seq: 1,
+    createdAt: '2026-11-26T08:00:00Z',
+    updatedAt: '2026-11-26T08:00:00Z',
+    ...over,
+  };
+}
+
+describe('My work order: overdue first, then due time, then priority', () => {
+  it('puts overdue work first, undated work last, and STAT before routine at the same time', () => {
+    const tasks = [
+      task('undated', { priority: 'stat' }),
+      task('later', { dueAt: '2026-11-26T12:00:00Z' }),
+      task('soon-routine', { dueAt: '2026-11-26T10:30:00Z' }),
+      task('soon-stat', { dueAt: '2026-11-26T10:30:00Z', priority: 'stat' }),
+      task('overdue', { dueAt: '2026-11-26T09:00:00Z' }),
+      task('result', { ackBy: '2026-11-26T09:55:00Z', kind: 'result-ack' }),
+    ];
+    expect(tasks.sort((a, b) => compareUrgency(a, b, NOW)).map((t) => t.id)).toEqual([
+      'overdue',
+      'result',
+      'soon-stat',
+      'soon-routine',
+      'later',
+      'undated',
+    ]);
+  });
+
+  it('does not call closed work overdue', () => {
+    const done = task('done', { dueAt: '2026-11-26T09:00:00Z', status: 'completed' });
+    const open = task('open', { dueAt: '2026-11-26T09:30:00Z' });
+    expect([done, open].sort((a, b) => compareUrgency(a, b, NOW)).map((t) => t.id)).toEqual(['open', 'done']);
+  });
+});
+
+describe('filter', () => {
+  it('matches every word against patient, bed and title, ignoring case', () => {
+    const t = task('a');
+    expect(matchesFilter(t, 'hazel 4w-01')).toBe(true);
+    expect(matchesFilter(t, '  ')).toBe(true);
+    expect(matchesFilter(t, 'hazel 5E')).toBe(false);
+  });
+});

@@ -1,0 +1,449 @@
+import { memo, useEffect, useId, useMemo, useRef, type RefObject } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import type { Task } from '../../domain';
+import { useNow } from '../../app/clock';
+import { useDeviceClass } from '../../app/device';
+import { VIEW_LINKS } from '../../app/navigation';
+import { useExecute, usePendingTaskIds, useSession, useTasks } from '../../app/session';
+import { useDocumentTitle } from '../../app/shell';
+import { useUi, type SortState } from '../../state/ui-store';
+import { dryRun, may } from '../task/available-actions';
+import type { Column, ListDefinition, RowContext } from './list-definition';
+import { useListShortcuts, type ShortcutAction } from './shortcuts';
+import { compareIds, matchesFilter } from './sorting';
+
+/**
+ * Table rows have one fixed height (app.css `.tbody .tr`), so the table never measures a row: a fast
+ * scroll through 5,000 rows then costs only the rows that come into view. Cards wrap their text (large
+ * fonts, long names), so they are measured, starting from this estimate.
+ */
+const TABLE_ROW_PX = 52;
+const CARD_PX = 104;
+/** Rows rendered beyond the visible ones, so a flick of the list never shows blank space. */
+const OVERSCAN_ROWS = 8;
+
+function sortRows(rows: Task[], sort: SortState, columns: Column[], now: number): Task[] {
+  const column = columns.find((c) => c.id === sort.column);
+  if (!column?.compare) return rows;
+  const sign = sort.direction === 'asc' ? 1 : -1;
+  const compare = column.compare;
+  return [...rows].sort((a, b) => sign * compare(a, b, now) || compareIds(a.id, b.id));
+}
+
+/**
+ * A list view: its title and filter, then a virtualized dense table (desktop) or cards (phone,
+ * tablet), with single-key shortcuts. Rows link to `<view>/<task id>`: the URL carries task ids only.
+ */
+export function WorkList({ definition }: { definition: ListDefinition }) {
+  const { me } = useSession();
+  const tasks = useTasks();
+  const now = useNow();
+  const sending = usePendingTaskIds();
+  const device = useDeviceClass();
+  const execute = useExecute();
+  const navigate = useNavigate();
+  const { taskId: selectedId } = useParams();
+  const filter = useUi((s) => s.filters[definition.id] ?? '');
+  const storedSort = useUi((s) => s.sorts[definition.id]);
+  const sort = storedSort ?? definition.defaultSort;
+  const { setFilter, setSort, showHint } = useUi.getState();
+  const filterRef = useRef<HTMLInputElement>(null);
+  const filterId = useId();
+  const basePath = VIEW_LINKS[definition.id].path;
+  useDocumentTitle(definition.title);
+
+  const ctx = useMemo<RowContext>(
+    () => ({ me, now, nowIso: new Date(now).toISOString(), sending }),
+    [me, now, sending],
+  );
+  const selected = useMemo(
+    () => (tasks ? definition.select(tasks, ctx) : undefined),
+    [tasks, definition, ctx],
+  );
+  const rows = useMemo(() => {
+    if (!selected) return [];
+    const filtered = filter ? selected.filter((t) => matchesFilter(t, filter)) : selected;
+    return sortRows(filtered, sort, definition.columns, now);
+  }, [selected, filter, sort, definition.columns, now]);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const isTable = device === 'desktop';
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => (isTable ? TABLE_ROW_PX : CARD_PX),
+    overscan: OVERSCAN_ROWS,
+    getItemKey: (index) => rows[index]?.id ?? index,
+    // Whole pixels, rounded up: fractional heights added up over many cards let one card cover the
+    // border line of the card above it.
+    measureElement: (element) => Math.ceil(element.getBoundingClientRect().height),
+  });
+
+  // Table rows and cards differ in height: measurements of one layout mean nothing in the other.
+  useEffect(() => {
+    virtualizer.measure();
+  }, [isTable, virtualizer]);
+
+  const selectedIndex = selectedId ? rows.findIndex((t) => t.id === selectedId) : -1;
+  const selectedTask = selectedIndex >= 0 ? rows[selectedIndex] : undefined;
+
+  function open(task: Task, replace = false) {
+    void navigate(`${basePath}/${encodeURIComponent(task.id)}`, { replace });
+  }
+
+  function act(action: ShortcutAction) {
+    if (!selectedTask) {
+      showHint('Select a task first: j and k move through the list.');
+      return;
+    }
+    if (action === 'resolve' && selectedTask.kind === 'exception') {
+      // An exception ends with an outcome: take the person to the choice rather than guess.
+      document.getElementById('resolve-outcomes')?.querySelector('button')?.focus();
+      showHint('Choose how this exception ends: fixed, dismissed, or sent back upstream.');
+      return;
+    }
+    const type = action === 'claim' ? 'claim' : action === 'acknowledge' ? 'acknowledge' : 'resolve';
+    const payload = type === 'resolve' ? {} : undefined;
+    const verdict = dryRun(selectedTask, type, payload, me, new Date().toISOString());
+    if (!verdict.ok) {
+      showHint(verdict.why);
+      return;
+    }
+    void execute(selectedTask.id, type, payload);
+  }
+
+  useListShortcuts({
+    onMove(delta) {
+      if (rows.length === 0) return;
+      const from = selectedIndex < 0 ? (delta > 0 ? -1 : rows.length) : selectedIndex;
+      const next = rows[Math.min(rows.length - 1, Math.max(0, from + delta))];
+      if (next) open(next, true);
+    },
+    onFilter: () => filterRef.current?.focus(),
+    onAction: act,
+  });
+
+  // When the selection moves (j/k, a click, a deep link): bring the row into view, and keep keyboard
+  // focus with it when focus was in the list, so a screen reader announces the new row.
+  const lastScrolledTo = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (selectedIndex < 0 || lastScrolledTo.current === selectedId) return;
+    lastScrolledTo.current = selectedId;
+    virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+    const frame = requestAnimationFrame(() => {
+      const active = document.activeElement;
+      const list = scrollRef.current;
+      if (!list || (active !== document.body && !list.contains(active))) return;
+      list.querySelector<HTMLElement>(`[data-task-id="${CSS.escape(selectedId ?? '')}"] a`)?.focus();
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [selectedId, selectedIndex, virtualizer]);
+
+  const total = selected?.length ?? 0;
+  const countText =
+    selected === undefined
+      ? 'Fetching your worklist…'
+      : filter
+        ? `${rows.length} of ${total} ${total === 1 ? 'task' : 'tasks'} match`
+        : `${total} ${total === 1 ? 'task' : 'tasks'}`;
+
+  return (
+    <div className={`work-list view-${definition.id}`}>
+      <div className="list-header">
+        <div className="list-title">
+          <h1>{definition.title}</h1>
+          <p className="count" aria-live="polite">
+            {countText}
+          </p>
+        </div>
+        <div className="filter">
+          <label htmlFor={filterId}>Filter</label>
+          <input
+            id={filterId}
+            ref={filterRef}
+            type="search"
+            value={filter}
+            placeholder="Patient, bed, task…"
+            autoComplete="off"
+            onChange={(e) => setFilter(definition.id, e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                setFilter(definition.id, '');
+                e.currentTarget.blur();
+              }
+            }}
+          />
+        </div>
+        <p className="summary">{definition.summary}</p>
+        {device === 'desktop' && <ShortcutLegend />}
+      </div>
+      <ListHint />
+      {selected !== undefined && rows.length === 0 ? (
+        <p className="empty">{filter ? 'Nothing matches this filter.' : definition.empty}</p>
+      ) : isTable ? (
+        <VirtualTable
+          definition={definition}
+          rows={rows}
+          ctx={ctx}
+          sort={sort}
+          onSort={(s) => setSort(definition.id, s)}
+          selectedId={selectedId}
+          scrollRef={scrollRef}
+          virtualizer={virtualizer}
+          onOpen={(t) => open(t)}
+          basePath={basePath}
+        />
+      ) : (
+        <VirtualCards
+          definition={definition}
+          rows={rows}
+          ctx={ctx}
+          selectedId={selectedId}
+          scrollRef={scrollRef}
+          virtualizer={virtualizer}
+          basePath={basePath}
+        />
+      )}
+    </div>
+  );
+}
+
+function ListHint() {
+  const hint = useUi((s) => s.hint);
+  const clearHint = useUi((s) => s.clearHint);
+  useEffect(() => {
+    if (!hint) return;
+    const timer = setTimeout(clearHint, 8_000);
+    return () => clearTimeout(timer);
+  }, [hint, clearHint]);
+  return (
+    <p className={hint ? 'hint' : 'hint is-empty'} role="status">
+      {hint?.text ?? ''}
+    </p>
+  );
+}
+
+function ShortcutLegend() {
+  const on = useUi((s) => s.shortcutsOn);
+  const setOn = useUi((s) => s.setShortcutsOn);
+  return (
+    <div className="shortcuts">
+      {on && (
+        <p className="legend">
+          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>c</kbd> claim · <kbd>a</kbd> acknowledge · <kbd>r</kbd>{' '}
+          resolve · <kbd>/</kbd> filter
+        </p>
+      )}
+      <button type="button" className="btn btn-quiet" aria-pressed={on} onClick={() => setOn(!on)}>
+        Key shortcuts {on ? 'on' : 'off'}
+      </button>
+    </div>
+  );
+}
+
+function QuickActionButton({
+  task,
+  definition,
+  ctx,
+}: {
+  task: Task;
+  definition: ListDefinition;
+  ctx: RowContext;
+}) {
+  const execute = useExecute();
+  const action = definition.quickAction?.(task, ctx);
+  if (!action || !may(task, action.type, undefined, ctx.me, ctx.nowIso)) return null;
+  const patient = task.patient ? `, ${task.patient.name}` : '';
+  return (
+    <button
+      type="button"
+      className="btn btn-primary quick-action"
+      aria-label={`${action.label}: ${task.title}${patient}`}
+      onClick={(e) => {
+        e.stopPropagation();
+        void execute(task.id, action.type);
+      }}
+    >
+      {action.label}
+    </button>
+  );
+}
+
+interface RowProps {
+  task: Task;
+  ctx: RowContext;
+  definition: ListDefinition;
+  basePath: string;
+}
+
+/**
+ * A row's cells, memoized: scrolling re-renders the list on every frame to move rows, and only rows
+ * that are new on screen (or whose task changed) should pay for rendering their cells.
+ */
+const TableCells = memo(function TableCells({ task, ctx, definition, basePath }: RowProps) {
+  return (
+    <>
+      {definition.columns.map((column, i) => (
+        <div role="cell" key={column.id} className={`td col-${column.id}`}>
+          {i === 0 ? (
+            <Link to={`${basePath}/${encodeURIComponent(task.id)}`} className="row-link">
+              {column.cell(task, ctx)}
+            </Link>
+          ) : (
+            column.cell(task, ctx)
+          )}
+        </div>
+      ))}
+      {definition.quickAction && (
+        <div role="cell" className="td col-action">
+          <QuickActionButton task={task} definition={definition} ctx={ctx} />
+        </div>
+      )}
+    </>
+  );
+});
+
+const CardBody = memo(function CardBody({
+  task,
+  ctx,
+  definition,
+  basePath,
+  selected,
+}: RowProps & { selected: boolean }) {
+  return (
+    <>
+      <Link
+        to={`${basePath}/${encodeURIComponent(task.id)}`}
+        className="card-link"
+        aria-current={selected ? 'true' : undefined}
+      >
+        {definition.card(task, ctx)}
+      </Link>
+      <QuickActionButton task={task} definition={definition} ctx={ctx} />
+    </>
+  );
+});
+
+interface VirtualProps {
+  definition: ListDefinition;
+  rows: Task[];
+  ctx: RowContext;
+  selectedId: string | undefined;
+  scrollRef: RefObject<HTMLDivElement | null>;
+  virtualizer: Virtualizer<HTMLDivElement, Element>;
+  basePath: string;
+}
+
+function VirtualTable({
+  definition,
+  rows,
+  ctx,
+  sort,
+  onSort,
+  selectedId,
+  scrollRef,
+  virtualizer,
+  onOpen,
+  basePath,
+}: VirtualProps & { sort: SortState; onSort(sort: SortState): void; onOpen(task: Task): void }) {
+  const hasAction = Boolean(definition.quickAction);
+  return (
+    <div className="table" role="table" aria-label={definition.title} aria-rowcount={rows.length + 1}>
+      <div role="rowgroup" className="thead">
+        <div role="row" className="tr" aria-rowindex={1}>
+          {definition.columns.map((column) => {
+            const active = sort.column === column.id;
+            const ariaSort = active ? (sort.direction === 'asc' ? 'ascending' : 'descending') : undefined;
+            return (
+              <div role="columnheader" key={column.id} aria-sort={ariaSort} className={`th col-${column.id}`}>
+                {column.compare ? (
+                  <button
+                    type="button"
+                    className="sort"
+                    onClick={() =>
+                      onSort({
+                        column: column.id,
+                        direction: active && sort.direction === 'asc' ? 'desc' : 'asc',
+                      })
+                    }
+                  >
+                    {column.header}
+                    <span aria-hidden="true" className="sort-mark">
+                      {active ? (sort.direction === 'asc' ? '▲' : '▼') : '↕'}
+                    </span>
+                  </button>
+                ) : (
+                  column.header
+                )}
+              </div>
+            );
+          })}
+          {hasAction && (
+            <div role="columnheader" className="th col-action">
+              <span className="sr-only">Action</span>
+            </div>
+          )}
+        </div>
+      </div>
+      <div role="rowgroup" className="tbody" ref={scrollRef}>
+        <div className="spacer" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const task = rows[item.index];
+            if (!task) return null;
+            const isSelected = task.id === selectedId;
+            return (
+              <div
+                role="row"
+                key={item.key}
+                data-index={item.index}
+                data-task-id={task.id}
+                aria-rowindex={item.index + 2}
+                aria-current={isSelected ? 'true' : undefined}
+                className={isSelected ? 'tr is-selected' : 'tr'}
+                style={{ transform: `translateY(${item.start}px)` }}
+                onClick={() => onOpen(task)}
+              >
+                <TableCells task={task} ctx={ctx} definition={definition} basePath={basePath} />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function VirtualCards({ definition, rows, ctx, selectedId, scrollRef, virtualizer, basePath }: VirtualProps) {
+  return (
+    <div className="card-scroll" ref={scrollRef}>
+      <ul className="cards" aria-label={definition.title} style={{ height: virtualizer.getTotalSize() }}>
+        {virtualizer.getVirtualItems().map((item) => {
+          const task = rows[item.index];
+          if (!task) return null;
+          const isSelected = task.id === selectedId;
+          return (
+            <li
+              key={item.key}
+              data-index={item.index}
+              data-task-id={task.id}
+              ref={virtualizer.measureElement}
+              aria-setsize={rows.length}
+              aria-posinset={item.index + 1}
+              className={isSelected ? 'card is-selected' : 'card'}
+              style={{ transform: `translateY(${item.start}px)` }}
+            >
+              <CardBody
+                task={task}
+                ctx={ctx}
+                definition={definition}
+                basePath={basePath}
+                selected={isSelected}
+              />
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
