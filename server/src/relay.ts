@@ -37,6 +37,13 @@ import { createStaticHandler } from './http/static';
 import { ingestBatch, type BatchOutcome } from './ingest/ingest';
 import { registerIngestRoutes } from './ingest/routes';
 import {
+  connectionsByTransport,
+  createOperationalMetrics,
+  outboxDepthOf,
+  registerMetricsRoute,
+  registerOutcomeRoutes,
+} from './metrics';
+import {
   inboundBeforeStart,
   startServiceBusConnection,
   type ServiceBusConnection,
@@ -103,6 +110,13 @@ export async function startRelay(
     lookupStaff,
   });
 
+  // Scrape-time callbacks read the hub and the outbox; `hub` is assigned below, before any scrape.
+  const operational = createOperationalMetrics({
+    connections: () => connectionsByTransport(hub.connections()),
+    outboxDepth: outboxDepthOf(db),
+    clock,
+  });
+
   // Development tokens name the relay's own URL as issuer, known only once it listens.
   const deferred = config.auth ? null : createDeferredValidator();
   const validator = config.auth ? createTokenValidator(config.auth) : deferred!;
@@ -115,6 +129,7 @@ export async function startRelay(
     authenticator,
     logger,
     allowedOrigins: config.allowedOrigins,
+    metrics: operational,
   });
   const subscriptions = new PushSubscriptions(db);
   const vapid = loadOrCreateVapidKeys(config.dataDir);
@@ -129,6 +144,7 @@ export async function startRelay(
   };
   const alerts = new AlertCoalescer(clock, (delivery) => {
     const reached = sendAlert(hub, delivery);
+    operational.messageOut('hub', reached);
     logger.info(
       { alertId: delivery.alert.id, taskIds: delivery.alert.taskIds, level: delivery.alert.level, reached },
       'alert sent',
@@ -142,7 +158,10 @@ export async function startRelay(
     policies: config.policies,
     clock,
     logger,
-    onFired: (f) => alerts.add(f),
+    onFired: (f) => {
+      operational.escalationFired(f.lagMs);
+      alerts.add(f);
+    },
   });
 
   const router = new Router();
@@ -151,7 +170,9 @@ export async function startRelay(
     db,
     inbound: () => serviceBus?.inbound.state() ?? inboundBeforeStart(config.serviceBus),
   });
-  registerIngestRoutes(router, { store, logger, guard });
+  registerIngestRoutes(router, { store, logger, guard, metrics: operational });
+  registerMetricsRoute(router, operational);
+  const outcomes = registerOutcomeRoutes(router, { db, guard, clock });
   registerDirectoryRoutes(router, { directory, guard });
   registerMeRoute(router, { authenticator });
   registerTaskRoutes(router, { store, guard });
@@ -214,7 +235,12 @@ export async function startRelay(
   baseUrl = loopbackBaseUrl(server.address() as AddressInfo);
   deferred?.bind(createTokenValidator(devValidatorSettings(baseUrl)));
   // Service Bus feeds the same store as HTTP ingest, which stays available beside it.
-  if (config.serviceBus) serviceBus = startServiceBusConnection(config.serviceBus, { store, logger });
+  if (config.serviceBus)
+    serviceBus = startServiceBusConnection(config.serviceBus, { store, logger, metrics: operational });
+  // Fold history written before this relay (or before migration 0005) into the outcome projection.
+  void outcomes.projection
+    .catchUp()
+    .catch((error: unknown) => logger.error({ err: errorSummary(error) }, 'outcome projection failed'));
 
   let stopExtras: (() => void | Promise<void>) | void = undefined;
   let closed = false;
@@ -250,7 +276,10 @@ export async function startRelay(
   scheduler.start();
   logger.info({ url: baseUrl, mode: config.mode, dataDir: config.dataDir }, 'relay listening');
   if (onListening) {
-    stopExtras = await onListening(relay, (events) => ingestBatch(store, events, logger));
+    stopExtras = await onListening(relay, (events) => {
+      operational.messageIn('demo', events.length);
+      return ingestBatch(store, events, logger, operational);
+    });
   }
   return relay;
 }

@@ -8,6 +8,7 @@ import {
 } from '../../../src/domain';
 import { authorize, type Authenticator, type StaffDirectory } from '../auth';
 import type { Logger } from '../log';
+import { timeHubMethods, type OperationalMetrics } from '../metrics';
 import { createSignalRServer, HubError, type SignalRServer, type TransportName } from '../signalr';
 import type { SignalRLimits } from '../signalr';
 import type { CommittedChange, WorklistStore } from '../store/worklist-store';
@@ -31,6 +32,7 @@ export interface WorklistHubDeps {
   allowedOrigins: readonly string[];
   transports?: readonly TransportName[];
   limits?: Partial<SignalRLimits>;
+  metrics?: Pick<OperationalMetrics, 'messageIn' | 'messageOut' | 'hubMethodFinished'>;
 }
 
 /**
@@ -39,7 +41,8 @@ export interface WorklistHubDeps {
  * `visibleTo` as sync.
  */
 export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> {
-  const { store, directory, authenticator, logger } = deps;
+  const { store, directory, authenticator, logger, metrics } = deps;
+  const sent = (count: number) => metrics?.messageOut('hub', count);
 
   /** H2: every method acts on the caller's current units, not the ones at connect. */
   function refresh(caller: Caller): Principal {
@@ -63,7 +66,7 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
       return { principal: result.principal };
     },
     hub: {
-      methods: {
+      methods: timed({
         sync(ctx, cursor) {
           if (typeof cursor !== 'number' || !Number.isInteger(cursor) || cursor < 0) {
             throw new HubError('sync needs a cursor: a whole number from 0 (0 means everything).');
@@ -98,11 +101,16 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
           if (result.task && !visibleTo(result.task, principal)) return { ...result, task: null };
           return result;
         },
-      },
+      }),
     },
   });
 
-  store.onCommitted((change) => fanOut(hub, change));
+  /** Every invocation counts as a message in, with its latency by method. */
+  function timed<M extends Record<string, (...args: never[]) => unknown>>(methods: M): M {
+    return metrics ? timeHubMethods(methods, metrics) : methods;
+  }
+
+  store.onCommitted((change) => sent(fanOut(hub, change)));
 
   directory.onUnitsChanged((entry) => {
     for (const connection of hub.connections()) {
@@ -116,8 +124,8 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
       for (const task of store.openTasksOfUnits([...new Set([...before.units, ...after.units])])) {
         const was = visibleTo(task, before);
         const is = visibleTo(task, after);
-        if (was && !is) connection.send('taskRemoved', task.id, task.seq);
-        if (!was && is) connection.send('taskChanged', task);
+        if (was && !is && connection.send('taskRemoved', task.id, task.seq)) sent(1);
+        if (!was && is && connection.send('taskChanged', task)) sent(1);
       }
     }
   });
@@ -126,14 +134,15 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
 }
 
 /** H4: each committed change goes to every connection that sees the task now, and a removal to those that saw it before. */
-function fanOut(hub: SignalRServer<Caller>, { task, previous, seq }: CommittedChange): void {
-  hub.sendWhere((c) => visibleTo(task, c.principal.principal), 'taskChanged', task);
+function fanOut(hub: SignalRServer<Caller>, { task, previous, seq }: CommittedChange): number {
+  let sent = hub.sendWhere((c) => visibleTo(task, c.principal.principal), 'taskChanged', task);
   if (previous) {
-    hub.sendWhere(
+    sent += hub.sendWhere(
       (c) => !visibleTo(task, c.principal.principal) && visibleTo(previous, c.principal.principal),
       'taskRemoved',
       task.id,
       seq,
     );
   }
+  return sent;
 }

@@ -1,5 +1,6 @@
 import { parseInboundEvent } from '../../../src/domain';
 import type { Logger } from '../log';
+import type { OperationalMetrics } from '../metrics';
 import type { IngestResult, WorklistStore } from '../store/worklist-store';
 
 /** Per HTTP request: large enough for a Logic App's batch, small enough that one request is bounded. */
@@ -15,13 +16,19 @@ export interface BatchOutcome {
  * Validates and applies inbound events one by one, each in its own transaction: one bad event is
  * answered with its reason and never stops the others. Shared by HTTP ingest and (later) Service Bus.
  */
-export function ingestOne(store: WorklistStore, input: unknown, logger: Logger): IngestResult {
+export function ingestOne(
+  store: WorklistStore,
+  input: unknown,
+  logger: Logger,
+  metrics?: Pick<OperationalMetrics, 'eventApplied'>,
+): IngestResult {
   const parsed = parseInboundEvent(input);
   if (!parsed.ok) {
     logger.warn({ eventId: parsed.id, reason: parsed.reason }, 'inbound event rejected');
     return { id: parsed.id ?? '', status: 'rejected', reason: parsed.reason };
   }
   const result = store.applyEvent(parsed.event);
+  if (result.status === 'applied') metrics?.eventApplied(parsed.event.time);
   if (result.status === 'rejected') {
     logger.warn(
       { eventId: result.id, taskId: parsed.event.data.taskId, reason: result.reason },
@@ -36,7 +43,12 @@ export function ingestOne(store: WorklistStore, input: unknown, logger: Logger):
   return result;
 }
 
-export function ingestBatch(store: WorklistStore, body: unknown, logger: Logger): BatchOutcome {
+export function ingestBatch(
+  store: WorklistStore,
+  body: unknown,
+  logger: Logger,
+  metrics?: Pick<OperationalMetrics, 'eventApplied'>,
+): BatchOutcome {
   const events = Array.isArray(body) ? body : [body];
   if (events.length === 0) {
     return {
@@ -58,7 +70,7 @@ export function ingestBatch(store: WorklistStore, body: unknown, logger: Logger)
       ],
     };
   }
-  const results = events.map((event) => ingestOne(store, event, logger));
+  const results = events.map((event) => ingestOne(store, event, logger, metrics));
   const rejected = results.filter((r) => r.status === 'rejected').length;
   const httpStatus = rejected === 0 ? 202 : rejected === results.length ? 400 : 207;
   return { httpStatus, results };

@@ -3,6 +3,7 @@ import { readJsonBody, sendJson } from '../http/json';
 import type { Logger } from '../log';
 import type { WorklistStore } from '../store/worklist-store';
 import type { RequestGuard } from '../auth';
+import type { OperationalMetrics } from '../metrics';
 import { ingestBatch } from './ingest';
 
 /** The contract's limit on one request body: a batch of ordinary events fits many times over. */
@@ -12,13 +13,17 @@ export interface IngestRouteDeps {
   store: WorklistStore;
   logger: Logger;
   guard: RequestGuard;
+  metrics?: Pick<OperationalMetrics, 'messageIn' | 'eventApplied'>;
 }
 
 /**
  * `POST /api/events`: one CloudEvent or an array. The answer's body is always
  * `{ results: [{ id, status, reason? }] }`, including for a body that could not be read at all.
  */
-export function registerIngestRoutes(router: Router, { store, logger, guard }: IngestRouteDeps): void {
+export function registerIngestRoutes(
+  router: Router,
+  { store, logger, guard, metrics }: IngestRouteDeps,
+): void {
   router.post('/api/events', async (req, res) => {
     const caller = await guard(req, res, 'events.ingest');
     if (!caller) return;
@@ -28,7 +33,8 @@ export function registerIngestRoutes(router: Router, { store, logger, guard }: I
       sendJson(res, body.status, { results: [{ id: '', status: 'rejected', reason: body.reason }] });
       return;
     }
-    const outcome = ingestBatch(store, body.value, logger);
+    metrics?.messageIn('http', Array.isArray(body.value) ? body.value.length : 1);
+    const outcome = ingestBatch(store, body.value, logger, metrics);
     sendJson(res, outcome.httpStatus, { results: outcome.results });
   });
 }

@@ -1,5 +1,6 @@
 import type { InboundSourceState } from '../http/health';
 import type { Logger } from '../log';
+import type { OperationalMetrics } from '../metrics';
 import { startOutboxPublisher, type OutboxPublisher } from '../outbound/publisher';
 import type { WorklistStore } from '../store/worklist-store';
 import { startServiceBusInbound, type ServiceBusInbound } from './servicebus';
@@ -16,7 +17,7 @@ export interface ServiceBusConnection {
 
 export function startServiceBusConnection(
   config: ServiceBusConfig,
-  { store, logger }: { store: WorklistStore; logger: Logger },
+  { store, logger, metrics }: { store: WorklistStore; logger: Logger; metrics?: OperationalMetrics },
 ): ServiceBusConnection {
   logger.info(describeServiceBus(config), 'service bus starting');
   const client = createServiceBusClient(config.auth);
@@ -28,9 +29,10 @@ export function startServiceBusConnection(
     maxConcurrentCalls: config.maxConcurrentCalls,
     maxLockRenewalMs: config.maxLockRenewalMs,
     storeRetryDelayMs: config.storeRetryDelayMs,
+    ...(metrics ? { metrics } : {}),
   });
   const sender = client.createSender(config.outboundTopic);
-  const publisher = startOutboxPublisher({ store, sender, logger });
+  const publisher = startOutboxPublisher({ store, sender, logger, ...(metrics ? { metrics } : {}) });
   return {
     inbound,
     publisher,

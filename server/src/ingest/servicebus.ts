@@ -6,6 +6,7 @@ import type {
 } from '@azure/service-bus';
 import type { InboundSourceState } from '../http/health';
 import type { Logger } from '../log';
+import type { OperationalMetrics } from '../metrics';
 import type { WorklistStore } from '../store/worklist-store';
 import { ingestOne } from './ingest';
 import { inboundName, type InboundEntity } from './servicebus-config';
@@ -20,6 +21,7 @@ export interface ServiceBusInboundOptions {
   maxConcurrentCalls: number;
   maxLockRenewalMs: number;
   storeRetryDelayMs: number;
+  metrics?: Pick<OperationalMetrics, 'messageIn' | 'eventApplied' | 'deadLettered'>;
 }
 
 export interface ServiceBusInbound {
@@ -48,7 +50,7 @@ const CLOSE_GRACE_MS = 3_000;
  * messages and re-attaches after a drop on its own; this module watches that for readiness.
  */
 export function startServiceBusInbound(options: ServiceBusInboundOptions): ServiceBusInbound {
-  const { client, entity, store, logger } = options;
+  const { client, entity, store, logger, metrics } = options;
   const name = inboundName(entity);
   const receiverOptions = {
     receiveMode: 'peekLock' as const,
@@ -113,8 +115,9 @@ export function startServiceBusInbound(options: ServiceBusInboundOptions): Servi
 
   async function processMessage(message: ServiceBusReceivedMessage): Promise<void> {
     markConnected();
+    metrics?.messageIn('servicebus');
     // Judged (and applied) synchronously on arrival, so messages apply in the order they were delivered.
-    const verdict = judgeInboundMessage(message, (event) => ingestOne(store, event, logger));
+    const verdict = judgeInboundMessage(message, (event) => ingestOne(store, event, logger, metrics));
     const work = settle(message, verdict);
     inHand.add(work);
     try {
@@ -142,6 +145,7 @@ export function startServiceBusInbound(options: ServiceBusInboundOptions): Servi
               deadLetterErrorDescription: verdict.description,
             }),
           );
+          metrics?.deadLettered(verdict.reason);
           return;
         case 'retry': {
           const waitMs = storeRetryDelayMs(ids.deliveryCount, options.storeRetryDelayMs);

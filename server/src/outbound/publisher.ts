@@ -1,5 +1,6 @@
 import type { ServiceBusMessageBatch, ServiceBusSender } from '@azure/service-bus';
 import type { Logger } from '../log';
+import type { OperationalMetrics } from '../metrics';
 import type { OutboxRow, WorklistStore } from '../store/worklist-store';
 import { outboundMessage, UnreadableOutboxRow } from './message';
 
@@ -12,6 +13,7 @@ export interface OutboxPublisherOptions {
   logger: Logger;
   /** Rows read per round; one Service Bus batch holds as many of them as fit. */
   batchSize?: number;
+  metrics?: Pick<OperationalMetrics, 'messageOut'>;
 }
 
 export interface OutboxPublisher {
@@ -110,6 +112,7 @@ export function startOutboxPublisher(options: OutboxPublisherOptions): OutboxPub
         }
         const ids = await publish(rows);
         store.markPublished(ids);
+        options.metrics?.messageOut('servicebus', ids.length);
         published += ids.length;
         if (lastError) logger.info({ pendingAfter: rows.length - ids.length }, 'outbox publishing again');
         lastError = null;

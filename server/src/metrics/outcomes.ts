@@ -1,0 +1,358 @@
+import {
+  PRIORITIES,
+  TASK_KINDS,
+  visibleTo,
+  type Principal,
+  type Role,
+  type TaskKind,
+} from '../../../src/domain';
+import {
+  ALL,
+  OUTCOME_METRICS,
+  METRIC_NAMES,
+  type CohortScope,
+  type Dimension,
+  type MetricDefinition,
+  type MetricName,
+} from './definitions';
+import type { ListedTask, OutcomeQueries } from './outcome-queries';
+import { nearestRankIndex } from './percentile';
+import type { MetricWindow } from './window';
+
+/**
+ * The outcome report and the tasks behind each of its numbers, from the cohorts of definitions.ts.
+ * Percentiles are computed here, in TypeScript, by nearest rank [M3].
+ */
+
+export interface MetricScope {
+  units: readonly string[];
+  window: MetricWindow;
+  now: Date;
+}
+
+/** One number (or a few that belong together) for one group; absent fields do not apply to the metric. */
+export interface Figure {
+  metric: MetricName;
+  unit: string;
+  kind?: string;
+  priority?: string;
+  level?: string;
+  reason?: string;
+  age?: string;
+  /** Observations in the group: tasks, or escalation changes for `escalations`; a share's denominator. */
+  count: number;
+  p50Ms?: number | null;
+  p90Ms?: number | null;
+  /** Share metrics: how many met the target, and met ÷ count (null when count is 0). */
+  met?: number;
+  share?: number | null;
+  oldestMs?: number | null;
+  /** The tasks behind this number: `GET` it for their ids and titles. */
+  tasks: string;
+}
+
+export interface OutcomeReport {
+  window: MetricWindow;
+  generatedAt: string;
+  units: string[];
+  percentiles: 'nearest-rank';
+  figures: Figure[];
+}
+
+export const TASKS_PATH = '/api/metrics/tasks';
+
+function cohortScope({ units, window, now }: MetricScope): CohortScope {
+  return { units, from: Date.parse(window.from), to: Date.parse(window.to), now: now.getTime() };
+}
+
+/** Every figure of every metric for the caller's units over one window. */
+export function outcomeReport(queries: OutcomeQueries, scope: MetricScope): OutcomeReport {
+  return {
+    window: scope.window,
+    generatedAt: scope.now.toISOString(),
+    units: [...scope.units],
+    percentiles: 'nearest-rank',
+    figures: METRIC_NAMES.flatMap((name) => metricFigures(queries, name, scope)),
+  };
+}
+
+interface Group {
+  dims: Partial<Record<Dimension, string>>;
+  count: number;
+  met: number;
+  max: number | null;
+  /** Durations: the 1-based nearest ranks of p50 and p90, how many values were seen, and the values. */
+  rank50: number;
+  rank90: number;
+  seen: number;
+  p50: number | null;
+  p90: number | null;
+}
+
+/**
+ * The groups of one metric: every combination of its dimensions, each either a value or `all` (a
+ * roll-up). Each of the caller's units, and the all-units total, always has a row, so a quiet unit
+ * shows 0 instead of vanishing from the table.
+ */
+class RollUp {
+  private readonly groups = new Map<string, Group>();
+  private readonly expansions = new Map<string, Group[]>();
+
+  constructor(
+    private readonly dims: readonly Dimension[],
+    units: readonly string[],
+  ) {
+    this.group(dims.map(() => ALL));
+    for (const unit of units) this.group(dims.map((d) => (d === 'unit' ? unit : ALL)));
+  }
+
+  /** The 2^n groups an observation with these (finest) dimension values counts in, memoized. */
+  groupsOf(values: readonly string[]): Group[] {
+    const key = values.join('\u0000');
+    let groups = this.expansions.get(key);
+    if (!groups) {
+      groups = [];
+      for (let mask = 0; mask < 1 << this.dims.length; mask++)
+        groups.push(this.group(values.map((v, i) => (mask & (1 << i) ? v : ALL))));
+      this.expansions.set(key, groups);
+    }
+    return groups;
+  }
+
+  all(): IterableIterator<Group> {
+    return this.groups.values();
+  }
+
+  /** `all` first, then values in natural order (level 2 before level 10). */
+  sorted(): Group[] {
+    return [...this.groups.values()].sort((a, b) => {
+      for (const d of this.dims) {
+        const order = compareDim(a.dims[d] ?? ALL, b.dims[d] ?? ALL);
+        if (order !== 0) return order;
+      }
+      return 0;
+    });
+  }
+
+  private group(values: readonly string[]): Group {
+    const key = values.join('\u0000');
+    let group = this.groups.get(key);
+    if (!group) {
+      const dims = Object.fromEntries(this.dims.map((d, i) => [d, values[i]!]));
+      group = { dims, count: 0, met: 0, max: null, rank50: 0, rank90: 0, seen: 0, p50: null, p90: null };
+      this.groups.set(key, group);
+    }
+    return group;
+  }
+}
+
+/** The values a duration metric's dimension can take, in the order their codes number them. */
+function domainOf(dim: Dimension, units: readonly string[]): readonly string[] {
+  switch (dim) {
+    case 'unit':
+      return units;
+    case 'kind':
+      return TASK_KINDS;
+    case 'priority':
+      return PRIORITIES;
+    default:
+      throw new Error(`${dim} is not a dimension of a duration metric`);
+  }
+}
+
+function metricFigures(queries: OutcomeQueries, name: MetricName, scope: MetricScope): Figure[] {
+  const definition: MetricDefinition = OUTCOME_METRICS[name];
+  const dims = definition.dimensions;
+  const cohort = definition.cohort(cohortScope(scope));
+  const rollUp = new RollUp(dims, scope.units);
+
+  if (definition.aggregate === 'duration') {
+    const domains = dims.map((d) => domainOf(d, scope.units));
+    const { packed, stride } = queries.packedDurations(cohort, dims, domains);
+    // Sorted by value (then group code). Percentiles without collecting any group's values: count each
+    // group, work out its nearest ranks, then walk the sorted values once, noting the value at each rank.
+    packed.sort();
+    const perCode = new Float64Array(stride);
+    for (const p of packed) perCode[p % stride]! += 1;
+    const groupsByCode: Group[][] = [];
+    perCode.forEach((count, code) => {
+      if (count === 0) return;
+      const groups = rollUp.groupsOf(decode(code, domains));
+      groupsByCode[code] = groups;
+      for (const group of groups) group.count += count;
+    });
+    for (const group of rollUp.all()) {
+      group.rank50 = nearestRankIndex(50, group.count) + 1;
+      group.rank90 = nearestRankIndex(90, group.count) + 1;
+    }
+    for (const p of packed) {
+      const code = p % stride;
+      const value = (p - code) / stride;
+      for (const group of groupsByCode[code]!) {
+        group.seen += 1;
+        if (group.seen === group.rank50) group.p50 = value;
+        if (group.seen === group.rank90) group.p90 = value;
+      }
+    }
+  } else {
+    for (const row of queries.groupCounts(cohort, dims)) {
+      for (const group of rollUp.groupsOf(row.dims)) {
+        group.count += row.count;
+        group.met += row.met;
+        if (row.max !== null && (group.max === null || row.max > group.max)) group.max = row.max;
+      }
+    }
+  }
+
+  const hrefWindow =
+    definition.timeframe === 'window' ? { from: scope.window.from, to: scope.window.to } : {};
+  return rollUp.sorted().map((group): Figure => {
+    const figure: Figure = { metric: name, unit: ALL, ...group.dims, count: group.count, tasks: '' };
+    switch (definition.aggregate) {
+      case 'duration':
+        figure.p50Ms = group.p50;
+        figure.p90Ms = group.p90;
+        break;
+      case 'share':
+        figure.met = group.met;
+        figure.share = group.count === 0 ? null : group.met / group.count;
+        break;
+      case 'count':
+        if (definition.oldest) figure.oldestMs = group.max;
+        break;
+    }
+    figure.tasks = tasksHref(name, hrefWindow, group.dims);
+    return figure;
+  });
+}
+
+/** Dimension values from a group code (the inverse of `OutcomeQueries.packedDurations`). */
+function decode(code: number, domains: ReadonlyArray<readonly string[]>): string[] {
+  let rest = code;
+  return domains.map((domain) => {
+    const size = domain.length + 1;
+    const index = rest % size;
+    rest = (rest - index) / size;
+    return domain[index] ?? 'other';
+  });
+}
+
+function tasksHref(
+  metric: MetricName,
+  window: { from?: string; to?: string },
+  dims: Partial<Record<Dimension, string>>,
+): string {
+  const params = new URLSearchParams({ metric, ...window });
+  for (const [d, value] of Object.entries(dims)) if (value !== ALL) params.set(d, value);
+  return `${TASKS_PATH}?${params.toString()}`;
+}
+
+function compareDim(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === ALL) return -1;
+  if (b === ALL) return 1;
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+export interface TaskBehind {
+  id: string;
+  title: string;
+  unit: string;
+  kind: string;
+  priority: string;
+  status: string;
+  value: number;
+  met?: boolean;
+}
+
+export interface TasksBehind {
+  metric: MetricName;
+  window: MetricWindow | null;
+  filter: Partial<Record<Dimension, string>>;
+  /** What `value` means for this metric. */
+  value: string;
+  /** Distinct tasks behind the number. */
+  total: number;
+  /** Of those, how many the caller may not open (coordinators see discharge work and exceptions only). */
+  hidden: number;
+  /** Visible tasks, largest value first (the slowest, the oldest, the most escalated), up to `limit`. */
+  tasks: TaskBehind[];
+  truncated: boolean;
+}
+
+/**
+ * Whether `visibleTo` shows the caller every task on these units whatever its candidate roles and
+ * owner: asked of a task routed to nobody and owned by nobody, of every kind. Sound because roles and
+ * an owner only ever add visibility (visibleTo is "owner, or a lead of the unit, or a candidate");
+ * a unit test holds visibleTo to that.
+ */
+export function seesAllOf(principal: Principal, units: readonly string[]): boolean {
+  return units.every((unit) =>
+    TASK_KINDS.every((kind) => visibleTo({ unit, kind, candidateRoles: [], owner: null }, principal)),
+  );
+}
+
+/**
+ * The tasks behind one figure: the metric's cohort filtered by the figure's dimensions, then by what the
+ * caller may see (`visibleTo`, as everywhere else), each with its own value.
+ */
+export function tasksBehind(
+  queries: OutcomeQueries,
+  metric: MetricName,
+  scope: MetricScope,
+  filter: Partial<Record<Dimension, string>>,
+  principal: Principal,
+  limit: number,
+): TasksBehind {
+  const definition: MetricDefinition = OUTCOME_METRICS[metric];
+  const conditions = Object.entries(filter)
+    .filter(([, v]) => v !== ALL)
+    .map(([d, v]): [string, string | number] => [d, d === 'level' ? Number(v) : v]);
+  const cohort = definition.cohort(cohortScope(scope));
+  const manyPerTask = definition.manyPerTask ?? false;
+  let total: number;
+  let shown: number;
+  let rows: ListedTask[];
+  if (seesAllOf(principal, scope.units)) {
+    // Charge nurses and supervisors: nothing to filter, so no per-task visibility facts to fetch.
+    total = shown = queries.countTasks(cohort, conditions, manyPerTask);
+    rows = queries.topTasks(cohort, conditions, limit, manyPerTask);
+  } else {
+    const groups = queries.visibilityGroups(cohort, conditions, principal.id);
+    const visible = groups.filter((g) =>
+      visibleTo(
+        {
+          unit: g.unit,
+          kind: g.kind as TaskKind,
+          candidateRoles: g.candidateRoles.split(',').filter(Boolean) as Role[],
+          owner: g.mine ? { id: principal.id, name: principal.name } : null,
+        },
+        principal,
+      ),
+    );
+    total = groups.reduce((n, g) => n + g.tasks, 0);
+    shown = visible.reduce((n, g) => n + g.tasks, 0);
+    rows =
+      shown === 0 ? [] : queries.visibleTasks(cohort, conditions, visible, principal.id, limit, manyPerTask);
+  }
+  const tasks = rows.map((row): TaskBehind => ({
+    id: row.task_id,
+    title: row.title,
+    unit: row.unit,
+    kind: row.kind,
+    priority: row.priority,
+    status: row.status,
+    value: row.value,
+    ...(row.met === null ? {} : { met: row.met === 1 }),
+  }));
+  return {
+    metric,
+    window: definition.timeframe === 'window' ? scope.window : null,
+    filter,
+    value: definition.value,
+    total,
+    hidden: total - shown,
+    tasks,
+    truncated: shown > limit,
+  };
+}

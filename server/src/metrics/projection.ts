@@ -1,0 +1,269 @@
+import { SYSTEM, Task } from '../../../src/domain';
+import type { Db } from '../store/database';
+import { CorruptRowError } from '../store/rows';
+
+/**
+ * Which changes mark each moment a metric measures (docs/METRICS.md, "Moments"). Each moment is the
+ * `at` of the task's FIRST change in its set; later ones (a second claim after a release) never move it.
+ */
+export const MOMENT_CHANGES = {
+  /** The task has an owner: claimed, given by a lead, or taken by starting, resuming or resolving it. */
+  claimed: ['claimed', 'reassigned', 'started', 'resumed', 'resolved', 'resolved-with-override'],
+  /** `acknowledgedAt` is set: acknowledged, or resolved (resolving is the strongest acknowledgement). */
+  acknowledged: ['acknowledged', 'resolved', 'resolved-with-override'],
+  completed: ['resolved', 'resolved-with-override'],
+  cancelled: ['cancelled'],
+  escalated: ['escalated'],
+} as const satisfies Record<string, readonly string[]>;
+
+type Moment = keyof typeof MOMENT_CHANGES;
+const MOMENT_OF = new Map<string, Moment[]>();
+for (const [moment, changes] of Object.entries(MOMENT_CHANGES) as Array<[Moment, readonly string[]]>) {
+  for (const change of changes) MOMENT_OF.set(change, [...(MOMENT_OF.get(change) ?? []), moment]);
+}
+
+/** The part of a stored task snapshot the metrics read, validated on read (STYLE #11). */
+const Snapshot = Task.pick({
+  kind: true,
+  priority: true,
+  status: true,
+  unit: true,
+  title: true,
+  candidateRoles: true,
+  owner: true,
+  exception: true,
+  ackBy: true,
+  dueAt: true,
+  expectedDischargeAt: true,
+  escalation: true,
+  checklist: true,
+});
+type Snapshot = ReturnType<typeof Snapshot.parse>;
+
+/**
+ * Changes folded per transaction. Each batch holds the write lock and the event loop for tens of
+ * milliseconds at most; between batches the relay serves other requests.
+ */
+export const FOLD_BATCH = 5_000;
+
+interface ChangeRow {
+  seq: number;
+  task_id: string;
+  unit: string;
+  change: string;
+  actor_id: string;
+  at: string;
+}
+
+interface Folding {
+  taskId: string;
+  lastSeq: number;
+  /** Epoch ms of each moment's first change in this batch; `created` is the batch's first change. */
+  moments: Partial<Record<Moment | 'created', number>>;
+  checklistDoneByExpected: number | null;
+  snapshots: Map<number, Snapshot>;
+}
+
+/**
+ * The outcome projection: folds the `changes` log, in `seq` order, into `outcome_tasks` (one row per
+ * task) and `outcome_escalations`, remembering how far it got. Folding is idempotent and resumable:
+ * it only ever reads rows after its cursor, and the cursor moves in the same transaction as the rows.
+ */
+export class OutcomeProjection {
+  private readonly q;
+  private running: Promise<number> | null = null;
+
+  constructor(
+    readonly db: Db,
+    private readonly batchSize = FOLD_BATCH,
+  ) {
+    this.q = {
+      cursor: db.prepare<[], { last_seq: number }>('SELECT last_seq FROM outcome_projection WHERE id = 1'),
+      setCursor: db.prepare<[number]>('UPDATE outcome_projection SET last_seq = ? WHERE id = 1'),
+      changes: db.prepare<[number, number], ChangeRow>(
+        'SELECT seq, task_id, unit, change, actor_id, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
+      ),
+      snapshot: db.prepare<[number], { task: string }>('SELECT task FROM changes WHERE seq = ?'),
+      upsert: db.prepare(
+        `INSERT INTO outcome_tasks (task_id, unit, kind, priority, status, title, candidate_roles, owner_id,
+           exception_reason, ack_by_ms, due_ms, expected_discharge_ms, escalation_level, created_ms,
+           claimed_ms, acknowledged_ms, completed_ms, cancelled_ms, escalated_ms,
+           checklist_done_by_expected, last_seq)
+         VALUES (@taskId, @unit, @kind, @priority, @status, @title, @candidateRoles, @ownerId,
+           @exceptionReason, @ackBy, @dueAt, @expectedDischargeAt, @escalationLevel, @createdAt,
+           @claimed, @acknowledged, @completed, @cancelled, @escalated,
+           @checklistDoneByExpected, @lastSeq)
+         ON CONFLICT (task_id) DO UPDATE SET
+           unit = excluded.unit, kind = excluded.kind, priority = excluded.priority,
+           status = excluded.status, title = excluded.title, candidate_roles = excluded.candidate_roles,
+           owner_id = excluded.owner_id, exception_reason = excluded.exception_reason,
+           ack_by_ms = excluded.ack_by_ms, due_ms = excluded.due_ms,
+           expected_discharge_ms = excluded.expected_discharge_ms,
+           escalation_level = excluded.escalation_level,
+           claimed_ms = COALESCE(outcome_tasks.claimed_ms, excluded.claimed_ms),
+           acknowledged_ms = COALESCE(outcome_tasks.acknowledged_ms, excluded.acknowledged_ms),
+           completed_ms = COALESCE(outcome_tasks.completed_ms, excluded.completed_ms),
+           cancelled_ms = COALESCE(outcome_tasks.cancelled_ms, excluded.cancelled_ms),
+           escalated_ms = COALESCE(outcome_tasks.escalated_ms, excluded.escalated_ms),
+           checklist_done_by_expected = COALESCE(outcome_tasks.checklist_done_by_expected,
+             excluded.checklist_done_by_expected),
+           last_seq = excluded.last_seq`,
+      ),
+      escalation: db.prepare(
+        `INSERT INTO outcome_escalations (seq, task_id, unit, level, at_ms, by_person) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (seq) DO NOTHING`,
+      ),
+    };
+  }
+
+  /** The `seq` of the last change folded. */
+  cursor(): number {
+    return this.q.cursor.get()?.last_seq ?? 0;
+  }
+
+  /**
+   * Folds everything written since the last call, a batch per transaction, yielding to the event loop
+   * between batches. Calls made while one runs share it. Resolves with the number of changes folded.
+   */
+  catchUp(): Promise<number> {
+    this.running ??= this.run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const folded = this.foldBatch();
+      total += folded;
+      if (folded < this.batchSize) return total;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      // The relay may have shut down between batches (a background fold at start): stop quietly.
+      if (!this.db.open) return total;
+    }
+  }
+
+  /** Folds up to one batch in one transaction; returns how many changes it folded. */
+  foldBatch(): number {
+    const fold = this.db.transaction((): number => {
+      const rows = this.q.changes.all(this.cursor(), this.batchSize);
+      const last = rows[rows.length - 1];
+      if (!last) return 0;
+      const tasks = new Map<string, Folding>();
+      for (const row of rows) this.fold(row, tasks);
+      for (const folding of tasks.values()) this.write(folding);
+      this.q.setCursor.run(last.seq);
+      return rows.length;
+    });
+    // Derived data need not wait for the disk: in WAL mode NORMAL still commits atomically (rows and
+    // cursor together), it only skips the fsync, so a power cut can lose the last folds — which the next
+    // catch-up redoes — never make them wrong. Skipping it keeps a dashboard request off the fsync the
+    // relay's own commits pay (PostgreSQL: `SET LOCAL synchronous_commit = off`). Set around this one
+    // synchronous transaction only; nothing else runs on the connection in between.
+    const previous = this.db.pragma('synchronous', { simple: true }) as number;
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return fold.immediate();
+    } finally {
+      this.db.pragma(`synchronous = ${previous}`);
+    }
+  }
+
+  private fold(row: ChangeRow, tasks: Map<string, Folding>): void {
+    let folding = tasks.get(row.task_id);
+    if (!folding) {
+      folding = {
+        taskId: row.task_id,
+        lastSeq: row.seq,
+        moments: { created: Date.parse(row.at) },
+        checklistDoneByExpected: null,
+        snapshots: new Map(),
+      };
+      tasks.set(row.task_id, folding);
+    }
+    folding.lastSeq = row.seq;
+    for (const moment of MOMENT_OF.get(row.change) ?? []) folding.moments[moment] ??= Date.parse(row.at);
+    if (row.change === 'escalated') {
+      const snapshot = this.snapshot(row.seq, folding);
+      this.q.escalation.run(
+        row.seq,
+        row.task_id,
+        row.unit,
+        snapshot.escalation.level,
+        Date.parse(row.at),
+        row.actor_id === SYSTEM.id ? 0 : 1,
+      );
+    }
+    if (MOMENT_CHANGES.completed.some((c) => c === row.change)) {
+      folding.checklistDoneByExpected ??= checklistDoneByExpected(this.snapshot(row.seq, folding));
+    }
+  }
+
+  private write(folding: Folding): void {
+    const task = this.snapshot(folding.lastSeq, folding);
+    const m = folding.moments;
+    this.q.upsert.run({
+      taskId: folding.taskId,
+      unit: task.unit,
+      kind: task.kind,
+      priority: task.priority,
+      status: task.status,
+      title: task.title,
+      candidateRoles: task.candidateRoles.join(','),
+      ownerId: task.owner?.id ?? null,
+      exceptionReason: task.exception?.reasonCode ?? null,
+      ackBy: epochMs(task.ackBy),
+      dueAt: epochMs(task.dueAt),
+      expectedDischargeAt: epochMs(task.expectedDischargeAt),
+      escalationLevel: task.escalation.level,
+      // Only used when the row is new: then this batch holds the task's first change, its arrival.
+      createdAt: m.created ?? null,
+      claimed: m.claimed ?? null,
+      acknowledged: m.acknowledged ?? null,
+      completed: m.completed ?? null,
+      cancelled: m.cancelled ?? null,
+      escalated: m.escalated ?? null,
+      checklistDoneByExpected: folding.checklistDoneByExpected,
+      lastSeq: folding.lastSeq,
+    });
+  }
+
+  private snapshot(seq: number, folding: Folding): Snapshot {
+    const cached = folding.snapshots.get(seq);
+    if (cached) return cached;
+    const row = this.q.snapshot.get(seq);
+    const parsed = row ? parseSnapshot(row.task) : null;
+    if (!parsed?.success) throw new CorruptRowError('changes', String(seq));
+    folding.snapshots.set(seq, parsed.data);
+    return parsed.data;
+  }
+}
+
+function parseSnapshot(json: string): ReturnType<typeof Snapshot.safeParse> | null {
+  try {
+    return Snapshot.safeParse(JSON.parse(json));
+  } catch {
+    return null; // not JSON at all
+  }
+}
+
+/**
+ * A completed discharge was ready in time when every checklist item (required or not) was done at or
+ * before the expected discharge time. Null when it is not a discharge or had no expected time.
+ */
+export function checklistDoneByExpected(
+  task: Pick<Snapshot, 'kind' | 'expectedDischargeAt' | 'checklist'>,
+): number | null {
+  if (task.kind !== 'discharge' || !task.expectedDischargeAt) return null;
+  const expected = Date.parse(task.expectedDischargeAt);
+  const ready = task.checklist.every(
+    (item) => item.done && item.doneAt !== null && Date.parse(item.doneAt) <= expected,
+  );
+  return ready ? 1 : 0;
+}
+
+/** Upstream times may carry an offset; stored ones are epoch milliseconds. */
+function epochMs(value: string | null): number | null {
+  return value === null ? null : Date.parse(value);
+}
