@@ -1,3 +1,4 @@
+import { boolean, integer, value } from './env';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_POLICIES, EscalationPolicies, explainIssues, type EscalationPolicy } from '../../src/domain';
@@ -145,36 +146,4 @@ function loadPolicies(file: string | undefined, problems: string[]): EscalationP
     return [];
   }
   return parsed.data.policies;
-}
-
-function value(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
-
-function integer(
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
-  const text = value(env, name);
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    problems.push(`${name} must be a whole number from ${min} to ${max}, not "${text}".`);
-    return fallback;
-  }
-  return n;
-}
-
-function boolean(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
-  const text = value(env, name)?.toLowerCase();
-  if (text === undefined) return fallback;
-  if (['1', 'true', 'on', 'yes'].includes(text)) return true;
-  if (['0', 'false', 'off', 'no'].includes(text)) return false;
-  problems.push(`${name} must be on or off (true/false), not "${text}".`);
-  return fallback;
 }

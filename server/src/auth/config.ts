@@ -1,3 +1,4 @@
+import { list, value, type Env } from '../env';
 import { z } from 'zod';
 
 /**
@@ -28,7 +29,7 @@ export interface AuthConfigResult {
   problems: string[];
 }
 
-export type Env = Record<string, string | undefined>;
+export type { Env };
 
 export type RelayMode = 'development' | 'production';
 
@@ -191,16 +192,4 @@ function checkJwksUri(uri: string, problems: string[]): void {
 
 function isUrl(text: string): boolean {
   return URL.canParse(text);
-}
-
-function value(env: Env, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  return raw ? raw : undefined;
-}
-
-function list(raw: string | undefined): string[] {
-  return (raw ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 }

@@ -1,3 +1,4 @@
+import { integer, value } from '../env';
 import type { Env, RelayMode } from '../auth/config';
 
 /**
@@ -231,27 +232,4 @@ function parseInbound(env: Env, problems: string[]): InboundEntity | null {
 
 function entityNameProblem(name: string, text: string): string {
   return `${name} "${text}" is not a Service Bus entity name (letters, digits, ".", "-", "_", "/"; at most 260).`;
-}
-
-function value(env: Env, name: string): string | undefined {
-  const v = env[name]?.trim();
-  return v ? v : undefined;
-}
-
-function integer(
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
-  const text = value(env, name);
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    problems.push(`${name} must be a whole number from ${min} to ${max}, not "${text}".`);
-    return fallback;
-  }
-  return n;
 }
