@@ -8,19 +8,34 @@
  *    `wardline:first-sync` performance measure: connect, every sync page into Dexie) and, for what a
  *    nurse notices, from the tap on her name until the unit queue shows all 5,000. Budget: under 1 s.
  *
+ * 3. Lighthouse 13 with mobile emulation (bench/lighthouse.ts) on the sign-in page and a signed-in unit
+ *    queue. Budgets: performance ≥ 90, accessibility 100.
+ *
+ * `--rounds N` (default 3) sync rounds; `--compare <git-ref>` also builds the PWA with its sources (the
+ * files under src/ that differ) as they are at that ref, served by a second relay with the same 5,000
+ * tasks, and alternates rounds between the two, so both see the same machine load. `--no-lighthouse` skips 3.
+ *
  * Runs the relay in this process and Debian's Chromium headless; prints Markdown for BENCHMARKS.md.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launchBrowser, openDevice } from '../tests/helpers/browser';
 import { buildPwa } from '../tests/helpers/pwa-build';
-import { startTestRelay } from '../tests/helpers/relay';
+import { ROOT, startTestRelay, type TestRelay } from '../tests/helpers/relay';
 import { busyUnit } from '../tests/helpers/scale-data';
 import { ingest } from '../tests/helpers/ward-data';
+import { lighthouseMarkdown, runLighthouse } from './lighthouse';
 
 const TASKS = 5_000;
-const ROUNDS = 3;
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const ROUNDS = Number(arg('--rounds') ?? 3);
+const COMPARE = arg('--compare');
+const LIGHTHOUSE = !process.argv.includes('--no-lighthouse');
 const INITIAL_JS_BUDGET_KB = 250;
 const SYNC_BUDGET_MS = 1_000;
 
@@ -55,12 +70,39 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+interface Variant {
+  name: string;
+  build: { dir: string; remove(): void };
+  relay: TestRelay;
+  syncs: number[];
+  visible: number[];
+}
+
 async function main(): Promise<void> {
-  const build = await buildPwa();
-  const relay = await startTestRelay({ STATIC_DIR: build.dir });
+  const variants: Variant[] = [];
+  const variant = async (name: string, sources: Record<string, string> = {}): Promise<Variant> => {
+    const build = await buildPwa(sources);
+    const relay = await startTestRelay({ STATIC_DIR: build.dir });
+    const v: Variant = { name, build, relay, syncs: [], visible: [] };
+    variants.push(v);
+    return v;
+  };
+  const current = await variant('working tree');
+  if (COMPARE) {
+    // The app's sources as they are at COMPARE: every file under src/ that differs and exists there.
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+    const changed = git('diff', '--name-only', '--diff-filter=M', COMPARE, '--', 'src')
+      .split('\n')
+      .filter(Boolean);
+    const sources = Object.fromEntries(
+      changed.map((file) => [join(ROOT, file), git('show', `${COMPARE}:${file}`)]),
+    );
+    console.log(`\n\`--compare ${COMPARE}\`: ${changed.join(', ') || 'no source differs'} as at ${COMPARE}.`);
+    await variant(COMPARE, sources);
+  }
   const browser = await launchBrowser();
   try {
-    const { initial, lazy } = initialJs(build.dir);
+    const { initial, lazy } = initialJs(current.build.dir);
     const initialGzip = initial.reduce((sum, [, , gz]) => sum + gz, 0);
     console.log(`\n## PWA (\`npm run bench:pwa\`, ${new Date().toISOString().slice(0, 16)}Z)\n`);
     console.log('| chunk | loaded | min KB | gzip KB |\n|---|---|---|---|');
@@ -75,49 +117,67 @@ async function main(): Promise<void> {
     );
 
     const seeded = Date.now();
-    await ingest(relay.url, busyUnit(TASKS));
+    for (const v of variants) await ingest(v.relay.url, busyUnit(TASKS));
     console.log(
-      `\nSeeded ${TASKS} open 4W tasks through POST /api/events in ${fmt((Date.now() - seeded) / 1000)} s.\n`,
+      `\nSeeded ${TASKS} open 4W tasks through POST /api/events into each of ${variants.length} relay(s) in ${fmt((Date.now() - seeded) / 1000)} s.\n`,
     );
 
     console.log(
-      '| round | first sync (session start → 5,000 in Dexie) ms | tap → unit queue shows 5,000 ms |',
+      '| round | build | first sync (session start → 5,000 in Dexie) ms | tap → unit queue shows 5,000 ms |',
     );
-    console.log('|---|---|---|');
-    const syncs: number[] = [];
-    const visible: number[] = [];
+    console.log('|---|---|---|---|');
     for (let round = 1; round <= ROUNDS; round++) {
-      const device = await openDevice(browser, relay.url, 'tablet');
-      const page = device.page;
-      await page.goto('/');
-      const button = page.getByRole('button', { name: /^R\. Okafor/ });
-      await button.waitFor();
-      const tapped = Date.now();
-      await button.click();
-      await page
-        .getByRole('navigation', { name: 'Views' })
-        .getByRole('link', { name: /^Unit queue/ })
-        .click();
-      await page.locator('.count', { hasText: `${TASKS} tasks` }).waitFor({ timeout: 60_000 });
-      const shown = Date.now() - tapped;
-      const sync = await page.evaluate(
-        () => performance.getEntriesByName('wardline:first-sync', 'measure')[0]?.duration ?? NaN,
-      );
-      syncs.push(sync);
-      visible.push(shown);
-      console.log(`| ${round} | ${fmt(sync, 0)} | ${fmt(shown, 0)} |`);
-      await device.context.close();
+      // Alternate which build goes first, so neither always follows the other.
+      const order = round % 2 === 1 ? variants : [...variants].reverse();
+      for (const v of order) {
+        const device = await openDevice(browser, v.relay.url, 'tablet');
+        const page = device.page;
+        await page.goto('/');
+        const button = page.getByRole('button', { name: /^R\. Okafor/ });
+        await button.waitFor();
+        const tapped = Date.now();
+        await button.click();
+        await page
+          .getByRole('navigation', { name: 'Views' })
+          .getByRole('link', { name: /^Unit queue/ })
+          .click();
+        await page.locator('.count', { hasText: `${TASKS} tasks` }).waitFor({ timeout: 60_000 });
+        const shown = Date.now() - tapped;
+        const sync = await page.evaluate(
+          () => performance.getEntriesByName('wardline:first-sync', 'measure')[0]?.duration ?? NaN,
+        );
+        v.syncs.push(sync);
+        v.visible.push(shown);
+        console.log(`| ${round} | ${v.name} | ${fmt(sync, 0)} | ${fmt(shown, 0)} |`);
+        await device.context.close();
+      }
     }
-    const m = median(syncs);
-    console.log(
-      `\nMedian first sync of ${TASKS} tasks: **${fmt(m, 0)} ms** (budget ${SYNC_BUDGET_MS} ms) — ${
-        m < SYNC_BUDGET_MS ? 'within budget' : 'over budget'
-      }; median tap → list: ${fmt(median(visible), 0)} ms.`,
-    );
+    console.log('');
+    for (const v of variants) {
+      const m = median(v.syncs);
+      console.log(
+        `Median first sync of ${TASKS} tasks, ${v.name}: **${fmt(m, 0)} ms** (budget ${SYNC_BUDGET_MS} ms) — ${
+          m < SYNC_BUDGET_MS ? 'within budget' : 'over budget'
+        }; median tap → list: ${fmt(median(v.visible), 0)} ms.`,
+      );
+    }
   } finally {
     await browser.close();
-    await relay.stop();
-    build.remove();
+  }
+
+  try {
+    if (LIGHTHOUSE) {
+      console.log('\n### Lighthouse 13, mobile emulation (budgets: performance ≥ 90, accessibility 100)\n');
+      const runs = await runLighthouse(current.relay.url);
+      console.log(lighthouseMarkdown(runs));
+      const met = runs.every((r) => r.performance >= 90 && r.accessibility === 100);
+      console.log(`\nLighthouse budgets ${met ? 'met' : 'NOT met'}.`);
+    }
+  } finally {
+    for (const v of variants) {
+      await v.relay.stop();
+      v.build.remove();
+    }
   }
 }
 

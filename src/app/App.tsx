@@ -1,10 +1,8 @@
 import { lazy, Suspense, useEffect } from 'react';
-import { RouterProvider } from 'react-router/dom';
 import { useAuth } from './auth-store';
-import { appRouter } from './router';
-import { SessionProvider } from './session';
 
 const SignInScreen = lazy(() => import('../features/sign-in/sign-in-screen'));
+const SignedIn = lazy(() => import('./signed-in'));
 
 function Splash() {
   return (
@@ -36,9 +34,9 @@ export function App() {
       );
     case 'signed-in':
       return (
-        <SessionProvider workspace={state.workspace}>
-          <RouterProvider router={appRouter()} />
-        </SessionProvider>
+        <Suspense fallback={<Splash />}>
+          <SignedIn workspace={state.workspace} />
+        </Suspense>
       );
   }
 }

@@ -6,7 +6,21 @@ import { useConnection } from '../state/connection-store';
 import { usePending } from '../state/pending-store';
 import { useUi } from '../state/ui-store';
 import { tokenSourceFor } from './token-sources';
-import { closeWorkspace, openWorkspace, type Workspace } from './workspace';
+import type { Workspace } from './workspace';
+
+/**
+ * The signed-in half of the app (Dexie, SignalR, the sync engine) is its own chunk: the sign-in screen,
+ * a first visit's page, does not wait for it.
+ */
+const workspaceModule = () => import('./workspace');
+
+/**
+ * Fetches the signed-in chunks ahead of the tap on a name, once the sign-in screen is showing, so the tap
+ * does not wait for them. Failing is harmless: signing in imports them again.
+ */
+export function warmUpSignedIn(): void {
+  void Promise.all([workspaceModule(), import('./signed-in')]).catch(() => undefined);
+}
 
 export type AuthState =
   | { status: 'starting' }
@@ -66,7 +80,7 @@ export const useAuth = create<AuthStore>((set, get) => {
           if (stored) clearSession();
           return signedOut();
         }
-        const workspace = await openWorkspace(stored.me, tokens);
+        const workspace = await (await workspaceModule()).openWorkspace(stored.me, tokens);
         set({ state: { status: 'signed-in', workspace } });
         void refreshProfile(workspace);
       })();
@@ -77,7 +91,7 @@ export const useAuth = create<AuthStore>((set, get) => {
       const tokens = new DemoTokenSource(staffId);
       const me = await fetchMe(tokens);
       saveSession({ version: 1, kind: 'demo', staffId, me });
-      const workspace = await openWorkspace(me, tokens);
+      const workspace = await (await workspaceModule()).openWorkspace(me, tokens);
       set({ state: { status: 'signed-in', workspace } });
     },
 
@@ -87,7 +101,7 @@ export const useAuth = create<AuthStore>((set, get) => {
       const current = get().state;
       if (current.status === 'signed-in') {
         set({ state: { status: 'starting' } });
-        await closeWorkspace(current.workspace, { erase: true });
+        await (await workspaceModule()).closeWorkspace(current.workspace, { erase: true });
       }
       clearSession();
       usePending.getState().reset();

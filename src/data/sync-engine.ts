@@ -3,6 +3,9 @@ import { ActionResult, HUB_EVENTS, HUB_METHODS, Task, type Command, type SyncPag
 import { useConnection } from '../state/connection-store';
 import { readCursor, type WorklistDb } from './db';
 
+/** Lets the browser run other tasks (input, rendering) before the caller continues. */
+const yieldToMain = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /**
  * Keeps the device's worklist (Dexie) equal to the relay's view for this user (docs/HUB.md):
  * - `sync(cursor)` pages are written one Dexie transaction per page, cursor included, so a tab closed
@@ -13,6 +16,12 @@ import { readCursor, type WorklistDb } from './db';
 export class SyncEngine {
   private catchingUp: Promise<void> | null = null;
   private stopped = false;
+  /**
+   * While a fresh device (cursor 0, no tasks stored) takes its first snapshot: the ids that live pushes
+   * and action answers wrote meanwhile — the only rows a sync page can meet, so the only ones it reads
+   * back to compare `seq`. Null otherwise (every page write then compares every task).
+   */
+  private freshWrites: Set<string> | null = null;
 
   constructor(
     private readonly db: WorklistDb,
@@ -62,7 +71,10 @@ export class SyncEngine {
   async execute(command: Command): Promise<ActionResult> {
     const raw = await this.connection.invoke<unknown>(HUB_METHODS.execute, command);
     const result = ActionResult.parse(raw);
-    if (result.task) await this.putIfNewer([result.task]);
+    if (result.task) {
+      this.freshWrites?.add(result.task.id);
+      await this.putIfNewer([result.task]);
+    }
     return result;
   }
 
@@ -89,29 +101,89 @@ export class SyncEngine {
   private async pullAll(): Promise<void> {
     const cursor = await readCursor(this.db);
     const full = cursor === 0 ? new Set<string>() : null;
-    // One page ahead: the relay prepares page n+1 while the device writes page n (a fresh device's
-    // 5,000 tasks arrive in five pages). Each page is still written in order, cursor included.
-    let next = this.fetchPage(cursor);
-    for (;;) {
-      const page = await next;
-      if (!page.complete) next = this.fetchPage(page.cursor);
-      const tasks = page.tasks.map((t) => Task.parse(t));
-      await this.db.transaction('rw', this.db.tasks, this.db.meta, async () => {
-        await this.putIfNewer(tasks);
-        if (page.removed.length > 0) await this.db.tasks.bulkDelete(page.removed);
-        await this.db.meta.put({ key: 'cursor', value: page.cursor });
-        if (full) for (const t of tasks) full.add(t.id);
-        if (page.complete) {
-          // [H1] A sync from 0 is a full snapshot: drop whatever the device held that it does not list.
-          if (full) {
-            const stale = (await this.db.tasks.where('seq').belowOrEqual(page.cursor).primaryKeys()).filter((id) => !full.has(id));
-            if (stale.length > 0) await this.db.tasks.bulkDelete(stale);
-          }
-          await this.db.meta.put({ key: 'lastSyncedAt', value: new Date().toISOString() });
-        }
-      });
-      if (page.complete) return;
+    // Recording starts before the count, so a push either wrote before it (and is counted) or is recorded.
+    let fresh: Set<string> | null = cursor === 0 ? new Set<string>() : null;
+    this.freshWrites = fresh;
+    if (fresh && (await this.db.tasks.count()) > 0) fresh = this.freshWrites = null;
+    try {
+      // One page ahead: the relay prepares page n+1 while the device writes page n (a fresh device's
+      // 5,000 tasks arrive in five pages). And one write ahead: page n+1's transaction is opened (its
+      // tasks serialized) while IndexedDB still commits page n. IndexedDB runs them in order; each page
+      // is still one transaction with its cursor, and one that finds the previous page's cursor missing
+      // (that write failed) rolls itself back, so the stored cursor never passes a page not written.
+      let next = this.fetchPage(cursor);
+      let previous = cursor;
+      let writing: Promise<void> = Promise.resolve();
+      for (;;) {
+        const page = await next;
+        if (!page.complete) next = this.fetchPage(page.cursor);
+        // Receiving (the JSON parse), validating and serializing a 1,000-task page are each tens of ms:
+        // separate tasks, so none of them joins another into a long task that would block a tap.
+        await yieldToMain();
+        const tasks = page.tasks.map((t) => Task.parse(t));
+        await yieldToMain();
+        const write = this.writePage(page, tasks, previous, full, fresh);
+        write.catch(() => undefined);
+        previous = page.cursor;
+        await writing;
+        writing = write;
+        if (page.complete) return await write;
+      }
+    } finally {
+      if (this.freshWrites === fresh) this.freshWrites = null;
     }
+  }
+
+  /** One sync page in one transaction, cursor included [H8], after checking the previous page's cursor. */
+  private writePage(
+    page: SyncPage,
+    tasks: readonly Task[],
+    previous: number,
+    full: Set<string> | null,
+    fresh: Set<string> | null,
+  ): Promise<void> {
+    if (full) for (const t of tasks) full.add(t.id);
+    return this.db.transaction('rw', this.db.tasks, this.db.meta, async () => {
+      const written = fresh ? this.putFresh(tasks, fresh) : this.putIfNewer(tasks);
+      const stored = readCursor(this.db);
+      await written;
+      if ((await stored) !== previous) throw new Error('sync: the previous page was not written');
+      if (page.removed.length > 0) await this.db.tasks.bulkDelete(page.removed);
+      await this.db.meta.put({ key: 'cursor', value: page.cursor });
+      if (page.complete) {
+        // [H1] A sync from 0 is a full snapshot: drop whatever the device held that it does not list.
+        // On a fresh device that can only be something a live push wrote during this sync.
+        if (full) {
+          const held = fresh
+            ? (await this.db.tasks.bulkGet([...fresh].filter((id) => !full.has(id))))
+                .filter((t): t is Task => t !== undefined && t.seq <= page.cursor)
+                .map((t) => t.id)
+            : await this.db.tasks.where('seq').belowOrEqual(page.cursor).primaryKeys();
+          const stale = held.filter((id) => !full.has(id));
+          if (stale.length > 0) await this.db.tasks.bulkDelete(stale);
+        }
+        await this.db.meta.put({ key: 'lastSyncedAt', value: new Date().toISOString() });
+      }
+    });
+  }
+
+  /**
+   * A sync page on a fresh device: the database held nothing when this sync began, so a task can only
+   * meet a stored row that a live push or an action answer wrote meanwhile (`written`); only those are
+   * read back, and still replaced only by a higher `seq` [H8]. The rest are written without a read.
+   * Runs inside the page's transaction; a push's write runs wholly before or after it (IndexedDB orders
+   * transactions over the same store), and a push is recorded in `written` before its transaction opens.
+   */
+  private async putFresh(tasks: readonly Task[], written: ReadonlySet<string>): Promise<void> {
+    const met = written.size === 0 ? [] : tasks.filter((t) => written.has(t.id));
+    if (met.length === 0) {
+      if (tasks.length > 0) await this.db.tasks.bulkPut(tasks as Task[]);
+      return;
+    }
+    const current = await this.db.tasks.bulkGet(met.map((t) => t.id));
+    const older = new Set(met.filter((t, i) => (current[i]?.seq ?? -1) >= t.seq).map((t) => t.id));
+    const newer = tasks.filter((t) => !older.has(t.id));
+    if (newer.length > 0) await this.db.tasks.bulkPut(newer);
   }
 
   private fetchPage(cursor: number): Promise<SyncPage> {
@@ -132,11 +204,14 @@ export class SyncEngine {
 
   private async onChanged(input: unknown): Promise<void> {
     const parsed = Task.safeParse(input);
-    if (parsed.success) await this.putIfNewer([parsed.data]);
+    if (!parsed.success) return;
+    this.freshWrites?.add(parsed.data.id);
+    await this.putIfNewer([parsed.data]);
   }
 
   private async onRemoved(id: unknown, seq: unknown): Promise<void> {
     if (typeof id !== 'string' || typeof seq !== 'number') return;
+    this.freshWrites?.add(id);
     await this.db.transaction('rw', this.db.tasks, async () => {
       const current = await this.db.tasks.get(id);
       if (current && current.seq <= seq) await this.db.tasks.delete(id);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { RelayConfig } from '../../data/api';
 import { listDemoStaff, type DemoStaffMember } from '../../data/auth/token-source';
-import { useAuth } from '../../app/auth-store';
+import { useAuth, warmUpSignedIn } from '../../app/auth-store';
 import { ROLES, type Role } from '../../domain';
 import { ROLE_WORDS } from '../shared/words';
 
@@ -69,6 +69,12 @@ function DemoSignIn() {
       () => setStaff({ status: 'failed' }),
     );
   }, []);
+  // The names are on screen: load what a tap on one needs while the person reads them.
+  useEffect(() => {
+    if (staff.status !== 'ready') return;
+    const timer = setTimeout(warmUpSignedIn, 0);
+    return () => clearTimeout(timer);
+  }, [staff.status]);
 
   async function choose(member: DemoStaffMember) {
     setBusy(member.id);
