@@ -1,0 +1,68 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
+
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the relay serves the built PWA', () => {
+  const dist = tempDir();
+  let relay: TestRelay;
+  const script = `console.log(${JSON.stringify('x'.repeat(20_000))});\n`;
+
+  beforeAll(async () => {
+    mkdirSync(join(dist.path, 'assets'));
+    writeFileSync(
+      join(dist.path, 'index.html'),
+      '<!doctype html><title>Wardline</title><script type="module" src="/assets/app-abc123.js"></script>',
+    );
+    writeFileSync(join(dist.path, 'assets', 'app-abc123.js'), script);
+    relay = await startTestRelay({ STATIC_DIR: dist.path });
+  });
+  afterAll(async () => {
+    await relay.stop();
+    dist.remove();
+  });
+
+  it('compresses text assets for browsers that accept it, and caches hashed assets for a year', async () => {
+    const br = await get(`${relay.url}/assets/app-abc123.js`, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(br.body).toString()).toBe(script);
+    expect(br.body.length).toBeLessThan(script.length / 10);
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+
+    const gz = await get(`${relay.url}/assets/app-abc123.js`, { 'accept-encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(script);
+
+    const plain = await get(`${relay.url}/assets/app-abc123.js`);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(script);
+  });
+
+  it('answers app routes with index.html under a strict CSP, never cached, and missing files with 404', async () => {
+    const deep = await get(`${relay.url}/tasks/t-123`);
+    expect(deep.status).toBe(200);
+    expect(deep.body.toString()).toMatch(/<title>Wardline<\/title>/);
+    expect(deep.headers['cache-control']).toBe('no-cache');
+    expect(String(deep.headers['content-security-policy'])).toMatch(/default-src 'self'.*script-src 'self'/);
+    expect((await get(`${relay.url}/assets/missing-000.js`)).status).toBe(404);
+  });
+});
