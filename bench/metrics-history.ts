@@ -6,6 +6,7 @@
  * store writes it. Deterministic for a seed. Rows are inserted in large transactions with
  * `synchronous = OFF`: building the log is set-up, not what is measured.
  */
+import { createRandom } from '../server/src/demo/random';
 import type { ChecklistItem, Priority, Role, StaffRef, Task, TaskKind } from '../src/domain';
 import { SYSTEM } from '../src/domain';
 import type { Db } from '../server/src/store/database';
@@ -16,16 +17,9 @@ const HOUR = 60 * MINUTE;
 export const UNITS = ['4W', '5E', 'ICU'] as const;
 const UNIT_WEIGHTS = [0.4, 0.4, 0.2];
 
-/** Mulberry32: small, fast and good enough to make a plausible hospital. */
+/** The demo hospital's seeded generator, as a plain function: the same seed gives the same history. */
 export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 type Rng = () => number;

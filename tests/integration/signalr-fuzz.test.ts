@@ -4,6 +4,7 @@
  * connections keep invoking without a single error. Seeded: a failure prints the seed to replay with
  * SIGNALR_FUZZ_SEED.
  */
+import { createRandom } from '../../server/src/demo/random';
 import type { HubConnection } from '@microsoft/signalr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../server/src/signalr/errors.js';
@@ -28,16 +29,9 @@ const POST_FRAMES = 1_000;
 const PARSER_FRAMES = 150_000;
 const MAX_MESSAGE_BYTES = 8_192;
 
-/** mulberry32: small, fast, seedable. */
+/** The project's seeded generator (server/src/demo/random.ts): a failing seed replays exactly. */
 function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 type Rng = () => number;
