@@ -136,6 +136,7 @@ describe('Service Bus inbound under 20 SIGKILLs', () => {
         }
       })();
 
+      let killsWithWork = 0;
       for (let kill = 0; kill < KILLS; kill++) {
         const relay = await spawnRelay(env);
         children.push(relay);
@@ -147,12 +148,15 @@ describe('Service Bus inbound under 20 SIGKILLs', () => {
         );
         // Mid-stream: with messages in hand, some applied and not yet completed.
         await new Promise((resolve) => setTimeout(resolve, (kill * 7) % 40));
+        if (inbound.totalCount > 0) killsWithWork++;
         relay.process.kill('SIGKILL');
         expect(await relay.exited).toBe('SIGKILL');
       }
       await sending;
       await client.close();
-      expect(inbound.totalCount).toBeGreaterThan(0); // the kills came while work remained
+      // The kills came while work remained: on a fast, quiet machine the last few lives may drain the
+      // queue before their kill, so this asks for most of them, not all.
+      expect(killsWithWork).toBeGreaterThanOrEqual(KILLS / 2);
 
       const last = await spawnRelay(env);
       children.push(last);
