@@ -4,6 +4,7 @@ import {
   isHeaderMap,
   isStringArray,
   isSupportedProtocolVersion,
+  parseClose,
   type HubProtocol,
   type InboundMessage,
   type OutboundMessage,
@@ -108,20 +109,12 @@ export function toInboundMessage(value: unknown): InboundMessage {
       return { type, invocationId: requireString(record, 'invocationId') };
     case MessageType.Ping:
       return { type };
-    case MessageType.Close: {
-      const { error, allowReconnect } = record;
-      if (error !== undefined && error !== null && typeof error !== 'string') {
-        throw new ProtocolError("Invalid property 'error'.");
-      }
-      if (allowReconnect !== undefined && typeof allowReconnect !== 'boolean') {
-        throw new ProtocolError("Invalid property 'allowReconnect'.");
-      }
-      return {
-        type,
-        ...(typeof error === 'string' ? { error } : {}),
-        ...(allowReconnect === undefined ? {} : { allowReconnect }),
-      };
-    }
+    case MessageType.Close:
+      return parseClose(
+        record.error,
+        record.allowReconnect,
+        (field) => new ProtocolError(`Invalid property '${field}'.`),
+      );
     case MessageType.Ack:
     case MessageType.Sequence:
       return { type, sequenceId: requireSequenceId(record) };

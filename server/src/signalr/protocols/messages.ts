@@ -91,3 +91,21 @@ export function isHeaderMap(value: unknown): boolean {
 export function isSupportedProtocolVersion(version: number): boolean {
   return version === 1 || version === 2;
 }
+
+/**
+ * A client's Close, validated the same way whichever protocol carried it. `invalid` words the refusal in
+ * that protocol's terms (a JSON property, a MessagePack array element).
+ */
+export function parseClose(
+  error: unknown,
+  allowReconnect: unknown,
+  invalid: (field: string) => Error,
+): CloseMessage {
+  if (error !== undefined && error !== null && typeof error !== 'string') throw invalid('error');
+  if (allowReconnect !== undefined && typeof allowReconnect !== 'boolean') throw invalid('allowReconnect');
+  return {
+    type: MessageType.Close,
+    ...(typeof error === 'string' ? { error } : {}),
+    ...(allowReconnect === undefined ? {} : { allowReconnect }),
+  };
+}

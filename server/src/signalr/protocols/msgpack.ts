@@ -5,6 +5,7 @@ import {
   isHeaderMap,
   isStringArray,
   isSupportedProtocolVersion,
+  parseClose,
   type HubProtocol,
   type InboundMessage,
   type OutboundMessage,
@@ -137,21 +138,8 @@ export function toInboundMessage(value: unknown): InboundMessage {
       return { type, invocationId: requireString(fields, 2, 'invocationId') };
     case MessageType.Ping:
       return { type };
-    case MessageType.Close: {
-      const error = fields[1];
-      const allowReconnect = fields[2];
-      if (error !== undefined && error !== null && typeof error !== 'string') {
-        throw new ProtocolError("Invalid 'error'.");
-      }
-      if (allowReconnect !== undefined && typeof allowReconnect !== 'boolean') {
-        throw new ProtocolError("Invalid 'allowReconnect'.");
-      }
-      return {
-        type,
-        ...(typeof error === 'string' ? { error } : {}),
-        ...(allowReconnect === undefined ? {} : { allowReconnect }),
-      };
-    }
+    case MessageType.Close:
+      return parseClose(fields[1], fields[2], (field) => new ProtocolError(`Invalid '${field}'.`));
     case MessageType.Ack:
     case MessageType.Sequence: {
       const sequenceId = fields[1];
