@@ -1,40 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../domain';
+import { aTask } from '../../domain/testing/fixtures';
 import { compareUrgency, matchesFilter } from './sorting';
 
 const NOW = Date.parse('2026-11-26T10:00:00Z');
 
+/** The domain's fixture task, undated and claimed, so each test sets only what it orders by. */
 function task(id: string, over: Partial<Task> = {}): Task {
-  return {
+  return aTask({
     id,
-    kind: 'discharge',
-    title: 'Discharge home',
-    detail: null,
-    priority: 'routine',
     status: 'accepted',
-    unit: '4W',
-    candidateRoles: ['Nurse'],
-    patient: { ref: 'Patient/1', name: 'Hazel Marsh', mrn: 'DEMO-000001', bed: '4W-01' },
-    owner: null,
-    claimedAt: null,
-    checklist: [],
     dueAt: null,
-    ackBy: null,
     expectedDischargeAt: null,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    escalation: { level: 0, nextAt: null, lastAt: null, reason: null },
-    exception: null,
-    hold: null,
-    resolution: null,
-    comments: [],
-    revision: 1,
-    version: 1,
-    seq: 1,
-    createdAt: '2026-11-26T08:00:00Z',
-    updatedAt: '2026-11-26T08:00:00Z',
+    checklist: [],
+    patient: { ref: 'Patient/1', name: 'Hazel Marsh', mrn: 'DEMO-000001', bed: '4W-01' },
     ...over,
-  };
+  });
 }
 
 describe('My work order: overdue first, then due time, then priority', () => {
