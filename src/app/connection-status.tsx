@@ -2,7 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useSyncExternalStore } from 'react';
 import { useConnection, type LinkState } from '../state/connection-store';
 import { clockTime } from '../features/shared/format';
-import { useSession } from './session';
+import { useSession, useUnsentCount } from './session';
 
 const WORDS: Record<LinkState, string> = {
   connecting: 'Connecting…',
@@ -29,8 +29,8 @@ function subscribeOnline(onChange: () => void): () => void {
 }
 
 /**
- * Live / reconnecting / offline, and when the device last caught up with the relay: a nurse should
- * know at a glance whether what she sees is current.
+ * Live / reconnecting / offline, how many of her actions wait to be sent, and when the device last caught
+ * up with the relay [S11]: a nurse should know at a glance whether what she sees is current.
  */
 export function ConnectionStatus() {
   const { db } = useSession();
@@ -38,6 +38,7 @@ export function ConnectionStatus() {
   const syncing = useConnection((s) => s.syncing);
   const lastSyncedAt = useConnection((s) => s.lastSyncedAt);
   const online = useSyncExternalStore(subscribeOnline, () => navigator.onLine);
+  const unsent = useUnsentCount();
   // After a reload the store is empty until the first sync: the device's own record says when.
   const stored = useLiveQuery(async () => (await db.meta.get('lastSyncedAt'))?.value, [db]);
   const last = lastSyncedAt ?? (typeof stored === 'string' ? stored : null);
@@ -52,6 +53,7 @@ export function ConnectionStatus() {
         {WORDS[state]}
         {syncing && state === 'live' ? ', syncing' : ''}
       </span>
+      {unsent > 0 && <span className="link-unsent">{unsent} waiting to sync</span>}
       <span className="link-synced">{last ? `Last synced at ${clockTime(last)}` : 'Not synced yet'}</span>
     </div>
   );

@@ -10,7 +10,8 @@ import {
 } from 'react';
 import { liveQuery } from 'dexie';
 import { applyPending, type ActionType, type Command, type Task } from '../domain';
-import { readCursor } from '../data/db';
+import { readCursor, type OutboxRow } from '../data/db';
+import { enqueue } from '../data/outbox';
 import { useConnection } from '../state/connection-store';
 import { usePending } from '../state/pending-store';
 import type { Workspace } from './workspace';
@@ -23,9 +24,10 @@ interface TaskIndex {
   /** Undefined until the device database has answered once. */
   list: Task[] | undefined;
   byId: Map<string, Task>;
+  outbox: OutboxRow[];
 }
 
-const TasksContext = createContext<TaskIndex>({ list: undefined, byId: new Map() });
+const TasksContext = createContext<TaskIndex>({ list: undefined, byId: new Map(), outbox: [] });
 
 export function useSession(): Session {
   const session = useContext(SessionContext);
@@ -35,37 +37,44 @@ export function useSession(): Session {
 
 /**
  * Provides the signed-in person's workspace and their worklist. The worklist is read from Dexie by one
- * live query for the whole app (not one per view), with the person's unconfirmed actions replayed on
- * top (STYLE #6: an overlay, never edits to confirmed rows).
+ * live query for the whole app (not one per view): the confirmed tasks and the outbox, read in one
+ * transaction, with the person's unsent actions replayed on top [S3] (STYLE #6: an overlay, never edits
+ * to confirmed rows). An answer from the relay changes a task and removes its outbox row in one
+ * transaction, so the overlay and the confirmed row never disagree for a frame.
  */
 export function SessionProvider({ workspace, children }: { workspace: Workspace; children: ReactNode }) {
   const { me } = workspace;
-  const confirmed = useWorklistRows(workspace);
-  const pending = usePending((s) => s.pending);
-  const confirmedAt = usePending((s) => s.confirmedAt);
-  const confirmedById = useMemo(() => new Map(confirmed?.map((t) => [t.id, t])), [confirmed]);
-  // An action the relay applied leaves the overlay once the device's copy has caught up with it.
-  const caughtUp = useCallback(
-    (command: Command) => {
-      const seq = confirmedAt[command.commandId];
-      // A task no longer on the device (it left the caller's view) has nothing left to overlay.
-      return seq !== undefined && (confirmedById.get(command.taskId)?.seq ?? Infinity) >= seq;
-    },
-    [confirmedAt, confirmedById],
+  const device = useDeviceRows(workspace);
+  const justMade = usePending((s) => s.justMade);
+  // Actions made in this tab that the last outbox read may not include yet (it began before they were
+  // saved); a read that began after the save is authoritative, whether the row is still there or sent.
+  const unseen = useMemo(
+    () => justMade.filter((j) => !device || j.savedAt === null || j.savedAt >= device.readAt),
+    [justMade, device],
   );
   const index = useMemo<TaskIndex>(() => {
-    if (!confirmed) return { list: undefined, byId: new Map() };
-    const live = pending.filter((c) => !caughtUp(c));
-    const touched = new Set(live.map((c) => c.taskId));
-    const overlay = live.map((command) => ({ command }));
-    const list = touched.size
-      ? confirmed.map((task) => (touched.has(task.id) ? applyPending(task, overlay, me) : task))
-      : confirmed;
-    return { list, byId: new Map(list.map((t) => [t.id, t])) };
-  }, [confirmed, pending, caughtUp, me]);
+    if (!device) return { list: undefined, byId: new Map(), outbox: [] };
+    const { tasks: confirmed } = device;
+    const inOutbox = new Set(device.outbox.map((row) => row.command.commandId));
+    const outbox = [
+      ...device.outbox,
+      ...unseen
+        .filter((j) => !inOutbox.has(j.command.commandId))
+        .map((j): OutboxRow => ({ command: j.command, baseSeq: null, attempts: 0, lastError: null })),
+    ];
+    if (outbox.length === 0)
+      return { list: confirmed, byId: new Map(confirmed.map((t) => [t.id, t])), outbox };
+    const touched = new Set(outbox.map((row) => row.command.taskId));
+    const list = confirmed.map((task) => (touched.has(task.id) ? applyPending(task, outbox, me) : task));
+    return { list, byId: new Map(list.map((t) => [t.id, t])), outbox };
+  }, [device, unseen, me]);
   useEffect(() => {
-    for (const command of pending) if (caughtUp(command)) usePending.getState().settle(command.commandId);
-  }, [pending, caughtUp]);
+    if (unseen.length === justMade.length) return;
+    const seen = new Set(unseen.map((j) => j.command.commandId));
+    usePending
+      .getState()
+      .forget(justMade.filter((j) => !seen.has(j.command.commandId)).map((j) => j.command.commandId));
+  }, [unseen, justMade]);
   return (
     <SessionContext.Provider value={workspace}>
       <TasksContext.Provider value={index}>{children}</TasksContext.Provider>
@@ -73,13 +82,22 @@ export function SessionProvider({ workspace, children }: { workspace: Workspace;
   );
 }
 
+interface DeviceRows {
+  /** `performance.now()` when this read began. */
+  readAt: number;
+  tasks: Task[];
+  /** Unsent actions, oldest first. */
+  outbox: OutboxRow[];
+}
+
 /**
- * Every task on the device, re-read whenever the table changes. The new list is handed to React as a
- * transition, so rendering a 5,000-task worklist yields to taps and scrolling instead of blocking
- * them (no long task on a busy unit), while the previous list stays on screen until it is ready.
+ * Every task on the device and the outbox, re-read whenever either table changes (in this tab or, through
+ * Dexie's cross-tab events, another). The new rows are handed to React as a transition, so rendering a
+ * 5,000-task worklist yields to taps and scrolling instead of blocking them, while the previous list
+ * stays on screen until it is ready.
  */
-function useWorklistRows({ db }: Workspace): Task[] | undefined {
-  const [rows, setRows] = useState<Task[] | undefined>(undefined);
+function useDeviceRows({ db }: Workspace): DeviceRows | undefined {
+  const [rows, setRows] = useState<DeviceRows | undefined>(undefined);
   const firstSyncDone = useConnection((s) => s.lastSyncedAt !== null);
   const [fresh, setFresh] = useState<boolean | null>(null);
   useEffect(() => {
@@ -97,8 +115,15 @@ function useWorklistRows({ db }: Workspace): Task[] | undefined {
   const ready = fresh === false || (fresh === true && firstSyncDone);
   useEffect(() => {
     if (!ready) return;
-    const subscription = liveQuery(() => db.tasks.toArray()).subscribe({
-      next: (list) => startTransition(() => setRows(list)),
+    const subscription = liveQuery(() => {
+      const readAt = performance.now();
+      return db.transaction('r', db.tasks, db.outbox, async () => ({
+        readAt,
+        tasks: await db.tasks.toArray(),
+        outbox: await db.outbox.orderBy(':id').toArray(),
+      }));
+    }).subscribe({
+      next: (next) => startTransition(() => setRows(next)),
       // A closed database (sign-out) ends the query; nothing to show the person.
       error: () => undefined,
     });
@@ -119,21 +144,27 @@ export function useTask(id: string | undefined): Task | null | undefined {
   return (id && byId.get(id)) || null;
 }
 
-/** Ids of tasks with an action on its way to the relay (a "sending" mark on their rows). */
+/** Ids of tasks with an action waiting in the outbox (a "waiting to sync" mark on their rows) [S11]. */
 export function usePendingTaskIds(): Set<string> {
-  const pending = usePending((s) => s.pending);
-  return useMemo(() => new Set(pending.map((c) => c.taskId)), [pending]);
+  const { outbox } = useContext(TasksContext);
+  return useMemo(() => new Set(outbox.map((row) => row.command.taskId)), [outbox]);
+}
+
+/** How many actions wait to be sent from this device (the header's "N waiting to sync") [S11]. */
+export function useUnsentCount(): number {
+  return useContext(TasksContext).outbox.length;
 }
 
 export type Execute = (taskId: string, type: ActionType, payload?: unknown) => Promise<void>;
 
 /**
- * Performs a staff action: applied at once on screen (optimistic overlay), then confirmed or reverted
- * with the relay's reason in words a nurse understands. The one seam for actions: the offline outbox
- * (issue #6) replaces the body of this hook, not its callers.
+ * Performs a staff action: written to the device's outbox (which is what shows it on screen at once),
+ * then sent when the relay can be reached [S2, S5]. The relay's answer, or its refusal in words a nurse
+ * understands ("Needs attention"), arrives through the outbox; an action made offline survives a closed
+ * tab and is applied once.
  */
 export function useExecute(): Execute {
-  const { engine } = useSession();
+  const { db, outbox } = useSession();
   return useCallback(
     async (taskId, type, payload) => {
       const command: Command = {
@@ -143,33 +174,32 @@ export function useExecute(): Execute {
         payload,
         issuedAt: new Date().toISOString(),
       };
-      const store = usePending.getState();
-      store.add(command);
+      const memory = usePending.getState();
+      memory.made(command);
       try {
-        const result = await engine.execute(command);
-        const refused =
-          result.status === 'rejected' || (result.status === 'duplicate' && result.original === 'rejected');
-        if (refused) {
-          store.notify({
-            id: command.commandId,
-            taskId,
-            message: result.message ?? 'Wardline refused this action.',
-            at: new Date().toISOString(),
-          });
-        }
-        // Applied: keep it on screen until the device's copy shows it (see SessionProvider).
-        if (!refused && result.task) store.confirm(command.commandId, result.task.seq);
-        else store.settle(command.commandId);
-      } catch {
-        store.settle(command.commandId);
-        store.notify({
+        await enqueue(db, command);
+        memory.saved(command.commandId, performance.now());
+      } catch (error) {
+        memory.forget([command.commandId]);
+        usePending.getState().notify({
           id: command.commandId,
           taskId,
-          message: 'Not sent: the connection to Wardline is down. Try again when it is back.',
+          message: notSavedMessage(error),
           at: new Date().toISOString(),
         });
+        return;
       }
+      void outbox.flush();
     },
-    [engine],
+    [db, outbox],
   );
+}
+
+/** [S12] Why an action could not even be kept on the device, in words a nurse can act on. */
+function notSavedMessage(error: unknown): string {
+  const name = error instanceof Error ? (error.cause instanceof Error ? error.cause.name : error.name) : '';
+  if (name === 'QuotaExceededError') {
+    return 'Not saved: this device is out of storage space. Free some space or tell IT, then do it again.';
+  }
+  return 'Not saved on this device. Do it again; if it keeps failing, sign out and in again.';
 }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { countFor } from '../features/worklist/selections';
 import { ROLE_WORDS } from '../features/shared/words';
@@ -6,7 +6,7 @@ import { useAuth } from './auth-store';
 import { ConnectionStatus } from './connection-status';
 import { viewsFor } from './navigation';
 import { Notices } from './notices';
-import { useSession, useTasks } from './session';
+import { useSession, useTasks, useUnsentCount } from './session';
 
 /**
  * The frame around every view: who is signed in and whether the worklist is live (header), the views
@@ -72,12 +72,47 @@ export function Shell() {
   );
 }
 
+/**
+ * Sign-out deletes this person's device database, outbox included. While actions wait to be sent it
+ * asks first [S11], saying how many and that they would be lost; staying signed in is the default.
+ */
 function SignOutButton() {
   const signOut = useAuth((s) => s.signOut);
+  const unsent = useUnsentCount();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const ask = () => {
+    if (unsent === 0) void signOut();
+    else dialog.current?.showModal();
+  };
+  const actions = unsent === 1 ? '1 action is' : `${unsent} actions are`;
   return (
-    <button type="button" className="btn btn-header" onClick={() => void signOut()}>
-      Sign out
-    </button>
+    <>
+      <button type="button" className="btn btn-header" onClick={ask}>
+        Sign out
+      </button>
+      <dialog ref={dialog} className="confirm-dialog" aria-labelledby="sign-out-title">
+        <h2 id="sign-out-title">Sign out with unsent work?</h2>
+        <p>
+          {actions} not sent to Wardline yet. Signing out deletes {unsent === 1 ? 'it' : 'them'} from this
+          device. Stay signed in until the device is back online to keep {unsent === 1 ? 'it' : 'them'}.
+        </p>
+        <div className="confirm-actions">
+          <button type="button" className="btn" autoFocus onClick={() => dialog.current?.close()}>
+            Stay signed in
+          </button>
+          <button
+            type="button"
+            className="btn btn-danger"
+            onClick={() => {
+              dialog.current?.close();
+              void signOut();
+            }}
+          >
+            Sign out and lose {unsent === 1 ? 'it' : 'them'}
+          </button>
+        </div>
+      </dialog>
+    </>
   );
 }
 

@@ -2,6 +2,7 @@ import type { Principal } from '../domain';
 import type { TokenSource } from '../data/auth/token-source';
 import { createHubConnection } from '../data/connection';
 import { databaseName, deleteWorklistDb, WorklistDb } from '../data/db';
+import { OutboxSender } from '../data/outbox';
 import { SyncEngine } from '../data/sync-engine';
 import { useConnection } from '../state/connection-store';
 
@@ -15,6 +16,9 @@ export interface Workspace {
   tokens: TokenSource;
   db: WorklistDb;
   engine: SyncEngine;
+  outbox: OutboxSender;
+  /** Removes the outbox's triggers (sign-out). */
+  stopTriggers: () => void;
 }
 
 /**
@@ -36,8 +40,48 @@ export async function openWorkspace(me: Principal, tokens: TokenSource): Promise
       unsubscribe();
     }
   });
+  const outbox = new OutboxSender(db, engine);
+  const stopTriggers = flushOnEveryChance(outbox);
   void engine.start();
-  return { me, tokens, db, engine };
+  void persistStorage(db);
+  return { me, tokens, db, engine, outbox, stopTriggers };
+}
+
+/**
+ * [S5] When the outbox is sent: at start, whenever the relay connection becomes live (first connect and
+ * every reconnect: the relay's nudge), when the browser says it is online, when the page is shown again,
+ * and after every action (`useExecute`). The sender's own backoff covers the rest. Never Background Sync.
+ */
+function flushOnEveryChance(outbox: OutboxSender): () => void {
+  const flush = () => void outbox.flush();
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') flush();
+  };
+  const unsubscribe = useConnection.subscribe((state, previous) => {
+    if (state.link === 'live' && previous.link !== 'live') flush();
+  });
+  window.addEventListener('online', flush);
+  document.addEventListener('visibilitychange', onVisible);
+  flush();
+  return () => {
+    unsubscribe();
+    window.removeEventListener('online', flush);
+    document.removeEventListener('visibilitychange', onVisible);
+  };
+}
+
+/**
+ * [S12] Asks the browser not to evict this device's worklist and outbox under storage pressure, once per
+ * database, and records the answer (Safari and Chrome may say no; the app works either way).
+ */
+async function persistStorage(db: WorklistDb): Promise<void> {
+  try {
+    if (!navigator.storage?.persist || (await db.meta.get('persisted'))?.value === true) return;
+    const granted = await navigator.storage.persist();
+    await db.meta.put({ key: 'persisted', value: granted });
+  } catch {
+    // Not offered by this browser, or the database is closing (sign-out): nothing to record.
+  }
 }
 
 /**
@@ -45,6 +89,8 @@ export async function openWorkspace(me: Principal, tokens: TokenSource): Promise
  * (sign-out: the next person on a shared tablet never sees the last one's patients).
  */
 export async function closeWorkspace(workspace: Workspace, { erase }: { erase: boolean }): Promise<void> {
+  workspace.stopTriggers();
+  workspace.outbox.stop();
   try {
     await workspace.engine.stop();
   } catch {

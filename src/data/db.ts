@@ -1,9 +1,42 @@
 import Dexie, { type DexieOptions, type Table } from 'dexie';
-import type { Task } from '../domain';
+import type { ActionType, Command, RejectionCode, Task } from '../domain';
 
 export interface MetaRow {
-  key: 'cursor' | 'lastSyncedAt';
-  value: number | string;
+  /** `persisted`: the browser's answer to `navigator.storage.persist()` [S12]. */
+  key: 'cursor' | 'lastSyncedAt' | 'deviceId' | 'persisted';
+  value: number | string | boolean;
+}
+
+/**
+ * A staff action made on this device and not yet answered by the relay (docs/SYNC.md). Rows leave the
+ * outbox only in the transaction that stores the relay's answer [S3, S6]; a rejection moves to
+ * `attention` in that same transaction [S7].
+ */
+export interface OutboxRow {
+  /** Order of making on this device (auto-increment): the order of sending [S5]. */
+  order?: number;
+  command: Command;
+  /** `seq` of the device's copy of the task when the action was made (what the person saw). */
+  baseSeq: number | null;
+  /** Sends that ended without an answer (connection lost, relay error); 0 until the first try. */
+  attempts: number;
+  lastError: string | null;
+}
+
+/** Something the person must read about an action of theirs: the relay refused it [S8]. Kept until dismissed. */
+export interface AttentionRow {
+  /** The action's commandId. */
+  id: string;
+  taskId: string;
+  type: ActionType;
+  code: RejectionCode;
+  /** The relay's sentence, e.g. "Already claimed by R. Okafor at 10:42." */
+  message: string;
+  /** When the person made the action and when the relay refused it (ISO). */
+  madeAt: string;
+  refusedAt: string;
+  /** The task as the relay holds it now, so the notice can show the real state; null if out of view. */
+  task: Task | null;
 }
 
 /**
@@ -14,6 +47,8 @@ export interface MetaRow {
 export class WorklistDb extends Dexie {
   tasks!: Table<Task, string>;
   meta!: Table<MetaRow, string>;
+  outbox!: Table<OutboxRow, number>;
+  attention!: Table<AttentionRow, string>;
 
   constructor(name: string, options?: DexieOptions) {
     super(name, options);
@@ -27,6 +62,11 @@ export class WorklistDb extends Dexie {
     // device's 5,000-task sync write ~5 records per task for nothing.
     this.version(2).stores({
       tasks: 'id, seq',
+    });
+    // The offline outbox and the "Needs attention" list (issue #6, docs/SYNC.md).
+    this.version(3).stores({
+      outbox: '++order, &command.commandId, command.taskId',
+      attention: 'id, refusedAt',
     });
   }
 }
@@ -46,4 +86,17 @@ export async function readCursor(db: WorklistDb): Promise<number> {
  */
 export async function deleteWorklistDb(tenantId: string, userId: string): Promise<void> {
   await Dexie.delete(databaseName(tenantId, userId));
+}
+
+/**
+ * Stores the relay's versions of tasks, each only if newer than the device's copy (`seq`) [H8]. Joins the
+ * caller's transaction when there is one (an action's answer is stored with its outbox clean-up).
+ */
+export async function storeNewer(db: WorklistDb, tasks: readonly Task[]): Promise<void> {
+  if (tasks.length === 0) return;
+  await db.transaction('rw', db.tasks, async () => {
+    const current = await db.tasks.bulkGet(tasks.map((t) => t.id));
+    const newer = tasks.filter((t, i) => (current[i]?.seq ?? -1) < t.seq);
+    if (newer.length > 0) await db.tasks.bulkPut(newer);
+  });
 }

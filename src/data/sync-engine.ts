@@ -1,7 +1,7 @@
 import { HubConnectionState, type HubConnection } from '@microsoft/signalr';
 import { ActionResult, HUB_EVENTS, HUB_METHODS, Task, type Command, type SyncPage } from '../domain';
 import { useConnection } from '../state/connection-store';
-import { readCursor, type WorklistDb } from './db';
+import { readCursor, storeNewer, type WorklistDb } from './db';
 
 /** Lets the browser run other tasks (input, rendering) before the caller continues. */
 const yieldToMain = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -67,15 +67,18 @@ export class SyncEngine {
     return next;
   }
 
-  /** Sends one action and stores the relay's version of the task from the answer. */
-  async execute(command: Command): Promise<ActionResult> {
+  /**
+   * Sends one action and returns the relay's answer; storing it is the outbox's job, in the transaction
+   * that also takes the action out of the outbox (src/data/outbox.ts).
+   */
+  async send(command: Command): Promise<ActionResult> {
     const raw = await this.connection.invoke<unknown>(HUB_METHODS.execute, command);
-    const result = ActionResult.parse(raw);
-    if (result.task) {
-      this.freshWrites?.add(result.task.id);
-      await this.putIfNewer([result.task]);
-    }
-    return result;
+    return ActionResult.parse(raw);
+  }
+
+  /** An action's answer wrote this task: a fresh device's first sync must compare it by `seq`. */
+  noteWrite(taskId: string): void {
+    this.freshWrites?.add(taskId);
   }
 
   get isLive(): boolean {
@@ -99,7 +102,13 @@ export class SyncEngine {
   }
 
   private async pullAll(): Promise<void> {
-    const cursor = await readCursor(this.db);
+    let cursor = await readCursor(this.db);
+    // [S12] A device that holds no tasks but a cursor (its storage was cleared under a live session, or
+    // the view really is empty) asks for a full snapshot: cheap when empty, and nothing is missed.
+    if (cursor > 0 && (await this.db.tasks.count()) === 0) {
+      await this.db.meta.put({ key: 'cursor', value: 0 });
+      cursor = 0;
+    }
     const full = cursor === 0 ? new Set<string>() : null;
     // Recording starts before the count, so a push either wrote before it (and is counted) or is recorded.
     let fresh: Set<string> | null = cursor === 0 ? new Set<string>() : null;
@@ -193,13 +202,8 @@ export class SyncEngine {
     return page;
   }
 
-  private async putIfNewer(tasks: readonly Task[]): Promise<void> {
-    if (tasks.length === 0) return;
-    await this.db.transaction('rw', this.db.tasks, async () => {
-      const current = await this.db.tasks.bulkGet(tasks.map((t) => t.id));
-      const newer = tasks.filter((t, i) => (current[i]?.seq ?? -1) < t.seq);
-      if (newer.length > 0) await this.db.tasks.bulkPut(newer);
-    });
+  private putIfNewer(tasks: readonly Task[]): Promise<void> {
+    return storeNewer(this.db, tasks);
   }
 
   private async onChanged(input: unknown): Promise<void> {

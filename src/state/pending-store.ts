@@ -1,7 +1,21 @@
 import { create } from 'zustand';
 import type { Command } from '../domain';
 
-/** An action's answer the user should read: a refusal in the relay's words, kept until dismissed. */
+/**
+ * An action this tab just made, shown from the moment of the tap until the device database's outbox
+ * (read asynchronously) includes it: without it a ticked box would untick for a frame.
+ */
+export interface JustMade {
+  command: Command;
+  /** `performance.now()` when the outbox row was committed; null while the write is in flight. */
+  savedAt: number | null;
+}
+
+/**
+ * A message for the person that could not be kept on the device (the device is out of storage, so the
+ * action was not saved). The relay's refusals of actions live in the device database's "Needs attention"
+ * list instead, which survives a reload (docs/SYNC.md [S8]).
+ */
 export interface Notice {
   id: string;
   taskId: string;
@@ -9,37 +23,28 @@ export interface Notice {
   at: string;
 }
 
-interface PendingState {
-  /** Actions sent and not yet reflected in the device's copy, in the order they were made (the overlay). */
-  pending: Command[];
-  /**
-   * Actions the relay applied, with the `seq` of the task it answered with. They stay in the overlay
-   * until the device's copy of the task reaches that seq, so the screen never flickers back to the old
-   * state between the relay's answer and the database read that follows it.
-   */
-  confirmedAt: Record<string, number>;
+interface NoticeState {
+  justMade: JustMade[];
+  made(command: Command): void;
+  saved(commandId: string, at: number): void;
+  forget(commandIds: readonly string[]): void;
   notices: Notice[];
-  add(command: Command): void;
-  confirm(commandId: string, seq: number): void;
-  settle(commandId: string): void;
   notify(notice: Notice): void;
   dismiss(id: string): void;
   /** Sign-out: nothing of the last person's work stays in memory. */
   reset(): void;
 }
 
-export const usePending = create<PendingState>((set) => ({
-  pending: [],
-  confirmedAt: {},
+export const usePending = create<NoticeState>((set) => ({
+  justMade: [],
+  made: (command) => set((s) => ({ justMade: [...s.justMade, { command, savedAt: null }] })),
+  saved: (commandId, at) =>
+    set((s) => ({
+      justMade: s.justMade.map((j) => (j.command.commandId === commandId ? { ...j, savedAt: at } : j)),
+    })),
+  forget: (ids) => set((s) => ({ justMade: s.justMade.filter((j) => !ids.includes(j.command.commandId)) })),
   notices: [],
-  add: (command) => set((s) => ({ pending: [...s.pending, command] })),
-  confirm: (commandId, seq) => set((s) => ({ confirmedAt: { ...s.confirmedAt, [commandId]: seq } })),
-  settle: (commandId) =>
-    set((s) => {
-      const { [commandId]: _gone, ...confirmedAt } = s.confirmedAt;
-      return { pending: s.pending.filter((c) => c.commandId !== commandId), confirmedAt };
-    }),
   notify: (notice) => set((s) => ({ notices: [...s.notices, notice] })),
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
-  reset: () => set({ pending: [], confirmedAt: {}, notices: [] }),
+  reset: () => set({ justMade: [], notices: [] }),
 }));

@@ -1,3 +1,4 @@
+import { useConnection } from '../../state/connection-store';
 import { isClosed, type Priority, type Task } from '../../domain';
 import { PRIORITY_WORDS, STATUS_WORDS } from './words';
 
@@ -36,13 +37,15 @@ export function OverdueTag() {
   );
 }
 
+/** [S11] An action of hers on this task is in the device's outbox: being sent, or waiting for a network. */
 export function SendingTag() {
+  const live = useConnection((s) => s.link === 'live');
   return (
     <span className="badge sending">
       <span aria-hidden="true" className="badge-icon">
         ↻
       </span>
-      Sending
+      {live ? 'Sending' : 'Waiting to sync'}
     </span>
   );
 }
