@@ -1,4 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import type { ActionType } from '../domain';
 import type { AttentionRow } from '../data/db';
@@ -20,38 +21,76 @@ const ACTION_NAMES: Record<ActionType, string> = {
   comment: 'comment',
 };
 
+interface Group {
+  taskId: string;
+  /** The task's refused actions, oldest first: the first is usually the cause of the rest. */
+  rows: AttentionRow[];
+}
+
+/** One entry per task: a lost claim refuses every tick after it, and she needs to hear it once. */
+function byTask(rows: readonly AttentionRow[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const row of rows) {
+    const group = groups.get(row.taskId) ?? { taskId: row.taskId, rows: [] };
+    group.rows.push(row);
+    groups.set(row.taskId, group);
+  }
+  return [...groups.values()];
+}
+
+/** Entries shown before "Show all", so the list never pushes the worklist off a phone's screen. */
+const SHOWN = 3;
+
 /**
  * "Needs attention" [S8]: the relay's refusals of this person's actions ("Already claimed by R. Okafor
- * at 10:42."), with the task's real state, kept on the device until she dismisses them — an action made
- * offline may be refused long after she moved on, and a reload must not hide it. Shown above every view:
- * an action on a list row has no task panel open to show it in.
+ * at 10:42."), one entry per task with the task's real state, kept on the device until she dismisses
+ * them — an action made offline may be refused long after she moved on, and a reload must not hide it.
+ * Shown above every view: an action on a list row has no task panel open to show it in.
  */
 export function Notices() {
   const { db } = useSession();
   const attention = useLiveQuery(() => db.attention.orderBy('refusedAt').toArray(), [db]) ?? [];
   const local = usePending((s) => s.notices);
   const dismissLocal = usePending((s) => s.dismiss);
-  const count = attention.length + local.length;
+  const [showAll, setShowAll] = useState(false);
+  const groups = byTask(attention);
+  const count = groups.length + local.length;
+  const shown = showAll ? groups : groups.slice(0, SHOWN);
+  const dismiss = (rows: readonly AttentionRow[]) => void db.attention.bulkDelete(rows.map((r) => r.id));
   return (
     <section className="notices" aria-live="assertive" aria-label={count > 0 ? 'Needs attention' : undefined}>
-      {count > 0 && <h2 className="notices-title">Needs attention ({count})</h2>}
-      {attention.map((row) => (
-        <div key={row.id} className="notice">
+      {count > 0 && (
+        <div className="notices-head">
+          <h2 className="notices-title">Needs attention ({count})</h2>
+          {groups.length > 1 && (
+            <button type="button" className="btn btn-quiet" onClick={() => dismiss(attention)}>
+              Dismiss all
+            </button>
+          )}
+        </div>
+      )}
+      {shown.map(({ taskId, rows }) => (
+        <div key={taskId} className="notice">
           <span aria-hidden="true" className="notice-icon">
             !
           </span>
           <div className="notice-text">
-            <p>{row.message}</p>
-            <p className="notice-detail">{detailOf(row)}</p>
+            <p>{rows[0]!.message}</p>
+            <p className="notice-detail">{detailOf(rows)}</p>
           </div>
-          <Link className="btn btn-quiet" to={`/tasks/${encodeURIComponent(row.taskId)}`}>
+          <Link className="btn btn-quiet" to={`/tasks/${encodeURIComponent(taskId)}`}>
             Open task
           </Link>
-          <button type="button" className="btn btn-quiet" onClick={() => void db.attention.delete(row.id)}>
+          <button type="button" className="btn btn-quiet" onClick={() => dismiss(rows)}>
             Dismiss
           </button>
         </div>
       ))}
+      {groups.length > SHOWN && (
+        <button type="button" className="btn btn-quiet" onClick={() => setShowAll(!showAll)}>
+          {showAll ? 'Show fewer' : `Show all ${groups.length}`}
+        </button>
+      )}
       {local.map((n) => (
         <div key={n.id} className="notice">
           <span aria-hidden="true" className="notice-icon">
@@ -69,13 +108,19 @@ export function Notices() {
   );
 }
 
-/** Which action of hers was refused, when she made it, and how the task stands now. */
-function detailOf(row: AttentionRow): string {
-  const made = `Your ${ACTION_NAMES[row.type]} from ${clockTime(row.madeAt)}`;
-  const task = row.task;
-  if (!task) return `${made} was not applied.`;
+/** Which actions of hers were refused, when she made the first, and how the task stands now. */
+function detailOf(rows: readonly AttentionRow[]): string {
+  const first = rows[0]!;
+  const more = rows.length - 1;
+  const what =
+    `Your ${ACTION_NAMES[first.type]} from ${clockTime(first.madeAt)}` +
+    (more > 0 ? ` and ${more} more ${more === 1 ? 'action' : 'actions'}` : '');
+  // The relay's latest word on the task is on the last refusal.
+  const task = rows.at(-1)!.task;
+  if (!task) return `${what} ${more > 0 ? 'were' : 'was'} not applied.`;
+  const where = task.patient?.bed ? ` (bed ${task.patient.bed})` : '';
   const now = task.owner
     ? `${STATUS_WORDS[task.status]}, owned by ${task.owner.name}`
     : `${STATUS_WORDS[task.status]}, not claimed`;
-  return `${made} on “${task.title}” was not applied. Now: ${now}.`;
+  return `${what} on “${task.title}”${where} ${more > 0 ? 'were' : 'was'} not applied. Now: ${now}.`;
 }

@@ -40,13 +40,48 @@ export class SyncEngine {
     this.connection.onclose(() => {
       if (!this.stopped) useConnection.getState().setLink('offline');
     });
+    window.addEventListener('offline', this.onOffline);
+    window.addEventListener('online', this.onOnline);
     link.setLink('connecting');
-    await this.connectUntilStarted();
+    await this.connect();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    window.removeEventListener('offline', this.onOffline);
+    window.removeEventListener('online', this.onOnline);
+    this.wake?.();
     await this.connection.stop();
+  }
+
+  /**
+   * [S10] The browser knows before SignalR does that the network is gone: a dead Wi-Fi link can leave the
+   * socket looking open until the 30 s server timeout, with actions sent into it. The connection is
+   * closed at once and opened again (with a catch-up) when the browser is back online.
+   */
+  private readonly onOffline = () => {
+    if (this.stopped) return;
+    this.wentOffline = true;
+    void this.connection.stop().catch(() => undefined);
+  };
+
+  private readonly onOnline = () => {
+    if (this.stopped) return;
+    // A first start waiting out its backoff tries again now; a connection closed for `offline` restarts.
+    this.wake?.();
+    if (this.wentOffline) {
+      this.wentOffline = false;
+      void this.connect();
+    }
+  };
+
+  private wentOffline = false;
+  private connecting: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  private connect(): Promise<void> {
+    this.connecting ??= this.connectUntilStarted().finally(() => (this.connecting = null));
+    return this.connecting;
   }
 
   /** Runs one catch-up at a time; a second request while one runs waits for it and then runs again. */
@@ -90,13 +125,22 @@ export class SyncEngine {
     // the app with no network simply waits (showing the device's copy) until the relay is reachable.
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
+        // A stop() for `offline` may still be closing the previous connection.
+        if (this.connection.state !== HubConnectionState.Disconnected) await this.connection.stop();
         await this.connection.start();
         useConnection.getState().setLink('live');
         await this.catchUp();
         return;
       } catch {
         useConnection.getState().setLink('offline');
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5))));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5)));
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
       }
     }
   }
