@@ -350,9 +350,9 @@ describe('[issue 6] three devices × 100 actions offline, replayed in a random o
       // Told once per task, not once per refused tick.
       const tasks = new Set(refused.map((id) => byId.get(id)!.taskId));
       if (tasks.size > 0)
-        await devices[i]!.page
-          .getByRole('heading', { name: `Needs attention (${tasks.size})` })
-          .waitFor({ timeout: 5_000 });
+        await devices[i]!.page.getByRole('heading', { name: `Needs attention (${tasks.size})` }).waitFor({
+          timeout: 5_000,
+        });
     }
     // The kept tasks were claimed by three devices: exactly one claim of each won.
     for (const id of SHARED.filter((t) => !RELEASED.has(t))) {

@@ -261,7 +261,9 @@ describe('[issue 5] two nurses claim the same task', () => {
     await hers.getByRole('button', { name: /^Claim/ }).click();
     const notice = brightwater.page.locator('.notices .notice');
     await notice.waitFor();
-    expect(await notice.locator('p').first().textContent()).toMatch(/^Already claimed by R\. Okafor at \d\d:\d\d\.$/);
+    expect(await notice.locator('p').first().textContent()).toMatch(
+      /^Already claimed by R\. Okafor at \d\d:\d\d\.$/,
+    );
     // The relay's answer carried its version of the task: the card leaves her queue at once.
     await hers.waitFor({ state: 'detached' });
     gate.release();
