@@ -2,11 +2,13 @@ import { useEffect, useMemo } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { countFor } from '../features/worklist/selections';
 import { ROLE_WORDS } from '../features/shared/words';
+import { AboutThisDevice } from './about-device';
 import { useAuth } from './auth-store';
 import { ConnectionStatus } from './connection-status';
 import { viewsFor } from './navigation';
 import { Notices } from './notices';
 import { useSession, useTasks } from './session';
+import { UpdatePrompt } from './update-prompt';
 
 /**
  * The frame around every view: who is signed in and whether the worklist is live (header), the views
@@ -38,6 +40,7 @@ export function Shell() {
             {me.units.length > 0 ? ` · ${me.units.join(', ')}` : ''}
           </span>
         </div>
+        <AboutThisDevice />
         <SignOutButton />
       </header>
       {views.length > 0 && (
@@ -65,6 +68,8 @@ export function Shell() {
         </nav>
       )}
       <main id="main" className="app-main" tabIndex={-1}>
+        {/* TODO(lead): outbox-empty && !editing */}
+        <UpdatePrompt canReload />
         <Notices />
         <Outlet />
       </main>
