@@ -116,6 +116,14 @@ export async function registerServiceWorker(): Promise<void> {
   const registration = await wb.register();
   if (!registration) return;
   if (registration.waiting && container.controller) markWaiting();
+  // workbox-window stops following updates it thinks another tab started (any after the first minute);
+  // every new worker is watched here too, whoever asked for the check.
+  registration.addEventListener('updatefound', () => {
+    const installing = registration.installing;
+    installing?.addEventListener('statechange', () => {
+      if (installing.state === 'installed' && container.controller) markWaiting();
+    });
+  });
 
   registered = {
     skipWaiting: () => wb.messageSkipWaiting(),
