@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react';
+import { useRef, useSyncExternalStore, type KeyboardEvent } from 'react';
 import { UpdateAppButton } from './update-prompt';
 
 function subscribeController(onChange: () => void): () => void {
@@ -15,8 +15,15 @@ const worksOffline = () => 'serviceWorker' in navigator && navigator.serviceWork
  */
 export function AboutThisDevice() {
   const offlineReady = useSyncExternalStore(subscribeController, worksOffline, () => false);
+  const menu = useRef<HTMLDetailsElement>(null);
+  // Escape closes the open menu and hands focus back to its button, as a menu is expected to.
+  const closeOnEscape = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || !menu.current?.open) return;
+    menu.current.open = false;
+    menu.current.querySelector('summary')?.focus();
+  };
   return (
-    <details className="device-menu">
+    <details className="device-menu" ref={menu} onKeyDown={closeOnEscape}>
       <summary className="btn btn-header">About</summary>
       <section className="device-menu-panel" aria-labelledby="about-device-heading">
         <h2 id="about-device-heading">About this device</h2>
