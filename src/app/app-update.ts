@@ -20,6 +20,12 @@ export const VISIBLE_CHECK_MIN_GAP_MS = 60 * 1000;
 /** A failed chunk load reloads by itself at most this often, so a broken deploy cannot loop forever. */
 const STALE_RELOAD_GUARD_MS = 60 * 1000;
 const STALE_RELOAD_KEY = 'wardline:stale-reload-at';
+/**
+ * "Update now" reloads when the new worker takes control, normally within a second. If it never does
+ * (the waiting worker was replaced or became redundant meanwhile), reload anyway rather than leave the
+ * person looking at "Updating…": the next check offers whatever is waiting then.
+ */
+const APPLY_FALLBACK_MS = 10_000;
 
 export type UpdateCheck = 'update-ready' | 'up-to-date' | 'failed' | 'unavailable';
 
@@ -66,8 +72,10 @@ export const useAppUpdate = create<AppUpdateState>((set, get) => ({
 
   apply() {
     set({ applying: true });
-    if (get().waiting && registered) registered.skipWaiting();
-    else reload();
+    if (get().waiting && registered) {
+      registered.skipWaiting();
+      window.setTimeout(reload, APPLY_FALLBACK_MS);
+    } else reload();
   },
 
   async check() {

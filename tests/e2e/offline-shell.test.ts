@@ -358,9 +358,16 @@ describe('[issue 6] a new version is offered, never forced', () => {
     await about.waitFor({ state: 'hidden' });
   });
 
-  it('[W6][W7] a deployed version waits for "Update now", then the page reloads into it', async () => {
+  it('[W6][W7] a deployed version waits for "Update now", then this tab and the other one reload into it', async () => {
     const page = device.page;
-    await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    // A second tab of the same person on the same device: the same worker controls both.
+    const otherTab = await device.context.newPage();
+    await otherTab.goto('/queue');
+    await waitUntilLive(otherTab);
+    await waitForWorker(otherTab);
+    for (const tab of [page, otherTab]) {
+      await tab.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+    }
     // A deploy: the worker script changes on the server.
     appendFileSync(join(served.path, 'sw.js'), '\n// the next version\n');
     // The hourly check, now.
@@ -380,20 +387,29 @@ describe('[issue 6] a new version is offered, never forced', () => {
       await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting != null),
     ).toBe(true);
 
+    // The other tab was offered it too, and waited as well.
+    await otherTab.getByText('A new version of Wardline is ready').waitFor();
+    expect(
+      await otherTab.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
+    ).toBe(true);
+
     await Promise.all([
       page.waitForEvent('load'),
+      otherTab.waitForEvent('load'),
       prompt.getByRole('button', { name: 'Update now' }).click(),
     ]);
-    await waitUntilLive(page);
-    const after = await page.evaluate(async () => {
-      const registration = await navigator.serviceWorker.getRegistration();
-      return {
-        sameDocument: (window as unknown as { __sameDocument?: boolean }).__sameDocument ?? false,
-        waiting: registration?.waiting != null,
-        controlled: navigator.serviceWorker.controller !== null,
-      };
-    });
-    expect(after).toEqual({ sameDocument: false, waiting: false, controlled: true });
-    expect(await page.getByText('A new version of Wardline is ready').count()).toBe(0);
+    for (const tab of [page, otherTab]) {
+      await waitUntilLive(tab);
+      const after = await tab.evaluate(async () => {
+        const registration = await navigator.serviceWorker.getRegistration();
+        return {
+          sameDocument: (window as unknown as { __sameDocument?: boolean }).__sameDocument ?? false,
+          waiting: registration?.waiting != null,
+          controlled: navigator.serviceWorker.controller !== null,
+        };
+      });
+      expect(after).toEqual({ sameDocument: false, waiting: false, controlled: true });
+      expect(await tab.getByText('A new version of Wardline is ready').count()).toBe(0);
+    }
   });
 });
