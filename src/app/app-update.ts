@@ -115,8 +115,8 @@ export async function registerServiceWorker(): Promise<void> {
       return;
     }
     const { applying, canReload } = useAppUpdate.getState();
-    // W7: a new version controls this page. Reload into it, unless this tab is mid-edit: then it shows
-    // the prompt and reloads when it can.
+    // W7: a new version controls this page. Reload into it, unless this tab is mid-edit: then it offers
+    // the reload once the edit is done, and reloads when the person says so.
     if (applying || canReload !== false) reload();
     else useAppUpdate.setState({ waiting: false, outdated: true });
   });
