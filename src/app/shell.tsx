@@ -2,11 +2,14 @@ import { useEffect, useMemo, useRef } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { countFor } from '../features/worklist/selections';
 import { ROLE_WORDS } from '../features/shared/words';
+import { AboutThisDevice } from './about-device';
+import { useEditing } from './editing';
 import { useAuth } from './auth-store';
 import { ConnectionStatus } from './connection-status';
 import { viewsFor } from './navigation';
 import { Notices } from './notices';
 import { useSession, useTasks, useUnsentCount } from './session';
+import { UpdatePrompt } from './update-prompt';
 
 /**
  * The frame around every view: who is signed in and whether the worklist is live (header), the views
@@ -22,6 +25,8 @@ export function Shell() {
     [views, tasks, me],
   );
   const role = me.roles[0] ? ROLE_WORDS[me.roles[0]] : '';
+  const unsent = useUnsentCount();
+  const editing = useEditing();
 
   return (
     <div className="app">
@@ -38,6 +43,7 @@ export function Shell() {
             {me.units.length > 0 ? ` · ${me.units.join(', ')}` : ''}
           </span>
         </div>
+        <AboutThisDevice />
         <SignOutButton />
       </header>
       {views.length > 0 && (
@@ -65,6 +71,7 @@ export function Shell() {
         </nav>
       )}
       <main id="main" className="app-main" tabIndex={-1}>
+        <UpdatePrompt canReload={unsent === 0 && !editing} />
         <Notices />
         <Outlet />
       </main>

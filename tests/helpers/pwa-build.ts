@@ -19,11 +19,21 @@ export async function buildPwa(
     enforce: 'pre',
     load: (id) => sources[id.split('?')[0]!] ?? null,
   };
-  await build({
-    root: ROOT,
-    logLevel: 'warn',
-    build: { outDir: dir, emptyOutDir: true },
-    plugins: Object.keys(sources).length > 0 ? [swap] : [],
-  });
+  // Vitest sets NODE_ENV=test, and Vite then makes a development build (React's development runtime,
+  // `import.meta.env.PROD` false: no service worker, workbox's debug logging). `npm run build` runs
+  // with NODE_ENV unset, which Vite treats as production: do the same here.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      root: ROOT,
+      logLevel: 'warn',
+      build: { outDir: dir, emptyOutDir: true },
+      plugins: Object.keys(sources).length > 0 ? [swap] : [],
+    });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -34,6 +34,8 @@ describe('the relay serves the built PWA', () => {
       '<!doctype html><title>Wardline</title><script type="module" src="/assets/app-abc123.js"></script>',
     );
     writeFileSync(join(dist.path, 'assets', 'app-abc123.js'), script);
+    writeFileSync(join(dist.path, 'sw.js'), 'self.addEventListener("fetch", () => undefined);\n');
+    writeFileSync(join(dist.path, 'manifest.webmanifest'), JSON.stringify({ name: 'Wardline' }));
     relay = await startTestRelay({ STATIC_DIR: dist.path });
   });
   afterAll(async () => {
@@ -64,5 +66,26 @@ describe('the relay serves the built PWA', () => {
     expect(deep.headers['cache-control']).toBe('no-cache');
     expect(String(deep.headers['content-security-policy'])).toMatch(/default-src 'self'.*script-src 'self'/);
     expect((await get(`${relay.url}/assets/missing-000.js`)).status).toBe(404);
+  });
+
+  it('[W4] serves the service worker and the web app manifest never cached, the worker under the CSP', async () => {
+    const worker = await get(`${relay.url}/sw.js`);
+    expect(worker.status).toBe(200);
+    expect(worker.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    // A cached worker script would hide a deploy from every device until the cache expired.
+    expect(worker.headers['cache-control']).toBe('no-cache');
+    expect(String(worker.headers['content-security-policy'])).toMatch(/default-src 'self'/);
+
+    const manifest = await get(`${relay.url}/manifest.webmanifest`);
+    expect(manifest.status).toBe(200);
+    expect(manifest.headers['content-type']).toBe('application/manifest+json');
+    expect(manifest.headers['cache-control']).toBe('no-cache');
+    expect(JSON.parse(manifest.body.toString())).toEqual({ name: 'Wardline' });
+
+    // The page may register a worker and read a manifest from its own origin, and from nowhere else.
+    const page = await get(`${relay.url}/`);
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toMatch(/(^|; )worker-src 'self'(;|$)/);
+    expect(csp).toMatch(/(^|; )manifest-src 'self'(;|$)/);
   });
 });

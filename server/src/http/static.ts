@@ -35,6 +35,9 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
+/** The PWA's service worker (vite.config.ts, src/sw.ts): its scope is the whole app. */
+export const SERVICE_WORKER_PATH = '/sw.js';
+
 /** Hashed build assets never change under the same name; everything else is revalidated. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -56,6 +59,10 @@ export function createStaticHandler(
       file = join(root, 'index.html');
     }
     const isIndex = file.endsWith(`${sep}index.html`);
+    // A worker's CSP is the one on its own script's response, not its page's: the same policy for both.
+    const isWorkerScript = pathname === SERVICE_WORKER_PATH;
+    // Everything outside /assets/ — index.html, the worker script, the web app manifest, icons — is
+    // revalidated on every use, so a deploy reaches devices at their next update check.
     const isHashedAsset = pathname.startsWith('/assets/');
     const stat = statSync(file);
     const encoding = COMPRESSIBLE.has(extname(file))
@@ -72,6 +79,7 @@ export function createStaticHandler(
       ...(isIndex
         ? { 'content-security-policy': CONTENT_SECURITY_POLICY, 'referrer-policy': 'no-referrer' }
         : {}),
+      ...(isWorkerScript ? { 'content-security-policy': CONTENT_SECURITY_POLICY } : {}),
     });
     if (req.method === 'HEAD') {
       res.end();
