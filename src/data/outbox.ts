@@ -184,6 +184,6 @@ function giveUp(reason: string): ActionResult {
     status: 'rejected',
     task: null,
     code: 'invalid',
-    message: `Wardline could not process this action after ${MAX_ATTEMPTS} tries (${reason}). Check the task and do it again if it is still needed.`,
+    message: `Wardline could not process this action after ${MAX_ATTEMPTS} tries. It said: “${reason}” Check the task and do it again if it is still needed.`,
   };
 }

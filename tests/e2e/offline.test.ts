@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import {
   launchBrowser,
   openDevice,
@@ -41,6 +41,8 @@ const patient = (n: number) => ({
 const CLAIMED = ['off-dc-1', 'off-dc-2', 'off-dc-3'];
 const RESULT = 'off-result-1';
 const RACE = 'off-race-1';
+const FAULTY = 'off-faulty-1';
+const BEHIND = 'off-behind-1';
 const OKAFOR = 'nurse-okafor';
 
 function discharge(id: string, n: number) {
@@ -61,6 +63,8 @@ beforeAll(async () => {
       checklist: [],
     }),
     discharge(RACE, 5),
+    discharge(FAULTY, 6),
+    discharge(BEHIND, 7),
   ]);
   expect(status).toBe(202);
   browser = await launchBrowser();
@@ -372,5 +376,75 @@ describe('[issue 6] three devices × 100 actions offline, replayed in a random o
       }
     }
     await screenshot(devices[1]!.page, 'offline-many-attention-phone-390x844');
+  });
+});
+
+/**
+ * Answers the page's `execute` calls for one task with a hub error, in the SignalR wire format, as a relay
+ * fault would; every other frame passes through to the real relay.
+ */
+async function failExecutesFor(page: Page, taskId: string): Promise<{ failed: number }> {
+  const seen = { failed: 0 };
+  await page.routeWebSocket(/\/hubs\/worklist/, (ws: WebSocketRoute) => {
+    const server = ws.connectToServer();
+    server.onMessage((message) => ws.send(message));
+    ws.onMessage((message) => {
+      if (typeof message !== 'string') return server.send(message);
+      const records = message.split('\u001e').filter(Boolean);
+      const pass: string[] = [];
+      for (const record of records) {
+        const frame = JSON.parse(record) as {
+          type?: number;
+          target?: string;
+          invocationId?: string;
+          arguments?: Array<{ taskId?: string }>;
+        };
+        if (frame.type === 1 && frame.target === 'execute' && frame.arguments?.[0]?.taskId === taskId) {
+          seen.failed++;
+          ws.send(
+            `${JSON.stringify({ type: 3, invocationId: frame.invocationId, error: 'The worklist store is busy.' })}\u001e`,
+          );
+        } else pass.push(`${record}\u001e`);
+      }
+      if (pass.length) server.send(pass.join(''));
+    });
+  });
+  return seen;
+}
+
+describe('[issue 6] an action the relay keeps failing does not hold up the queue', () => {
+  it('[S7] after 5 errors from a live relay it is parked in Needs attention and the next action goes through', async () => {
+    const nurse = await openDevice(browser, relay.url, 'tablet');
+    const faults = await failExecutesFor(nurse.page, FAULTY);
+    const page = nurse.page;
+    await signIn(page, 'R. Okafor');
+    await waitUntilLive(page);
+    await openUnitQueue(page);
+    for (const id of [FAULTY, BEHIND]) {
+      const card = page.locator(`li[data-task-id="${id}"]`);
+      await card.getByRole('button', { name: /^Claim/ }).click();
+      await card.waitFor({ state: 'detached' });
+    }
+    // The action behind the failing one waits its turn (the order of making is kept) ...
+    await page.locator('.link-unsent', { hasText: '2 waiting to sync' }).waitFor();
+    const notice = page.getByRole('region', { name: 'Needs attention' }).locator('.notice');
+    // ... until the fifth error parks the failing one (backoff 1, 2, 4, 8 s with jitter).
+    await notice.waitFor({ timeout: 45_000 });
+    expect(faults.failed).toBe(5);
+    expect(await notice.locator('p').first().textContent()).toBe(
+      'Wardline could not process this action after 5 tries. It said: “The worklist store is busy.” Check the task and do it again if it is still needed.',
+    );
+    await waitForEmptyOutbox(page);
+    const changes = readRelay(relay.dataDir).changes;
+    expect(changes.filter((c) => c.taskId === FAULTY).map((c) => c.change)).toEqual(['routed']);
+    expect(changes.filter((c) => c.taskId === BEHIND).map((c) => [c.change, c.actorId])).toEqual([
+      ['routed', 'system'],
+      ['claimed', OKAFOR],
+    ]);
+    // The parked claim is no longer shown as done: the task is back in the unit queue, unclaimed.
+    await page
+      .locator(`li[data-task-id="${FAULTY}"]`)
+      .getByRole('button', { name: /^Claim/ })
+      .waitFor();
   });
 });
