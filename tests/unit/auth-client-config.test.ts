@@ -123,7 +123,7 @@ describe('[I1] the PWA sign-in settings (/config.json auth)', () => {
       { ...ENTRA, AUTH_SPA_CLIENT_ID: SPA, AUTH_REDIRECT_URI: '/redirect.html' },
       'AUTH_REDIRECT_URI must be an absolute URL like https://wardline.example.org/redirect.html, not "/redirect.html".',
     ],
-  ])('refuses %s with one sentence', (_case, env, sentence) => {
+  ])('[I7] refuses %s with one sentence', (_case, env, sentence) => {
     expect(parse(env)).toEqual({ config: undefined, problems: [sentence] });
   });
 });
