@@ -105,12 +105,7 @@ export const useAuth = create<AuthStore>((set, get) => {
 
   async function readConfig(): Promise<RelayConfig | null> {
     try {
-      return await Promise.race([
-        fetchRelayConfig(),
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error('timed out')), CONFIG_TIMEOUT_MS),
-        ),
-      ]);
+      return await fetchRelayConfig(AbortSignal.timeout(CONFIG_TIMEOUT_MS));
     } catch {
       return cachedRelayConfig();
     }

@@ -27,10 +27,10 @@ const CONFIG_KEY = 'wardline.config';
 
 /**
  * Asks the relay how people sign in. The last answer is kept (it holds no secret and no patient data)
- * so a signed-in device opens offline with the same settings; `cachedOnly` skips the network.
+ * so a signed-in device opens offline with the same settings.
  */
-export async function fetchRelayConfig(): Promise<RelayConfig> {
-  const res = await fetch('/config.json', { cache: 'no-store' });
+export async function fetchRelayConfig(signal?: AbortSignal): Promise<RelayConfig> {
+  const res = await fetch('/config.json', { cache: 'no-store', ...(signal ? { signal } : {}) });
   if (!res.ok) throw new Error(`The relay's configuration is unavailable (${res.status}).`);
   const config = RelayConfig.parse(await res.json());
   try {
