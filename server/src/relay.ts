@@ -284,6 +284,13 @@ export async function startRelay(
   // What came due while the relay was down fires now, once, at the level it has reached.
   scheduler.start();
   logger.info({ url: baseUrl, mode: config.mode, dataDir: config.dataDir }, 'relay listening');
+  if (config.mode === 'production' && !config.clientAuth) {
+    // Tokens are validated, but the PWA has nothing to sign people in with: say so once, at start.
+    logger.warn(
+      { event: 'auth.no-pwa-sign-in' },
+      'AUTH_SPA_CLIENT_ID is not set: the PWA served here cannot sign anyone in (API clients still can).',
+    );
+  }
   if (onListening) {
     stopExtras = await onListening(relay, (events) => {
       operational.messageIn('demo', events.length);
