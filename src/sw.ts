@@ -32,8 +32,13 @@ declare const self: ServiceWorkerGlobalScope & {
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
-// W2: every in-app navigation gets the precached index.html; the relay's own paths are left alone.
-registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [...RELAY_PATHS] }));
+// W2: every in-app navigation gets the precached index.html; the relay's own paths are left alone, and so
+// is MSAL's redirect bridge: answering the provider's redirect with index.html would break every sign-in.
+registerRoute(
+  new NavigationRoute(createHandlerBoundToURL('/index.html'), {
+    denylist: [...RELAY_PATHS, /^\/redirect\.html(?:[?#]|$)/],
+  }),
+);
 
 // W5: the first worker takes the open page at once, so a device that signed in once is ready to
 // open offline without a second visit. Later versions wait (W6).

@@ -1,4 +1,4 @@
-import { boolean, integer, value } from './env';
+import { boolean, decimal, integer, value } from './env';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_POLICIES, EscalationPolicies, explainIssues, type EscalationPolicy } from '../../src/domain';
@@ -10,6 +10,7 @@ import {
   type Env,
   type RelayMode,
 } from './auth/config';
+import { parseClientAuthConfig, type ClientAuthConfig } from './auth/client-config';
 import {
   parseServiceBusConfig,
   serviceBusConfigured,
@@ -29,6 +30,10 @@ export interface RelayConfig {
   demoRatePerMinute: number;
   timeZone: string;
   auth: AuthConfig | undefined;
+  /** How the PWA signs people in (MSAL), sent in `/config.json`; undefined in development mode. */
+  clientAuth: ClientAuthConfig | undefined;
+  /** Minutes without input before the PWA hides patient data until the same person signs in again. */
+  idleLockMinutes: number;
   policies: EscalationPolicy[];
   /** Origins allowed to call the relay from another origin (CORS and WebSocket upgrades). */
   allowedOrigins: string[];
@@ -43,6 +48,11 @@ export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; prob
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_DEMO_RATE_PER_MINUTE = 12;
+/** A ward tablet left on a counter: five minutes is the usual clinical-workstation lock. */
+const DEFAULT_IDLE_LOCK_MINUTES = 5;
+/** Longer than a shift's half would not be a lock; shorter than three seconds could not be used. */
+const MAX_IDLE_LOCK_MINUTES = 720;
+const MIN_IDLE_LOCK_MINUTES = 0.05;
 
 /**
  * Reads the relay's configuration from the environment. Every problem is reported, one sentence each,
@@ -52,6 +62,16 @@ export function loadConfig(env: Env): ConfigResult {
   const problems: string[] = [];
   const auth = parseAuthConfig(env);
   problems.push(...auth.problems);
+  const clientAuth = parseClientAuthConfig(env, auth.config);
+  problems.push(...clientAuth.problems);
+  const idleLockMinutes = decimal(
+    env,
+    'IDLE_LOCK_MINUTES',
+    DEFAULT_IDLE_LOCK_MINUTES,
+    MIN_IDLE_LOCK_MINUTES,
+    MAX_IDLE_LOCK_MINUTES,
+    problems,
+  );
 
   const modeText =
     value(env, 'WARDLINE_MODE') ?? (identityProviderConfigured(env) ? 'production' : 'development');
@@ -118,6 +138,8 @@ export function loadConfig(env: Env): ConfigResult {
       demoRatePerMinute,
       timeZone,
       auth: auth.config,
+      clientAuth: clientAuth.config,
+      idleLockMinutes,
       policies,
       allowedOrigins,
       logLevel: value(env, 'LOG_LEVEL') ?? 'info',

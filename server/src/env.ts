@@ -28,6 +28,25 @@ export function integer(
   return n;
 }
 
+/** A number that may have a fraction (minutes such as 0.5), within `min`..`max`. */
+export function decimal(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const text = value(env, name);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    problems.push(`${name} must be a number from ${min} to ${max}, not "${text}".`);
+    return fallback;
+  }
+  return n;
+}
+
 export function boolean(env: Env, name: string, fallback: boolean, problems: string[]): boolean {
   const text = value(env, name)?.toLowerCase();
   if (text === undefined) return fallback;

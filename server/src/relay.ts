@@ -34,6 +34,7 @@ import { registerTaskRoutes } from './http/task-routes';
 import { sendError, sendJson } from './http/json';
 import { Router } from './http/router';
 import { createStaticHandler } from './http/static';
+import { authorityOrigins } from './auth/client-config';
 import { ingestBatch, type BatchOutcome } from './ingest/ingest';
 import { registerIngestRoutes } from './ingest/routes';
 import {
@@ -185,8 +186,14 @@ export async function startRelay(
       ...subscriptions.all().flatMap((s) => lookupStaff(s.tenantId, s.objectId) ?? []),
     ],
   });
-  // The PWA reads this at start, so one build serves every hospital (MSAL settings arrive with issue #7).
-  router.get('/config.json', (_req, res) => sendJson(res, 200, { mode: config.mode }));
+  // The PWA reads this at start, so one build serves every hospital: how to sign in, when to lock.
+  router.get('/config.json', (_req, res) =>
+    sendJson(res, 200, {
+      mode: config.mode,
+      idleLockMinutes: config.idleLockMinutes,
+      ...(config.clientAuth ? { auth: config.clientAuth } : {}),
+    }),
+  );
 
   let baseUrl = '';
   if (config.mode === 'development') {
@@ -194,7 +201,9 @@ export async function startRelay(
     seedDemoDirectory(directory);
     registerDevRoutes(router, { issuer, directory, baseUrl: () => baseUrl });
   }
-  const serveStatic = createStaticHandler(config.staticDir);
+  const serveStatic = createStaticHandler(config.staticDir, {
+    authorityOrigins: authorityOrigins(config.clientAuth),
+  });
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -275,6 +284,13 @@ export async function startRelay(
   // What came due while the relay was down fires now, once, at the level it has reached.
   scheduler.start();
   logger.info({ url: baseUrl, mode: config.mode, dataDir: config.dataDir }, 'relay listening');
+  if (config.mode === 'production' && !config.clientAuth) {
+    // Tokens are validated, but the PWA has nothing to sign people in with: say so once, at start.
+    logger.warn(
+      { event: 'auth.no-pwa-sign-in' },
+      'AUTH_SPA_CLIENT_ID is not set: the PWA served here cannot sign anyone in (API clients still can).',
+    );
+  }
   if (onListening) {
     stopExtras = await onListening(relay, (events) => {
       operational.messageIn('demo', events.length);

@@ -3,6 +3,7 @@ import { useAuth } from './auth-store';
 
 const SignInScreen = lazy(() => import('../features/sign-in/sign-in-screen'));
 const SignedIn = lazy(() => import('./signed-in'));
+const SessionGate = lazy(() => import('../features/sign-in/session-gate'));
 
 function Splash() {
   return (
@@ -33,9 +34,20 @@ export function App() {
         </Suspense>
       );
     case 'signed-in':
+      // Locked or expired: the views are unmounted (no patient name left in the page) while the
+      // workspace keeps syncing; they mount again, where the person was, once they are back.
       return (
         <Suspense fallback={<Splash />}>
-          <SignedIn workspace={state.workspace} />
+          {state.gate ? (
+            <SessionGate
+              gate={state.gate}
+              me={state.workspace.me}
+              db={state.workspace.db}
+              hospitalSignIn={state.workspace.tokens.kind === 'msal'}
+            />
+          ) : (
+            <SignedIn workspace={state.workspace} />
+          )}
         </Suspense>
       );
   }

@@ -1,14 +1,14 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { countFor } from '../features/worklist/selections';
 import { ROLE_WORDS } from '../features/shared/words';
 import { AboutThisDevice } from './about-device';
 import { useEditing } from './editing';
-import { useAuth } from './auth-store';
 import { ConnectionStatus } from './connection-status';
 import { viewsFor } from './navigation';
 import { Notices } from './notices';
 import { useSession, useTasks, useUnsentCount } from './session';
+import { SignOutButton } from './sign-out';
 import { UpdatePrompt } from './update-prompt';
 
 /**
@@ -17,7 +17,7 @@ import { UpdatePrompt } from './update-prompt';
  * bar within thumb reach on phones), and the relay's refusals above the view.
  */
 export function Shell() {
-  const { me } = useSession();
+  const { me, db } = useSession();
   const tasks = useTasks();
   const views = useMemo(() => viewsFor(me), [me]);
   const counts = useMemo(
@@ -44,7 +44,9 @@ export function Shell() {
           </span>
         </div>
         <AboutThisDevice />
-        <SignOutButton />
+        <SignOutButton db={db} className="btn btn-header">
+          Sign out
+        </SignOutButton>
       </header>
       {views.length > 0 && (
         <nav className="app-nav" aria-label="Views">
@@ -76,50 +78,6 @@ export function Shell() {
         <Outlet />
       </main>
     </div>
-  );
-}
-
-/**
- * Sign-out deletes this person's device database, outbox included. While actions wait to be sent it
- * asks first [S11], saying how many and that they would be lost; staying signed in is the default.
- */
-function SignOutButton() {
-  const signOut = useAuth((s) => s.signOut);
-  const unsent = useUnsentCount();
-  const dialog = useRef<HTMLDialogElement>(null);
-  const ask = () => {
-    if (unsent === 0) void signOut();
-    else dialog.current?.showModal();
-  };
-  const actions = unsent === 1 ? '1 action is' : `${unsent} actions are`;
-  return (
-    <>
-      <button type="button" className="btn btn-header" onClick={ask}>
-        Sign out
-      </button>
-      <dialog ref={dialog} className="confirm-dialog" aria-labelledby="sign-out-title">
-        <h2 id="sign-out-title">Sign out with unsent work?</h2>
-        <p>
-          {actions} not sent to Wardline yet. Signing out deletes {unsent === 1 ? 'it' : 'them'} from this
-          device. Stay signed in until the device is back online to keep {unsent === 1 ? 'it' : 'them'}.
-        </p>
-        <div className="confirm-actions">
-          <button type="button" className="btn" autoFocus onClick={() => dialog.current?.close()}>
-            Stay signed in
-          </button>
-          <button
-            type="button"
-            className="btn btn-danger"
-            onClick={() => {
-              dialog.current?.close();
-              void signOut();
-            }}
-          >
-            Sign out and lose {unsent === 1 ? 'it' : 'them'}
-          </button>
-        </div>
-      </dialog>
-    </>
   );
 }
 

@@ -2,15 +2,15 @@ import type { StoredSession } from '../data/auth/session';
 import { DemoTokenSource, type TokenSource } from '../data/auth/token-source';
 
 /**
- * The one place that turns a stored session into a token source. Entra sign-in (issue #7) adds its
- * `msal` case here; nothing else in the app knows where tokens come from.
+ * Turns a stored demo session into a token source. An `msal` session needs the relay's settings and
+ * MSAL started (asynchronous, its own chunk): `auth-store.ts` builds its `MsalTokenSource`. Nothing
+ * outside these two places knows where tokens come from.
  */
 export function tokenSourceFor(session: StoredSession): TokenSource | null {
   switch (session.kind) {
     case 'demo':
       return session.staffId ? new DemoTokenSource(session.staffId) : null;
     case 'msal':
-      // Not in this build yet: the device asks the person to sign in again.
       return null;
   }
 }

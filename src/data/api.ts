@@ -2,14 +2,53 @@ import { z } from 'zod';
 import { Principal } from '../domain';
 import type { TokenSource } from './auth/token-source';
 
-export interface RelayConfig {
-  mode: 'development' | 'production';
+/** How the PWA signs people in with MSAL: the relay's `AUTH_SPA_CLIENT_ID`, `AUTH_AUTHORITY`, … */
+export const MsalSettings = z.object({
+  clientId: z.string().min(1),
+  authority: z.url(),
+  knownAuthorities: z.array(z.string()),
+  protocolMode: z.enum(['AAD', 'OIDC']),
+  apiScope: z.string().min(1),
+  redirectUri: z.url().optional(),
+});
+export type MsalSettings = z.infer<typeof MsalSettings>;
+
+/** The relay's `/config.json`: one build serves every hospital. */
+export const RelayConfig = z.object({
+  mode: z.enum(['development', 'production']),
+  /** Minutes without input before patient data is hidden until the same person signs in again. */
+  idleLockMinutes: z.number().positive().default(5),
+  /** Present when the relay has an identity provider: people sign in with MSAL, never the demo. */
+  auth: MsalSettings.optional(),
+});
+export type RelayConfig = z.infer<typeof RelayConfig>;
+
+const CONFIG_KEY = 'wardline.config';
+
+/**
+ * Asks the relay how people sign in. The last answer is kept (it holds no secret and no patient data)
+ * so a signed-in device opens offline with the same settings.
+ */
+export async function fetchRelayConfig(signal?: AbortSignal): Promise<RelayConfig> {
+  const res = await fetch('/config.json', { cache: 'no-store', ...(signal ? { signal } : {}) });
+  if (!res.ok) throw new Error(`The relay's configuration is unavailable (${res.status}).`);
+  const config = RelayConfig.parse(await res.json());
+  try {
+    localStorage.setItem(CONFIG_KEY, JSON.stringify(config));
+  } catch {
+    // Storage full or refused: the next start asks the relay again.
+  }
+  return config;
 }
 
-export async function fetchRelayConfig(): Promise<RelayConfig> {
-  const res = await fetch('/config.json', { cache: 'no-store' });
-  if (!res.ok) throw new Error(`The relay's configuration is unavailable (${res.status}).`);
-  return (await res.json()) as RelayConfig;
+/** The relay's settings as last seen, validated on read; null when never seen or no longer valid. */
+export function cachedRelayConfig(): RelayConfig | null {
+  try {
+    const parsed = RelayConfig.safeParse(JSON.parse(localStorage.getItem(CONFIG_KEY) ?? 'null'));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Who the relay says I am now (roles from the token, units from the staff directory). */

@@ -124,22 +124,25 @@ export async function unsubscribeFromPush(tokens: TokenSource, options: PushOpti
   const pushManager = await platform.pushManager();
   const subscription = await pushManager?.getSubscription();
   if (!subscription) return false;
-  try {
-    const res = await fetch(`${options.baseUrl ?? ''}/api/push/subscriptions`, {
-      method: 'DELETE',
-      headers: {
-        authorization: `Bearer ${await tokens.getAccessToken()}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ endpoint: subscription.endpoint }),
-    });
-    return res.ok && ((await res.json()) as { removed?: boolean }).removed === true;
-  } catch {
-    return false;
-  } finally {
-    // Even when the relay cannot be told: the next person on this device must not get these alerts.
-    await subscription.unsubscribe().catch(() => false);
-  }
+  const told = (async () => {
+    try {
+      const res = await fetch(`${options.baseUrl ?? ''}/api/push/subscriptions`, {
+        method: 'DELETE',
+        headers: {
+          authorization: `Bearer ${await tokens.getAccessToken()}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ endpoint: subscription.endpoint }),
+      });
+      return res.ok && ((await res.json()) as { removed?: boolean }).removed === true;
+    } catch {
+      return false;
+    }
+  })();
+  // The browser's subscription goes at once, whether or not the relay can be told (it forgets an
+  // endpoint the push service reports gone): the next person on this device must not get these alerts.
+  await subscription.unsubscribe().catch(() => false);
+  return told;
 }
 
 /** The real browser: the registered worker's `pushManager`, and `Notification.requestPermission`. */

@@ -49,10 +49,20 @@ export interface Device {
   urls: string[];
 }
 
-/** A fresh device (browser context) at `baseURL`, recording its console, errors and URLs. */
-export async function openDevice(browser: Browser, baseURL: string, viewport: ViewportName): Promise<Device> {
+/**
+ * A fresh device (browser context) at `baseURL`, recording its console, errors and URLs.
+ * `trustTestAuthority`: the test's OpenID provider serves HTTPS with a certificate from a CA the test
+ * made; this device accepts it (as a hospital tablet trusts its real authority).
+ */
+export async function openDevice(
+  browser: Browser,
+  baseURL: string,
+  viewport: ViewportName,
+  { trustTestAuthority = false }: { trustTestAuthority?: boolean } = {},
+): Promise<Device> {
   const context = await browser.newContext({
     baseURL,
+    ...(trustTestAuthority ? { ignoreHTTPSErrors: true } : {}),
     viewport: VIEWPORTS[viewport],
     hasTouch: viewport !== 'desktop',
     deviceScaleFactor: 1,

@@ -89,3 +89,57 @@ describe('the relay serves the built PWA', () => {
     expect(csp).toMatch(/(^|; )manifest-src 'self'(;|$)/);
   });
 });
+
+describe('[I1] the sign-in pages under the CSP, and /config.json, with an identity provider', () => {
+  const dist = tempDir();
+  let relay: TestRelay;
+
+  beforeAll(async () => {
+    writeFileSync(join(dist.path, 'index.html'), '<!doctype html><title>Wardline</title>');
+    writeFileSync(join(dist.path, 'redirect.html'), '<!doctype html><title>Signing in</title>');
+    relay = await startTestRelay({
+      STATIC_DIR: dist.path,
+      AUTH_ISSUER: 'https://idp.hospital.example',
+      AUTH_AUDIENCE: 'api://wardline',
+      AUTH_JWKS_URI: 'https://idp.hospital.example/jwks',
+      AUTH_SPA_CLIENT_ID: 'wardline-pwa',
+      AUTH_API_SCOPE: 'api://wardline/Worklist.Access',
+      IDLE_LOCK_MINUTES: '2',
+    });
+  });
+  afterAll(async () => {
+    await relay.stop();
+    dist.remove();
+  });
+
+  it('tells the PWA how to sign in and when to lock; no secret in it', async () => {
+    const res = await get(`${relay.url}/config.json`);
+    expect(JSON.parse(res.body.toString())).toEqual({
+      mode: 'production',
+      idleLockMinutes: 2,
+      auth: {
+        clientId: 'wardline-pwa',
+        authority: 'https://idp.hospital.example',
+        knownAuthorities: ['idp.hospital.example'],
+        protocolMode: 'OIDC',
+        apiScope: 'api://wardline/Worklist.Access',
+      },
+    });
+  });
+
+  it('lets the app reach the authority (fetches, silent-renewal iframe) and nothing else', async () => {
+    const csp = String((await get(`${relay.url}/`)).headers['content-security-policy']);
+    expect(csp).toContain("connect-src 'self' ws: wss: https://idp.hospital.example;");
+    expect(csp).toContain("frame-src 'self' https://idp.hospital.example;");
+    expect(csp).toContain("frame-ancestors 'none'");
+  });
+
+  it('lets only the app itself frame the redirect bridge, and never sends its URL on as a referrer', async () => {
+    const bridge = await get(`${relay.url}/redirect.html`);
+    const csp = String(bridge.headers['content-security-policy']);
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(bridge.headers['referrer-policy']).toBe('no-referrer');
+    expect(bridge.headers['cross-origin-opener-policy']).toBeUndefined();
+  });
+});

@@ -17,23 +17,43 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+export interface StaticOptions {
+  /**
+   * Origins of the identity provider (MSAL's discovery, key and token fetches, and its silent-renewal
+   * iframe). Nothing else outside the relay is ever allowed.
+   */
+  authorityOrigins?: readonly string[];
+}
+
+/** MSAL's redirect bridge (`src/auth/redirect-bridge.ts`): the only page that may be framed, by us. */
+export const REDIRECT_BRIDGE_PAGE = '/redirect.html';
+
 /**
- * The PWA's pages may talk only to the relay itself; no inline script, no framing. Patient data never
- * leaves through a third-party request because none is allowed.
+ * The PWA's pages may talk only to the relay itself and to the hospital's identity provider; no inline
+ * script, no framing. Patient data never leaves through a third-party request because none is allowed.
+ * The redirect bridge is the exception to "no framing": MSAL's silent renewal loads it in a hidden
+ * iframe of the app's own page, so it allows `frame-ancestors 'self'`.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "object-src 'none'",
-].join('; ');
+export function contentSecurityPolicy({
+  authorityOrigins = [],
+  framedBySelf = false,
+}: { authorityOrigins?: readonly string[]; framedBySelf?: boolean } = {}): string {
+  const authority = authorityOrigins.map((o) => ` ${o}`).join('');
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ws: wss:${authority}`,
+    `frame-src 'self'${authority}`,
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    framedBySelf ? "frame-ancestors 'self'" : "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join('; ');
+}
 
 /** The PWA's service worker (vite.config.ts, src/sw.ts): its scope is the whole app. */
 export const SERVICE_WORKER_PATH = '/sw.js';
@@ -47,7 +67,13 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  */
 export function createStaticHandler(
   root: string,
+  options: StaticOptions = {},
 ): (req: IncomingMessage, res: ServerResponse, pathname: string) => boolean {
+  const pagePolicy = contentSecurityPolicy({ authorityOrigins: options.authorityOrigins ?? [] });
+  const bridgePolicy = contentSecurityPolicy({
+    authorityOrigins: options.authorityOrigins ?? [],
+    framedBySelf: true,
+  });
   return (req, res, pathname) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (!existsSync(join(root, 'index.html'))) return false;
@@ -58,7 +84,8 @@ export function createStaticHandler(
       if (extname(pathname) !== '') return false;
       file = join(root, 'index.html');
     }
-    const isIndex = file.endsWith(`${sep}index.html`);
+    const isPage = extname(file) === '.html';
+    const isBridge = file === join(root, REDIRECT_BRIDGE_PAGE);
     // A worker's CSP is the one on its own script's response, not its page's: the same policy for both.
     const isWorkerScript = pathname === SERVICE_WORKER_PATH;
     // Everything outside /assets/ — index.html, the worker script, the web app manifest, icons — is
@@ -76,10 +103,14 @@ export function createStaticHandler(
       'x-content-type-options': 'nosniff',
       vary: 'accept-encoding',
       ...(body && encoding ? { 'content-encoding': encoding } : {}),
-      ...(isIndex
-        ? { 'content-security-policy': CONTENT_SECURITY_POLICY, 'referrer-policy': 'no-referrer' }
+      // no-referrer also keeps the bridge's URL (which briefly holds the sign-in code) out of Referer.
+      ...(isPage
+        ? {
+            'content-security-policy': isBridge ? bridgePolicy : pagePolicy,
+            'referrer-policy': 'no-referrer',
+          }
         : {}),
-      ...(isWorkerScript ? { 'content-security-policy': CONTENT_SECURITY_POLICY } : {}),
+      ...(isWorkerScript ? { 'content-security-policy': pagePolicy } : {}),
     });
     if (req.method === 'HEAD') {
       res.end();

@@ -16,13 +16,28 @@ import { syncPage } from './sync';
 
 export const WORKLIST_HUB_PATH = HUB_PATH;
 
+/** The longest delay `setTimeout` honours (2^31 − 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * The caller behind a connection. Roles come from the token; units are re-read from the staff directory
  * before every method and on every directory change, so the box is mutable while the connection lives.
  */
 export interface Caller {
   principal: Principal;
+  /** When the token the connection started with stops being valid (ms since the epoch). */
+  tokenExpiresAt: number;
 }
+
+/**
+ * A connection lives no longer than its token: at `exp` the relay closes it with `allowReconnect`, so
+ * the client reconnects with a renewed token, and someone whose sign-in was revoked (no renewal
+ * possible) is cut off within one token lifetime instead of staying connected for days.
+ */
+const TOKEN_EXPIRED_CLOSE = {
+  error: 'Connection closed: the access token expired; reconnect with a new one.',
+  allowReconnect: true,
+} as const;
 
 export interface WorklistHubDeps {
   store: WorklistStore;
@@ -43,6 +58,17 @@ export interface WorklistHubDeps {
 export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> {
   const { store, directory, authenticator, logger, metrics } = deps;
   const sent = (count: number) => metrics?.messageOut('hub', count);
+  const expiryTimers = new Map<string, NodeJS.Timeout>();
+  /** Timers cannot wait longer than ~24.8 days (a longer delay fires at once): wait in steps. */
+  function closeAtExpiry(connectionId: string, expiresAt: number, close: () => void): void {
+    const delay = expiresAt - Date.now();
+    const timer =
+      delay > MAX_TIMER_MS
+        ? setTimeout(() => closeAtExpiry(connectionId, expiresAt, close), MAX_TIMER_MS)
+        : setTimeout(close, Math.max(0, delay));
+    timer.unref();
+    expiryTimers.set(connectionId, timer);
+  }
 
   /** H2: every method acts on the caller's current units, not the ones at connect. */
   function refresh(caller: Caller): Principal {
@@ -63,9 +89,29 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
       if (!result.ok) return { status: 401, reason: result.reason.message };
       const decision = authorize(result.principal, 'worklist.connect');
       if (!decision.ok) return { status: 403, reason: decision.message };
-      return { principal: result.principal };
+      return { principal: result.principal, tokenExpiresAt: result.claims.expiresAt.getTime() };
     },
     hub: {
+      onConnected(connection) {
+        const { principal, tokenExpiresAt } = connection.principal;
+        // Who, with which role, never the token: the audit of who was connected when.
+        logger.info(
+          {
+            event: 'hub.connected',
+            connectionId: connection.id,
+            tenantId: principal.tenantId,
+            staffId: principal.id,
+            roles: principal.roles,
+            transport: connection.transport,
+          },
+          'staff connected',
+        );
+        closeAtExpiry(connection.id, tokenExpiresAt, () => connection.close(TOKEN_EXPIRED_CLOSE));
+      },
+      onDisconnected(connection) {
+        clearTimeout(expiryTimers.get(connection.id));
+        expiryTimers.delete(connection.id);
+      },
       methods: timed({
         sync(ctx, cursor) {
           if (typeof cursor !== 'number' || !Number.isInteger(cursor) || cursor < 0) {

@@ -11,6 +11,12 @@ export const StoredSession = z.object({
   kind: z.enum(['demo', 'msal']),
   /** For the demo issuer: the demo staff id to ask a token for. */
   staffId: z.string().optional(),
+  /**
+   * For MSAL: which cached account is this person's (`homeAccountId`), and the sign-in name to offer
+   * the authority when they must sign in again (`loginHint`).
+   */
+  homeAccountId: z.string().optional(),
+  loginHint: z.string().optional(),
   me: Principal,
 });
 export type StoredSession = z.infer<typeof StoredSession>;

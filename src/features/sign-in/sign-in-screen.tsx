@@ -12,9 +12,10 @@ type StaffState =
   { status: 'loading' } | { status: 'ready'; staff: DemoStaffMember[] } | { status: 'failed' };
 
 /**
- * Signing in. In development mode the relay's demo staff are listed and one tap signs in as one of them
- * (through the token source interface, so Entra sign-in replaces this screen, not the app). In
- * production mode this build has no hospital sign-in yet (issue #7) and says so.
+ * Signing in. With an identity provider (the relay's `/config.json` names one) a button leaves for the
+ * hospital's sign-in page (MSAL); the demo is never offered then. In development mode the relay's demo
+ * staff are listed and one tap signs in as one of them. A production relay without sign-in settings
+ * says so rather than offering anything.
  */
 export default function SignInScreen({
   config,
@@ -33,12 +34,14 @@ export default function SignInScreen({
       </h1>
       {config === null ? (
         <Unreachable error={error} />
+      ) : config.auth ? (
+        <HospitalSignIn error={error} />
       ) : config.mode === 'development' ? (
         <DemoSignIn />
       ) : (
-        <p>
-          This Wardline expects sign-in with your hospital account, which this version of the app does not
-          include yet. Ask your administrator.
+        <p role="alert">
+          This Wardline expects sign-in with your hospital account, but its sign-in settings are missing
+          (AUTH_SPA_CLIENT_ID on the relay). Ask your administrator.
         </p>
       )}
     </main>
@@ -52,6 +55,48 @@ function Unreachable({ error }: { error: string | null }) {
       <p>{error ?? 'Wardline cannot be reached.'}</p>
       <button type="button" className="btn btn-primary" onClick={() => void retry()}>
         Try again
+      </button>
+    </div>
+  );
+}
+
+function HospitalSignIn({ error }: { error: string | null }) {
+  const signIn = useAuth((s) => s.signInWithMsal);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(error);
+  // Load MSAL and the signed-in half while the person reads the page.
+  useEffect(() => {
+    const timer = setTimeout(() => warmUpSignedIn(true), 0);
+    return () => clearTimeout(timer);
+  }, []);
+
+  async function go() {
+    setBusy(true);
+    setFailure(null);
+    try {
+      await signIn();
+    } catch {
+      setFailure('The hospital sign-in page could not be opened. Check the connection and try again.');
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="panel sign-in-hospital">
+      <p>Sign in with your hospital account to see your worklist.</p>
+      {failure && (
+        <p role="alert" className="notice">
+          {failure}
+        </p>
+      )}
+      <button
+        type="button"
+        className="btn btn-primary btn-large"
+        disabled={busy}
+        aria-busy={busy}
+        onClick={() => void go()}
+      >
+        Sign in with your hospital account
       </button>
     </div>
   );
