@@ -376,8 +376,25 @@ describe('[issue 7] Entra-style sign-in with MSAL against a real OpenID provider
   });
 
   it('[I4] nurse A signs out: nothing of hers stays in IndexedDB or Web Storage; nurse B then sees only her own unit', async () => {
-    const { page } = device;
+    const { page, context } = device;
     expect(await msalStorageKeys(page)).not.toHaveLength(0);
+
+    // [S11] With an action still unsent (the tablet is offline), sign-out warns first; staying is the default.
+    await openQueue(page);
+    await context.setOffline(true);
+    await page.locator('.link-offline').waitFor();
+    const card = page.locator(`li[data-task-id="${ON_4W_SECOND.id}"]`);
+    await card.getByRole('button', { name: /^Claim/ }).click();
+    await card.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const warning = page.getByRole('dialog', { name: 'Sign out with unsent work?' });
+    await warning.getByText('1 action is not sent to Wardline yet.', { exact: false }).waitFor();
+    await warning.getByRole('button', { name: 'Stay signed in' }).click();
+    await warning.waitFor({ state: 'hidden' });
+    await page.locator('.link-unsent', { hasText: '1 waiting to sync' }).waitFor();
+    // Staying kept it: back online it is sent, and sign-out no longer needs to ask.
+    await context.setOffline(false);
+    await page.locator('.link-unsent').waitFor({ state: 'detached', timeout: 60_000 });
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in with your hospital account' }).waitFor();
 
