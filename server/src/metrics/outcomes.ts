@@ -226,6 +226,50 @@ function metricFigures(queries: OutcomeQueries, name: MetricName, scope: MetricS
   });
 }
 
+const HOUR_MS = 3_600_000;
+/** A trend is hourly, widened for long windows so that it stays a readable chart of at most ~48 points. */
+const TREND_MAX_POINTS = 48;
+
+/** One bucket of a trend: the roll-up figure (every unit in scope, every kind…) of its own window. */
+export type TrendPoint = Figure & { from: string; to: string };
+
+export interface OutcomeTrend {
+  metric: MetricName;
+  window: MetricWindow;
+  units: string[];
+  bucketMs: number;
+  points: TrendPoint[];
+}
+
+/** Hours per trend bucket for a window: 1 up to two days, then as many as keep ~48 points. */
+export function trendBucketMs(window: MetricWindow): number {
+  const span = Date.parse(window.to) - Date.parse(window.from);
+  return HOUR_MS * Math.max(1, Math.ceil(span / (TREND_MAX_POINTS * HOUR_MS)));
+}
+
+/**
+ * A window metric over time [M14]: the window cut into consecutive half-open buckets from its start
+ * (the last one may be shorter), each the roll-up figure of exactly that sub-window — the same cohort
+ * and code as the report, so a point equals the report asked with that bucket's from/to.
+ */
+export function outcomeTrend(queries: OutcomeQueries, metric: MetricName, scope: MetricScope): OutcomeTrend {
+  const bucketMs = trendBucketMs(scope.window);
+  const from = Date.parse(scope.window.from);
+  const to = Date.parse(scope.window.to);
+  const points: TrendPoint[] = [];
+  for (let start = from; start < to; start += bucketMs) {
+    const bucket = {
+      name: null,
+      from: new Date(start).toISOString(),
+      to: new Date(Math.min(start + bucketMs, to)).toISOString(),
+    };
+    // Figures are sorted with `all` first: the first is the roll-up over every dimension.
+    const [rollUp] = metricFigures(queries, metric, { ...scope, window: bucket });
+    points.push({ ...rollUp!, from: bucket.from, to: bucket.to });
+  }
+  return { metric, window: scope.window, units: [...scope.units], bucketMs, points };
+}
+
 /** Dimension values from a group code (the inverse of `OutcomeQueries.packedDurations`). */
 function decode(code: number, domains: ReadonlyArray<readonly string[]>): string[] {
   let rest = code;
