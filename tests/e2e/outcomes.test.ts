@@ -350,6 +350,7 @@ describe('[M11] who sees the dashboard', () => {
       await charge.page.locator('table.numbers').first().scrollIntoViewIfNeeded();
       await screenshot(charge.page, 'outcomes-phone-table');
       await charge.page.setViewportSize({ width: 820, height: 1180 });
+      await charge.page.getByRole('heading', { level: 1, name: 'Outcomes' }).scrollIntoViewIfNeeded();
       await screenshot(charge.page, 'outcomes-tablet-820x1180');
       expect(await axeViolations(charge.page)).toEqual([]);
       expect(charge.errors).toEqual([]);
