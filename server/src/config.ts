@@ -42,6 +42,8 @@ export interface RelayConfig {
   pushContact: string;
   /** Azure Service Bus in (beside HTTP ingest) and out; null runs on HTTP ingest alone. */
   serviceBus: ServiceBusConfig | null;
+  /** When set, `GET /metrics` needs it as a bearer token (Prometheus' `authorization` setting). */
+  metricsToken: string | null;
 }
 
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; problems: string[] };
@@ -53,6 +55,8 @@ const DEFAULT_IDLE_LOCK_MINUTES = 5;
 /** Longer than a shift's half would not be a lock; shorter than three seconds could not be used. */
 const MAX_IDLE_LOCK_MINUTES = 720;
 const MIN_IDLE_LOCK_MINUTES = 0.05;
+/** A scrape token anyone could guess protects nothing: 32 hex characters is 128 bits. */
+const MIN_METRICS_TOKEN_LENGTH = 32;
 
 /**
  * Reads the relay's configuration from the environment. Every problem is reported, one sentence each,
@@ -112,6 +116,12 @@ export function loadConfig(env: Env): ConfigResult {
       `PUSH_CONTACT must be a mailto: or https: URL (push services use it to reach the operator), not "${pushContact}".`,
     );
   }
+  const metricsToken = value(env, 'METRICS_TOKEN') ?? null;
+  if (metricsToken !== null && (metricsToken.length < MIN_METRICS_TOKEN_LENGTH || /\s/.test(metricsToken))) {
+    problems.push(
+      `METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters without spaces (for example from \`openssl rand -hex 16\`).`,
+    );
+  }
   const policies = loadPolicies(value(env, 'ESCALATION_POLICY_FILE'), problems);
   const allowedOrigins = (value(env, 'ALLOWED_ORIGINS') ?? '')
     .split(',')
@@ -145,6 +155,7 @@ export function loadConfig(env: Env): ConfigResult {
       logLevel: value(env, 'LOG_LEVEL') ?? 'info',
       pushContact,
       serviceBus: serviceBus.config,
+      metricsToken,
     },
   };
 }

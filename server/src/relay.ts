@@ -172,7 +172,7 @@ export async function startRelay(
     inbound: () => serviceBus?.inbound.state() ?? inboundBeforeStart(config.serviceBus),
   });
   registerIngestRoutes(router, { store, logger, guard, metrics: operational });
-  registerMetricsRoute(router, operational);
+  registerMetricsRoute(router, operational, { bearerToken: config.metricsToken });
   const outcomes = registerOutcomeRoutes(router, { db, guard, clock });
   registerDirectoryRoutes(router, { directory, guard });
   registerMeRoute(router, { authenticator });

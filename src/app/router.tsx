@@ -82,6 +82,11 @@ const routes: RouteObject[] = [
       listRoute('discharge', () => import('../features/discharge/discharge-board')),
       listRoute('exceptions', () => import('../features/exceptions/exceptions-queue')),
       listRoute('escalations', () => import('../features/escalations/escalations')),
+      // The dashboard and its chart library load only when a lead opens it.
+      {
+        path: 'outcomes',
+        lazy: async () => ({ Component: (await import('../features/outcomes/outcomes-page')).Component }),
+      },
       {
         path: 'tasks/:taskId',
         lazy: async () => ({ Component: (await import('../features/task/task-route')).Component }),

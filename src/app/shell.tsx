@@ -21,7 +21,7 @@ export function Shell() {
   const tasks = useTasks();
   const views = useMemo(() => viewsFor(me), [me]);
   const counts = useMemo(
-    () => new Map(views.map((v) => [v.id, tasks ? countFor(v.id, tasks, me) : null])),
+    () => new Map(views.map((v) => [v.id, tasks && v.id !== 'outcomes' ? countFor(v.id, tasks, me) : null])),
     [views, tasks, me],
   );
   const role = me.roles[0] ? ROLE_WORDS[me.roles[0]] : '';

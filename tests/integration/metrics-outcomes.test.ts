@@ -11,7 +11,7 @@ import {
 import { Router } from '../../server/src/http/router';
 import { createLogger } from '../../server/src/log';
 import { registerOutcomeRoutes } from '../../server/src/metrics';
-import type { Figure, OutcomeReport, TasksBehind } from '../../server/src/metrics';
+import type { Figure, OutcomeReport, OutcomeTrend, TasksBehind } from '../../server/src/metrics';
 import { routed } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { connectAs, type WorklistClient } from '../helpers/hub-client';
@@ -311,6 +311,45 @@ describe('outcome metrics over a seeded history (relay, hub, injected clock)', (
       400,
     );
     expect((await get('charge-4w-marchbank', '/api/metrics/outcomes?window=1y')).status).toBe(400);
+  });
+
+  it('[M14] the hourly trend of time to acknowledge: each hour its own nearest-rank p50/p90', async () => {
+    const res = await get('charge-4w-marchbank', '/api/metrics/trend?metric=time-to-acknowledge&window=24h');
+    expect(res.status).toBe(200);
+    const trend = (await res.json()) as OutcomeTrend;
+    expect(trend.bucketMs).toBe(60 * MINUTE);
+    expect(trend.points).toHaveLength(24);
+    // Now is minute 70: the last hour is [10, 70), the one before [-50, 10).
+    const acknowledged = [...RESOLVE, ...ACK, STAT_ACK];
+    const lastHour = acknowledged.filter((m) => m >= 10);
+    const hourBefore = acknowledged.filter((m) => m < 10);
+    expect(trend.points[23]).toMatchObject({
+      from: new Date(t0 + 10 * MINUTE).toISOString(),
+      to: new Date(t0 + 70 * MINUTE).toISOString(),
+      count: lastHour.length,
+      p50Ms: expectedPercentile(lastHour, 50),
+      p90Ms: expectedPercentile(lastHour, 90),
+    });
+    expect(trend.points[22]).toMatchObject({
+      count: hourBefore.length,
+      p50Ms: expectedPercentile(hourBefore, 50),
+      p90Ms: expectedPercentile(hourBefore, 90),
+    });
+    expect(trend.points.slice(0, 22).every((p) => p.count === 0 && p.p50Ms === null)).toBe(true);
+    // A point is the report asked for its own hour, links included.
+    const hour = await report(
+      'charge-4w-marchbank',
+      `from=${trend.points[23]!.from}&to=${trend.points[23]!.to}`,
+    );
+    expect(trend.points[23]).toMatchObject(
+      figure(hour, 'time-to-acknowledge', { unit: 'all', kind: 'all', priority: 'all' }),
+    );
+    // "Now" metrics have no history to trend; another unit is refused as everywhere.
+    expect((await get('charge-4w-marchbank', '/api/metrics/trend?metric=overdue')).status).toBe(400);
+    expect((await get('charge-4w-marchbank', '/api/metrics/trend?metric=time-to-claim&unit=5E')).status).toBe(
+      403,
+    );
+    expect((await get('nurse-okafor', '/api/metrics/trend?metric=time-to-claim')).status).toBe(403);
   });
 });
 

@@ -355,6 +355,40 @@ describe('outcome metrics from the changes log', () => {
     expect(theirs.tasks.map((t) => t.id).sort()).toEqual(['dc', 'fu-coord']);
   });
 
+  it('[M11] a coordinator’s page interleaves the kinds they open everywhere with those their role opens', async () => {
+    const w = ward([]);
+    const claims: Array<[string, number, Record<string, unknown>]> = [
+      ['dc-2', 2, {}],
+      ['dc-6', 6, {}],
+      ['dc-9', 9, {}],
+      ['fu-5', 5, { kind: 'follow-up', checklist: [], candidateRoles: ['Coordinator'] }],
+      ['fu-8', 8, { kind: 'follow-up', checklist: [], candidateRoles: ['Coordinator'] }],
+      ['res-7', 7, { kind: 'result-ack', checklist: [], candidateRoles: ['Nurse'] }],
+    ];
+    for (const [id, , extra] of claims) w.ingest(routed(id, 1, extra));
+    for (const [id, minute] of [...claims].sort((a, b) => a[1] - b[1])) {
+      w.at(minute);
+      w.act(id.startsWith('fu') ? coordinator : okafor, id, 'claim');
+    }
+    await w.projection.catchUp();
+    const s = w.scope({ from: 0, to: 10 }, ['4W']);
+    const mine = { ...coordinator, units: ['4W'] };
+    // Slowest first across both parts, cut at the limit; the nurse-only result is counted, not listed.
+    expect(tasksBehind(w.queries, 'time-to-claim', s, {}, mine, 3)).toMatchObject({
+      total: 6,
+      hidden: 1,
+      truncated: true,
+      tasks: [{ id: 'dc-9' }, { id: 'fu-8' }, { id: 'dc-6' }],
+    });
+    expect(tasksBehind(w.queries, 'time-to-claim', s, {}, mine, 10).tasks.map((t) => t.id)).toEqual([
+      'dc-9',
+      'fu-8',
+      'dc-6',
+      'fu-5',
+      'dc-2',
+    ]);
+  });
+
   it('[M11] candidate roles and an owner only ever add visibility, which the lead fast path relies on', () => {
     const principals = [
       okafor,

@@ -1,3 +1,4 @@
+import type { TaskKind } from '../../../src/domain';
 import { marks, type Sql } from './outcome-queries';
 
 /**
@@ -42,6 +43,11 @@ export interface MetricDefinition {
   oldest?: boolean;
   /** A task may be observed more than once (escalations: once per level). */
   manyPerTask?: boolean;
+  /**
+   * The one kind of task the cohort holds, when it holds one (its rows then need no `kind` column for
+   * the task lists to tell which kinds the caller may open wholesale).
+   */
+  onlyKind?: TaskKind;
   cohort(scope: CohortScope): Sql;
 }
 
@@ -128,6 +134,7 @@ export const OUTCOME_METRICS = {
   // [M8] Open exceptions now, by reason and by how long they have waited.
   'exception-backlog': {
     dimensions: ['unit', 'reason', 'age'],
+    onlyKind: 'exception',
     aggregate: 'count',
     timeframe: 'now',
     oldest: true,
@@ -149,6 +156,7 @@ export const OUTCOME_METRICS = {
   // done at or before it.
   'discharges-ready-on-time': {
     dimensions: ['unit'],
+    onlyKind: 'discharge',
     aggregate: 'share',
     timeframe: 'window',
     value: '1 when every checklist item was done by the expected discharge time, else 0',

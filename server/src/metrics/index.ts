@@ -19,7 +19,16 @@ export {
   type OperationalMetrics,
 } from './operational';
 export { METRIC_NAMES, OUTCOME_METRICS, type MetricName } from './definitions';
-export { outcomeReport, tasksBehind, type Figure, type OutcomeReport, type TasksBehind } from './outcomes';
+export {
+  outcomeReport,
+  outcomeTrend,
+  tasksBehind,
+  type Figure,
+  type OutcomeReport,
+  type OutcomeTrend,
+  type TasksBehind,
+  type TrendPoint,
+} from './outcomes';
 export { OutcomeProjection } from './projection';
 export { OutcomeQueries } from './outcome-queries';
 export { parseWindow, NAMED_WINDOWS, type MetricWindow } from './window';

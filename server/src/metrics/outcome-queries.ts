@@ -36,12 +36,18 @@ export interface ListedTask {
 /** Cohort filters: `dimension = value`, ANDed. */
 export type CohortFilter = ReadonlyArray<readonly [string, string | number]>;
 
-function where(filter: CohortFilter): string {
-  return filter.length > 0 ? `WHERE ${filter.map(([d]) => `c.${d} = ?`).join(' AND ')}` : '';
+/**
+ * Which rows of a cohort a query keeps: `dimension = value` filters, and optionally one more condition
+ * on the cohort's columns (`c.…`), such as "these units' discharges".
+ */
+function where(filter: CohortFilter, within?: Sql): string {
+  const terms = filter.map(([d]) => `c.${d} = ?`);
+  if (within) terms.push(`(${within.text})`);
+  return terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';
 }
 
-function values(filter: CohortFilter): Array<string | number> {
-  return filter.map(([, v]) => v);
+function values(filter: CohortFilter, within?: Sql): unknown[] {
+  return [...filter.map(([, v]) => v), ...(within?.params ?? [])];
 }
 
 /** `?, ?, ?` for an IN list. */
@@ -106,15 +112,21 @@ export class OutcomeQueries {
    * owned by the caller or not): a week's figure can stand for 40,000 tasks, and carrying that many
    * rows out of SQLite to ask `visibleTo` about each would cost more than the whole report.
    */
-  visibilityGroups(cohort: Sql, filter: CohortFilter, callerId: string): VisibilityGroup[] {
+  visibilityGroups(
+    cohort: Sql,
+    filter: CohortFilter,
+    callerId: string,
+    manyPerTask: boolean,
+    within?: Sql,
+  ): VisibilityGroup[] {
     const text = `SELECT t.unit, t.kind, t.candidate_roles, CASE WHEN t.owner_id = ? THEN 1 ELSE 0 END AS mine,
-        COUNT(DISTINCT c.task_id)
-      FROM (${cohort.text}) AS c JOIN outcome_tasks t ON t.task_id = c.task_id ${where(filter)}
+        ${manyPerTask ? 'COUNT(DISTINCT c.task_id)' : 'COUNT(*)'}
+      FROM (${cohort.text}) AS c JOIN outcome_tasks t ON t.task_id = c.task_id ${where(filter, within)}
       GROUP BY t.unit, t.kind, t.candidate_roles, CASE WHEN t.owner_id = ? THEN 1 ELSE 0 END`;
     const rows = this.statement(text, 'raw').all(
       callerId,
       ...cohort.params,
-      ...values(filter),
+      ...values(filter, within),
       callerId,
     ) as Array<[string, string, string, number, number]>;
     return rows.map(([unit, kind, candidateRoles, mine, tasks]) => ({
@@ -127,9 +139,9 @@ export class OutcomeQueries {
   }
 
   /** Distinct tasks behind a number. */
-  countTasks(cohort: Sql, filter: CohortFilter, manyPerTask: boolean): number {
-    const text = `SELECT ${manyPerTask ? 'COUNT(DISTINCT c.task_id)' : 'COUNT(*)'} FROM (${cohort.text}) AS c ${where(filter)}`;
-    return Number(this.statement(text, 'pluck').get(...cohort.params, ...values(filter)));
+  countTasks(cohort: Sql, filter: CohortFilter, manyPerTask: boolean, within?: Sql): number {
+    const text = `SELECT ${manyPerTask ? 'COUNT(DISTINCT c.task_id)' : 'COUNT(*)'} FROM (${cohort.text}) AS c ${where(filter, within)}`;
+    return Number(this.statement(text, 'pluck').get(...cohort.params, ...values(filter, within)));
   }
 
   /**
@@ -137,15 +149,23 @@ export class OutcomeQueries {
    * the cohort alone, then only its tasks are looked up. With `manyPerTask` (escalations), a task's
    * rows collapse to its largest value.
    */
-  topTasks(cohort: Sql, filter: CohortFilter, limit: number, manyPerTask: boolean): ListedTask[] {
+  topTasks(
+    cohort: Sql,
+    filter: CohortFilter,
+    limit: number,
+    manyPerTask: boolean,
+    within?: Sql,
+  ): ListedTask[] {
     const text = manyPerTask
-      ? `SELECT c.task_id, MAX(c.value) AS value, MAX(c.met) AS met FROM (${cohort.text}) AS c ${where(filter)}
+      ? `SELECT c.task_id, MAX(c.value) AS value, MAX(c.met) AS met FROM (${cohort.text}) AS c ${where(filter, within)}
          GROUP BY c.task_id ORDER BY value DESC, c.task_id LIMIT ?`
-      : `SELECT c.task_id, c.value, c.met FROM (${cohort.text}) AS c ${where(filter)}
+      : `SELECT c.task_id, c.value, c.met FROM (${cohort.text}) AS c ${where(filter, within)}
          ORDER BY c.value DESC, c.task_id LIMIT ?`;
-    const page = this.statement(text, 'rows').all(...cohort.params, ...values(filter), limit) as Array<
-      Pick<ListedTask, 'task_id' | 'value' | 'met'>
-    >;
+    const page = this.statement(text, 'rows').all(
+      ...cohort.params,
+      ...values(filter, within),
+      limit,
+    ) as Array<Pick<ListedTask, 'task_id' | 'value' | 'met'>>;
     if (page.length === 0) return [];
     const labels = new Map(
       (
@@ -172,11 +192,16 @@ export class OutcomeQueries {
     callerId: string,
     limit: number,
     manyPerTask: boolean,
+    within?: Sql,
   ): ListedTask[] {
     const group =
       '(t.unit = ? AND t.kind = ? AND t.candidate_roles = ? AND CASE WHEN t.owner_id = ? THEN 1 ELSE 0 END = ?)';
-    const conditions = [...filter.map(([d]) => `c.${d} = ?`), `(${visible.map(() => group).join(' OR ')})`];
-    const params: unknown[] = [...values(filter)];
+    const conditions = [
+      ...filter.map(([d]) => `c.${d} = ?`),
+      ...(within ? [`(${within.text})`] : []),
+      `(${visible.map(() => group).join(' OR ')})`,
+    ];
+    const params: unknown[] = [...values(filter, within)];
     for (const g of visible) params.push(g.unit, g.kind, g.candidateRoles, callerId, g.mine ? 1 : 0);
     const columns = 't.title, t.unit, t.kind, t.priority, t.status';
     const text = `SELECT c.task_id, ${manyPerTask ? 'MAX(c.value) AS value, MAX(c.met) AS met' : 'c.value, c.met'}, ${columns}

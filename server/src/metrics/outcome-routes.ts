@@ -7,7 +7,7 @@ import type { Db } from '../store/database';
 import { csvFileName, reportToCsv } from './csv';
 import { OutcomeQueries } from './outcome-queries';
 import { ALL, DIMENSIONS, isMetricName, METRIC_NAMES, metricDefinition, type Dimension } from './definitions';
-import { outcomeReport, tasksBehind, TASKS_PATH, type MetricScope } from './outcomes';
+import { outcomeReport, outcomeTrend, tasksBehind, TASKS_PATH, type MetricScope } from './outcomes';
 import { OutcomeProjection } from './projection';
 import { parseWindow } from './window';
 
@@ -28,6 +28,8 @@ const MAX_LIST_LIMIT = 2_000;
  * - `GET /api/metrics/outcomes?window=24h` — every figure as JSON (`window=12h|shift|24h|7d`, or
  *   `from`/`to`; `unit` narrows to one of the caller's units);
  * - `GET /api/metrics/outcomes.csv?window=24h` — the same figures as a CSV download;
+ * - `GET /api/metrics/trend?metric=time-to-acknowledge&window=24h` — one window metric's roll-up per
+ *   hour (wider buckets for long windows), for the dashboard's trend chart;
  * - `GET /api/metrics/tasks?metric=…&unit=…` — the tasks behind one figure (the `tasks` link of each
  *   figure), only those the caller may see.
  * Returns the projection, so the composition root can fold the log in the background at start.
@@ -94,6 +96,19 @@ export function registerOutcomeRoutes(
       'cache-control': 'no-store',
     });
     res.end(body);
+  });
+
+  router.get('/api/metrics/trend', async (req, res) => {
+    const asked = await scopeFor(req, res);
+    if (!asked) return;
+    const metric = asked.params.get('metric') ?? '';
+    const trendable = METRIC_NAMES.filter((name) => metricDefinition(name).timeframe === 'window');
+    if (!isMetricName(metric) || !trendable.includes(metric)) {
+      return sendError(res, 400, 'invalid', `metric must be one of ${trendable.join(', ')}.`);
+    }
+    const unit = asked.params.get('unit');
+    const scope = unit && unit !== ALL ? { ...asked.scope, units: [unit] } : asked.scope;
+    sendJson(res, 200, outcomeTrend(queries, metric, scope));
   });
 
   router.get(TASKS_PATH, async (req, res) => {

@@ -15,7 +15,13 @@ import {
   type MetricDefinition,
   type MetricName,
 } from './definitions';
-import type { ListedTask, OutcomeQueries } from './outcome-queries';
+import {
+  marks,
+  type ListedTask,
+  type OutcomeQueries,
+  type Sql,
+  type VisibilityGroup,
+} from './outcome-queries';
 import { nearestRankIndex } from './percentile';
 import type { MetricWindow } from './window';
 
@@ -226,6 +232,50 @@ function metricFigures(queries: OutcomeQueries, name: MetricName, scope: MetricS
   });
 }
 
+const HOUR_MS = 3_600_000;
+/** A trend is hourly, widened for long windows so that it stays a readable chart of at most ~48 points. */
+const TREND_MAX_POINTS = 48;
+
+/** One bucket of a trend: the roll-up figure (every unit in scope, every kind…) of its own window. */
+export type TrendPoint = Figure & { from: string; to: string };
+
+export interface OutcomeTrend {
+  metric: MetricName;
+  window: MetricWindow;
+  units: string[];
+  bucketMs: number;
+  points: TrendPoint[];
+}
+
+/** Hours per trend bucket for a window: 1 up to two days, then as many as keep ~48 points. */
+export function trendBucketMs(window: MetricWindow): number {
+  const span = Date.parse(window.to) - Date.parse(window.from);
+  return HOUR_MS * Math.max(1, Math.ceil(span / (TREND_MAX_POINTS * HOUR_MS)));
+}
+
+/**
+ * A window metric over time [M14]: the window cut into consecutive half-open buckets from its start
+ * (the last one may be shorter), each the roll-up figure of exactly that sub-window — the same cohort
+ * and code as the report, so a point equals the report asked with that bucket's from/to.
+ */
+export function outcomeTrend(queries: OutcomeQueries, metric: MetricName, scope: MetricScope): OutcomeTrend {
+  const bucketMs = trendBucketMs(scope.window);
+  const from = Date.parse(scope.window.from);
+  const to = Date.parse(scope.window.to);
+  const points: TrendPoint[] = [];
+  for (let start = from; start < to; start += bucketMs) {
+    const bucket = {
+      name: null,
+      from: new Date(start).toISOString(),
+      to: new Date(Math.min(start + bucketMs, to)).toISOString(),
+    };
+    // Figures are sorted with `all` first: the first is the roll-up over every dimension.
+    const [rollUp] = metricFigures(queries, metric, { ...scope, window: bucket });
+    points.push({ ...rollUp!, from: bucket.from, to: bucket.to });
+  }
+  return { metric, window: scope.window, units: [...scope.units], bucketMs, points };
+}
+
 /** Dimension values from a group code (the inverse of `OutcomeQueries.packedDurations`). */
 function decode(code: number, domains: ReadonlyArray<readonly string[]>): string[] {
   let rest = code;
@@ -292,6 +342,69 @@ export function seesAllOf(principal: Principal, units: readonly string[]): boole
   );
 }
 
+/** What `visibleTo` looks at, for every task of a visibility group. */
+function scopeOfGroup(g: VisibilityGroup, principal: Principal) {
+  return {
+    unit: g.unit,
+    kind: g.kind as TaskKind,
+    candidateRoles: g.candidateRoles.split(',').filter(Boolean) as Role[],
+    owner: g.mine ? { id: principal.id, name: principal.name } : null,
+  };
+}
+
+/**
+ * For a caller who opens some kinds on some units whatever their roles and owner (a coordinator's
+ * discharges and exceptions) but not all: the cohort's rows of those (unit, kind) pairs (`open`) and of
+ * the rest (`depends`), as conditions on the cohort's own columns — so only `depends` needs the join
+ * with the tasks for candidate roles and owner. Either may be null (no such pair). Null when the cohort
+ * has no kind to split on.
+ */
+function splitByKind(
+  definition: MetricDefinition,
+  units: readonly string[],
+  principal: Principal,
+): { open: Sql | null; depends: Sql | null } | null {
+  const kinds: readonly TaskKind[] | null = definition.onlyKind
+    ? [definition.onlyKind]
+    : definition.dimensions.includes('kind')
+      ? TASK_KINDS
+      : null;
+  if (!kinds) return null;
+  const open: Array<[string, TaskKind]> = [];
+  const depends: Array<[string, TaskKind]> = [];
+  for (const unit of units) {
+    for (const kind of kinds) {
+      const wholesale = visibleTo({ unit, kind, candidateRoles: [], owner: null }, principal);
+      (wholesale ? open : depends).push([unit, kind]);
+    }
+  }
+  const condition = (pairs: Array<[string, TaskKind]>): Sql => {
+    // By kind: the kinds on every unit in scope as one IN list (a coordinator's usual case, and the
+    // cheapest test per row), the others each with their units.
+    const unitsOf = new Map<TaskKind, string[]>();
+    for (const [unit, kind] of pairs) unitsOf.set(kind, [...(unitsOf.get(kind) ?? []), unit]);
+    const everywhere = [...unitsOf].filter(([, u]) => u.length === units.length).map(([k]) => k);
+    const somewhere = [...unitsOf].filter(([, u]) => u.length < units.length);
+    if (definition.onlyKind) {
+      return everywhere.length > 0
+        ? { text: '1 = 1', params: [] }
+        : { text: `c.unit IN (${marks(somewhere[0]![1])})`, params: somewhere[0]![1] };
+    }
+    const terms: Sql[] = [
+      ...(everywhere.length > 0 ? [{ text: `c.kind IN (${marks(everywhere)})`, params: everywhere }] : []),
+      ...somewhere.map(([kind, u]) => ({
+        text: `(c.kind = ? AND c.unit IN (${marks(u)}))`,
+        params: [kind, ...u],
+      })),
+    ];
+    return { text: terms.map((t) => t.text).join(' OR '), params: terms.flatMap((t) => t.params) };
+  };
+  return {
+    open: open.length > 0 ? condition(open) : null,
+    depends: depends.length > 0 ? condition(depends) : null,
+  };
+}
+
 /**
  * The tasks behind one figure: the metric's cohort filtered by the figure's dimensions, then by what the
  * caller may see (`visibleTo`, as everywhere else), each with its own value.
@@ -313,23 +426,34 @@ export function tasksBehind(
   let total: number;
   let shown: number;
   let rows: ListedTask[];
+  const split = splitByKind(definition, scope.units, principal);
   if (seesAllOf(principal, scope.units)) {
     // Charge nurses and supervisors: nothing to filter, so no per-task visibility facts to fetch.
     total = shown = queries.countTasks(cohort, conditions, manyPerTask);
     rows = queries.topTasks(cohort, conditions, limit, manyPerTask);
+  } else if (split) {
+    // Coordinators: the kinds they open on every unit (discharges, exceptions) straight from the cohort;
+    // only the other kinds are joined with the tasks to ask `visibleTo` about roles and owner.
+    total = queries.countTasks(cohort, conditions, manyPerTask);
+    const wholesale = split.open ? queries.countTasks(cohort, conditions, manyPerTask, split.open) : 0;
+    const groups = split.depends
+      ? queries.visibilityGroups(cohort, conditions, principal.id, manyPerTask, split.depends)
+      : [];
+    const visible = groups.filter((g) => visibleTo(scopeOfGroup(g, principal), principal));
+    shown = wholesale + visible.reduce((n, g) => n + g.tasks, 0);
+    const openPage =
+      split.open && wholesale > 0 ? queries.topTasks(cohort, conditions, limit, manyPerTask, split.open) : [];
+    const otherPage =
+      visible.length > 0
+        ? queries.visibleTasks(cohort, conditions, visible, principal.id, limit, manyPerTask, split.depends!)
+        : [];
+    // Two disjoint pages, each largest value first, ties by id: merged, the first `limit` of both.
+    rows = [...openPage, ...otherPage]
+      .sort((a, b) => b.value - a.value || (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0))
+      .slice(0, limit);
   } else {
-    const groups = queries.visibilityGroups(cohort, conditions, principal.id);
-    const visible = groups.filter((g) =>
-      visibleTo(
-        {
-          unit: g.unit,
-          kind: g.kind as TaskKind,
-          candidateRoles: g.candidateRoles.split(',').filter(Boolean) as Role[],
-          owner: g.mine ? { id: principal.id, name: principal.name } : null,
-        },
-        principal,
-      ),
-    );
+    const groups = queries.visibilityGroups(cohort, conditions, principal.id, manyPerTask);
+    const visible = groups.filter((g) => visibleTo(scopeOfGroup(g, principal), principal));
     total = groups.reduce((n, g) => n + g.tasks, 0);
     shown = visible.reduce((n, g) => n + g.tasks, 0);
     rows =
