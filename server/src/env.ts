@@ -18,14 +18,7 @@ export function integer(
   max: number,
   problems: string[],
 ): number {
-  const text = value(env, name);
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    problems.push(`${name} must be a whole number from ${min} to ${max}, not "${text}".`);
-    return fallback;
-  }
-  return n;
+  return bounded(env, name, fallback, min, max, problems, Number.isInteger, 'a whole number');
 }
 
 /** A number that may have a fraction (minutes such as 0.5), within `min`..`max`. */
@@ -37,11 +30,24 @@ export function decimal(
   max: number,
   problems: string[],
 ): number {
+  return bounded(env, name, fallback, min, max, problems, Number.isFinite, 'a number');
+}
+
+function bounded(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+  accepts: (n: number) => boolean,
+  what: string,
+): number {
   const text = value(env, name);
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    problems.push(`${name} must be a number from ${min} to ${max}, not "${text}".`);
+  if (!accepts(n) || n < min || n > max) {
+    problems.push(`${name} must be ${what} from ${min} to ${max}, not "${text}".`);
     return fallback;
   }
   return n;

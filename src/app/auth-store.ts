@@ -84,6 +84,18 @@ const REDIRECT_MARK = 'wardline.signing-in';
 /** A slow network must not keep a signed-in tablet on the splash: the cached settings will do. */
 const CONFIG_TIMEOUT_MS = 3_000;
 
+/** The person now signed in through MSAL, as the device remembers them between visits (never a token). */
+function rememberMsalPerson(account: AccountInfo, me: Principal): void {
+  saveSession({
+    version: 1,
+    kind: 'msal',
+    homeAccountId: account.homeAccountId,
+    loginHint: account.username,
+    me,
+  });
+  rememberLocked(false);
+}
+
 function samePerson(a: Pick<Principal, 'tenantId' | 'id'>, b: Pick<Principal, 'tenantId' | 'id'>): boolean {
   return a.tenantId === b.tenantId && a.id === b.id;
 }
@@ -181,14 +193,7 @@ export const useAuth = create<AuthStore>((set, get) => {
     const me = await fetchMe(tokens);
     const previous = loadSession();
     if (previous && !samePerson(previous.me, me)) await forgetPerson(auth, previous);
-    saveSession({
-      version: 1,
-      kind: 'msal',
-      homeAccountId: account.homeAccountId,
-      loginHint: account.username,
-      me,
-    });
-    rememberLocked(false);
+    rememberMsalPerson(account, me);
     await enter(me, tokens, null);
   }
 
@@ -293,14 +298,7 @@ export const useAuth = create<AuthStore>((set, get) => {
           stopIdleWatch?.();
           await (await workspaceModule()).closeWorkspace(workspace, { erase: true });
           if (stored) await forgetPerson(auth, stored);
-          saveSession({
-            version: 1,
-            kind: 'msal',
-            homeAccountId: account.homeAccountId,
-            loginHint: account.username,
-            me,
-          });
-          rememberLocked(false);
+          rememberMsalPerson(account, me);
           usePending.getState().reset();
           useUi.getState().reset();
           window.location.replace('/');

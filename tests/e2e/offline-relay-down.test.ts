@@ -13,7 +13,7 @@ import {
 import { routed } from '../helpers/events';
 import { checksumOf, connectAs, Mirror } from '../helpers/hub-client';
 import { readRelay, readStore, waitForEmptyOutbox } from '../helpers/offline';
-import { devToken, postEvents, spawnRelay, startTestRelay, tempDir, type ChildRelay } from '../helpers/relay';
+import { devToken, postEvents, RestartableRelay, startTestRelay, tempDir } from '../helpers/relay';
 
 /**
  * Issue #6: the relay is down for a minute while 500 tasks change (another relay process on the same
@@ -27,9 +27,8 @@ const TASKS = 500;
 const ids = Array.from({ length: TASKS }, (_, i) => `down-${String(i).padStart(3, '0')}`);
 
 let browser: Browser;
-let relay: ChildRelay | null = null;
+let relay: RestartableRelay;
 const data = tempDir('wardline-e2e-down-');
-let env: Record<string, string>;
 
 function task(id: string, revision: number, extra: Record<string, unknown> = {}) {
   const n = Number(id.slice(5));
@@ -48,17 +47,10 @@ function task(id: string, revision: number, extra: Record<string, unknown> = {})
   });
 }
 
-async function stopRelay(): Promise<void> {
-  if (!relay) return;
-  relay.process.kill('SIGTERM');
-  await relay.exited;
-  relay = null;
-}
-
 beforeAll(async () => {
   const port = await freePort();
-  env = { PORT: String(port), DATA_DIR: data.path, STATIC_DIR: inject('pwaDir') };
-  relay = await spawnRelay(env);
+  relay = new RestartableRelay({ PORT: String(port), DATA_DIR: data.path, STATIC_DIR: inject('pwaDir') });
+  await relay.start();
   const token = await devToken(relay.url, 'integration-engine');
   for (let i = 0; i < TASKS; i += 250) {
     const { status } = await postEvents(
@@ -73,7 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await stopRelay();
+  await relay?.stop();
   data.remove();
 });
 
@@ -103,7 +95,7 @@ describe('[issue 6] the relay is down for a minute while 500 tasks change', () =
 
   it('[S5][S10] every page catches up without a reload and equals the relay’s state', async () => {
     for (const person of people) {
-      const device = await openDevice(browser, relay!.url, person.viewport);
+      const device = await openDevice(browser, relay.url, person.viewport);
       devices.push(device);
       await signIn(device.page, person.name);
       await waitUntilLive(device.page, 30_000);
@@ -119,7 +111,7 @@ describe('[issue 6] the relay is down for a minute while 500 tasks change', () =
     await nurse.locator(`li[data-task-id="${ids[0]}"]`).waitFor();
 
     const downAt = Date.now();
-    await stopRelay();
+    await relay.stop();
     await nurse.locator('.link-reconnecting').waitFor({ timeout: 10_000 });
 
     // The nurse keeps working: two claims wait in her outbox until the relay is back.
@@ -152,7 +144,7 @@ describe('[issue 6] the relay is down for a minute while 500 tasks change', () =
     await screenshot(nurse, 'relay-down-tablet-820x1180');
 
     await new Promise((r) => setTimeout(r, Math.max(0, DOWN_FOR_MS - (Date.now() - downAt))));
-    relay = await spawnRelay(env);
+    await relay.start();
 
     for (const [i, person] of people.entries()) {
       const page = devices[i]!.page;

@@ -10,7 +10,7 @@ import {
   type Device,
 } from '../helpers/browser';
 import { routed } from '../helpers/events';
-import { devToken, postEvents, spawnRelay, startTestRelay, tempDir, type ChildRelay } from '../helpers/relay';
+import { devToken, postEvents, RestartableRelay, startTestRelay, tempDir } from '../helpers/relay';
 
 /**
  * Issue #5: the relay is stopped and started; the page says "Reconnecting", then catches up — with what
@@ -32,21 +32,13 @@ function followUp(task: typeof BEFORE) {
 }
 
 let browser: Browser;
-let relay: ChildRelay | null = null;
+let relay: RestartableRelay;
 const data = tempDir('wardline-e2e-restart-');
-let env: Record<string, string>;
-
-async function stopRelay(): Promise<void> {
-  if (!relay) return;
-  relay.process.kill('SIGTERM');
-  await relay.exited;
-  relay = null;
-}
 
 beforeAll(async () => {
   const port = await freePort();
-  env = { PORT: String(port), DATA_DIR: data.path, STATIC_DIR: inject('pwaDir') };
-  relay = await spawnRelay(env);
+  relay = new RestartableRelay({ PORT: String(port), DATA_DIR: data.path, STATIC_DIR: inject('pwaDir') });
+  await relay.start();
   const { status } = await postEvents(relay.url, await devToken(relay.url, 'integration-engine'), [
     followUp(BEFORE),
   ]);
@@ -56,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await stopRelay();
+  await relay?.stop();
   data.remove();
 });
 
@@ -64,7 +56,7 @@ describe('[issue 5] the relay restarts under an open page', () => {
   let nurse: Device;
 
   it('shows "Reconnecting", keeps the worklist on screen, then catches up without a reload', async () => {
-    nurse = await openDevice(browser, relay!.url, 'tablet');
+    nurse = await openDevice(browser, relay.url, 'tablet');
     const page = nurse.page;
     await signIn(page, 'R. Okafor');
     await waitUntilLive(page);
@@ -76,7 +68,7 @@ describe('[issue 5] the relay restarts under an open page', () => {
     // Marks this very document: a reload would lose it.
     await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
 
-    await stopRelay();
+    await relay.stop();
     await page.locator('.link', { hasText: 'Reconnecting' }).waitFor({ timeout: 10_000 });
     // The device's copy stays on screen while the relay is away.
     expect(await page.locator(`li[data-task-id="${BEFORE.id}"]`).isVisible()).toBe(true);
@@ -92,7 +84,7 @@ describe('[issue 5] the relay restarts under an open page', () => {
     await meanwhile.stop();
     expect(await page.locator('.link', { hasText: 'Reconnecting' }).isVisible()).toBe(true);
 
-    relay = await spawnRelay(env);
+    await relay.start();
     // SignalR's reconnect delays (0, 1, 2, 5, 10 s, with jitter) bound how soon it is back.
     await page.locator('.link-live').waitFor({ timeout: 30_000 });
     await page.locator(`li[data-task-id="${WHILE_DOWN.id}"]`).waitFor({ timeout: 10_000 });

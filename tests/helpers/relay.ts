@@ -144,3 +144,31 @@ export async function postEvents(
     body: (await res.json()) as { results: Array<{ id: string; status: string; reason?: string }> },
   };
 }
+
+/**
+ * A relay process on a fixed port and data folder that a test stops (SIGTERM) and starts again, as a
+ * restart in production would: the pages it served reconnect to the same address.
+ */
+export class RestartableRelay {
+  private current: ChildRelay | null = null;
+
+  constructor(readonly env: Record<string, string>) {}
+
+  async start(): Promise<string> {
+    this.current = await spawnRelay(this.env);
+    return this.current.url;
+  }
+
+  get url(): string {
+    if (!this.current) throw new Error('the relay is not running');
+    return this.current.url;
+  }
+
+  async stop(): Promise<void> {
+    const running = this.current;
+    if (!running) return;
+    this.current = null;
+    running.process.kill('SIGTERM');
+    await running.exited;
+  }
+}
