@@ -12,6 +12,7 @@ import {
 } from '../helpers/browser';
 import { routed } from '../helpers/events';
 import { startOidcProvider, type OidcProvider, type TestPerson } from '../helpers/oidc-provider';
+import { readStore } from '../helpers/offline';
 import {
   devToken,
   postEvents,
@@ -349,9 +350,23 @@ describe('[issue 7] Entra-style sign-in with MSAL against a real OpenID provider
     expect(new Set(tokens).size).toBeGreaterThan(1);
   });
 
-  it('[I3] the provider revokes her session: the app asks her to sign in again and keeps her device database', async () => {
+  it('[I3] the provider revokes her session: the app asks her to sign in again and keeps her database and queued action', async () => {
     const { page, context } = device;
+    // Offline, she ticks an item on the task she claimed: the action waits in her outbox.
+    await context.setOffline(true);
+    await page.locator('.link-offline').waitFor();
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: /^My work/ })
+      .click();
+    await page.locator(`li[data-task-id="${ON_4W.id}"] a`).click();
+    await page.getByRole('checkbox', { name: 'Medication reconciliation' }).check();
+    await page.locator('.link-unsent', { hasText: '1 waiting to sync' }).waitFor();
+
+    // The provider revokes her session, and her last access token runs out while she is offline.
     expect(await idp.revoke(ADA.login)).toBeGreaterThan(0);
+    await page.waitForTimeout((SHORT_TOKEN_SECONDS + 2) * 1_000);
+    await context.setOffline(false);
 
     // Within one token lifetime the relay ends the connection; renewal now fails for good.
     const heading = page.getByRole('heading', { name: 'Your session expired — sign in again' });
@@ -363,6 +378,8 @@ describe('[issue 7] Entra-style sign-in with MSAL against a real OpenID provider
     expect(await pageText(page)).not.toContain(ON_4W_SECOND.patient.name);
     expect(wardlineDatabaseOf(await databaseNames(page), ADA)).toHaveLength(1);
     expect(await deviceHasTask(page, ADA, ON_4W.id)).toBe(true);
+    // [S11] Her queued action is still on the device, unsent.
+    expect(await readStore(page, 'outbox')).toHaveLength(1);
 
     // She signs in again (a popup through the redirect bridge): the same database, her claim still hers.
     await signInInPopup(context, () => page.getByRole('button', { name: 'Sign in again' }).click(), ADA);
@@ -373,6 +390,16 @@ describe('[issue 7] Entra-style sign-in with MSAL against a real OpenID provider
       .click();
     await page.getByText(ON_4W.patient.name).first().waitFor({ timeout: 30_000 });
     expect(wardlineDatabaseOf(await databaseNames(page), ADA)).toHaveLength(1);
+    // Signed in again, the queued tick is sent once and applied.
+    await page.locator('.link-unsent').waitFor({ state: 'detached', timeout: 30_000 });
+    await eventually(
+      () =>
+        relayLines(relay, '"msg":"staff action"').some(
+          (l) => l.taskId === ON_4W.id && l.type === 'checklist.set' && l.status === 'applied',
+        ),
+      15_000,
+      'the queued tick on the relay',
+    );
   });
 
   it('[I4] nurse A signs out: nothing of hers stays in IndexedDB or Web Storage; nurse B then sees only her own unit', async () => {
