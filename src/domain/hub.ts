@@ -29,7 +29,9 @@ export interface Alert {
   id: string;
   taskIds: string[];
   unit: string;
+  /** The chain level that fired (never counting repeats), and how many times it has repeated. */
   level: number;
+  repeats: number;
   targetRole: string;
   scope: 'unit' | 'hospital';
   priority: Task['priority'];
