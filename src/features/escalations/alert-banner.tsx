@@ -49,7 +49,7 @@ export function AlertBanners() {
   if (shown.length === 0) return null;
   const more = shown.length - SHOWN;
   return (
-    <section className="alert-banners" aria-label="Escalation alerts">
+    <section className="alert-banners" aria-label="Escalation alerts" data-sound={sound}>
       {shown.slice(0, SHOWN).map((s) => (
         <AlertBanner key={s.alert.id} alert={s.alert} active={s.active} />
       ))}

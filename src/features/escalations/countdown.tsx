@@ -1,7 +1,14 @@
 import { useSyncExternalStore } from 'react';
 import { isClosed, type Task } from '../../domain';
 import { useSession } from '../../app/session';
-import { levelWords, nextLevelWords, stillEscalating, whatNextWords, whyWords } from './wording';
+import {
+  levelWords,
+  nextLevelWords,
+  stillEscalating,
+  stoppedWords,
+  whatNextWords,
+  whyWords,
+} from './wording';
 
 /**
  * A countdown needs seconds, which the app's shared clock (15 s) does not tick: this second clock runs
@@ -64,7 +71,7 @@ export function EscalationTag({ task }: { task: Task }) {
           <NextLevelCountdown task={task} />
         </>
       ) : (
-        <> · stopped</>
+        <> · stopped, {stoppedWords(task)}</>
       )}
     </span>
   );

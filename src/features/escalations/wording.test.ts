@@ -6,6 +6,7 @@ import {
   levelWords,
   nextLevelWords,
   stillEscalating,
+  stoppedWords,
   targetWords,
   whatNextWords,
   whyWords,
@@ -117,6 +118,7 @@ describe('[E3] why you, and what happens next', () => {
     );
     expect(stillEscalating(acked)).toBe(false);
     expect(whatNextWords(acked)).toBe(`Stopped: acknowledged by ${chargeNurse.name} at 10:33.`);
+    expect(stoppedWords(acked)).toBe(`acknowledged by ${chargeNurse.name}`);
   });
 
   it('[E4] an exception stops when claimed, not when acknowledged', () => {

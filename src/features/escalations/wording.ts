@@ -104,6 +104,15 @@ export function whyWords(task: Task, me: Principal): { label: string; text: stri
   };
 }
 
+/** Why the chain stopped, short enough for a list row: "acknowledged by H. Marchbank" [E4]. */
+export function stoppedWords(task: Task): string {
+  if (isClosed(task)) return 'task closed';
+  if ((task.escalation.stopWhen ?? 'acknowledged') === 'claimed' && task.owner) {
+    return `claimed by ${task.owner.name}`;
+  }
+  return task.acknowledgedBy ? `acknowledged by ${task.acknowledgedBy.name}` : 'acknowledged';
+}
+
 /** "What happens next" [E3]: who is told next and by when, or why nothing more will happen. */
 export function whatNextWords(task: Task): string {
   const e = task.escalation;

@@ -176,7 +176,7 @@ function Facts({ task, now }: { task: Task; now: number }) {
     // [E3, E5] The level and its repeats, the live countdown, why it reached whom and what comes next.
     rows.push([
       'Escalation',
-      <span className="cell-stack" key="escalation">
+      <span className="escalation-fact" key="escalation">
         <span>
           {levelWords(task.escalation)}
           {stillEscalating(task) && nextAt ? (
