@@ -251,6 +251,13 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
       .filter({ hasText: 'Acknowledge Troponin 130 ng/L' })
       .waitFor({ timeout: 10_000 });
     expect(await page.locator('.alert-banners').getAttribute('data-sound')).toBe('silenced');
+    // [E10] Her phone lists the unacknowledged escalation above the one she acknowledged.
+    await page.locator(`li[data-task-id="${TASK}-2"]`).waitFor();
+    const cards = page.locator('ul.cards > li');
+    expect(await cards.evaluateAll((items) => items.map((li) => li.getAttribute('data-task-id')))).toEqual([
+      `${TASK}-2`,
+      TASK,
+    ]);
     expect(await alarmCalls(page)).toEqual(before);
     await screenshot(page, 'escalation-alert-silenced-phone');
   });
