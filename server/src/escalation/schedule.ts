@@ -14,12 +14,23 @@ import {
  * column is the single source the scheduler wakes for. The level itself only moves when a level
  * actually fires (the scheduler) or a person escalates.
  */
-export function withNextEscalation(task: Task, policies: readonly EscalationPolicy[], now: string): Task {
+export function withNextEscalation(original: Task, policies: readonly EscalationPolicy[], now: string): Task {
+  let task = original;
   const policy = policyFor(task, policies);
   let escalation: Escalation;
   if (!policy) {
     escalation = { ...task.escalation, nextAt: null, next: null, policyId: null, stopWhen: null };
   } else {
+    // [E2] A person's escalation past the chain's end counts as a repeat of its last level, as do the
+    // levels stored before repeats were counted apart: the firing count stays, the level is the chain's.
+    const last = policy.levels.length;
+    if (task.escalation.level > last) {
+      const excess = task.escalation.level - last;
+      task = {
+        ...task,
+        escalation: { ...task.escalation, level: last, repeats: task.escalation.repeats + excess },
+      };
+    }
     const state = escalationState(task, policy, now);
     // A level already due but not yet fired stays due "now": the scheduler fires it on its next wake.
     const nextAt = state.stopped ? null : firingsOf(state) > firingsOf(task.escalation) ? now : state.nextAt;
@@ -32,7 +43,7 @@ export function withNextEscalation(task: Task, policies: readonly EscalationPoli
       nextAt,
     };
   }
-  return sameEscalation(escalation, task.escalation) ? task : { ...task, escalation };
+  return sameEscalation(escalation, original.escalation) ? original : { ...task, escalation };
 }
 
 function sameEscalation(a: Escalation, b: Escalation): boolean {
