@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { Link } from 'react-router';
 import type { Alert, Task } from '../../domain';
 import { useExecute, useSession, useTasks } from '../../app/session';
@@ -31,20 +31,29 @@ export function AlertBanners() {
   const tasks = useTasks();
   const byId = useMemo(() => new Map((tasks ?? []).map((t) => [t.id, t])), [tasks]);
 
+  // Alerts whose tasks this device has shown: once one of them has been here, its absence means it
+  // left the worklist (finished, moved unit); before that it simply has not arrived yet. The alert is
+  // sent right after the task's own change, but the device's worklist read can come after the alert.
+  const seenWithTask = useRef(new Set<string>());
   const { shown, settled } = useMemo(() => {
     const shown: Shown[] = [];
     const settled: string[] = [];
     for (const alert of alerts) {
       const present = alert.taskIds.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined);
       const active = present.filter(stillEscalating);
-      // Not on the device yet (the first sync is still running): shown from the alert's own words.
-      if (active.length > 0 || (present.length === 0 && tasks === undefined)) shown.push({ alert, active });
-      else if (tasks !== undefined) settled.push(alert.id);
+      if (present.length > 0) seenWithTask.current.add(alert.id);
+      if (active.length > 0) shown.push({ alert, active });
+      // Not on the device yet: shown from the alert's own words until its tasks arrive.
+      else if (present.length === 0 && !seenWithTask.current.has(alert.id)) shown.push({ alert, active });
+      else settled.push(alert.id);
     }
     return { shown, settled };
-  }, [alerts, byId, tasks]);
+  }, [alerts, byId]);
 
-  useEffect(() => drop(settled), [drop, settled]);
+  useEffect(() => {
+    drop(settled);
+    for (const id of settled) seenWithTask.current.delete(id);
+  }, [drop, settled]);
 
   if (shown.length === 0) return null;
   const more = shown.length - SHOWN;
