@@ -8,7 +8,7 @@
  */
 import { createRandom } from '../server/src/demo/random';
 import type { ChecklistItem, Priority, Role, StaffRef, Task, TaskKind } from '../src/domain';
-import { SYSTEM } from '../src/domain';
+import { NO_ESCALATION, SYSTEM } from '../src/domain';
 import type { Db } from '../server/src/store/database';
 
 const MINUTE = 60_000;
@@ -122,7 +122,7 @@ function blankTask(id: string, kind: TaskKind, unit: string, priority: Priority,
     expectedDischargeAt: null,
     acknowledgedAt: null,
     acknowledgedBy: null,
-    escalation: { level: 0, nextAt: null, lastAt: null, reason: null },
+    escalation: { ...NO_ESCALATION, level: 0, nextAt: null, lastAt: null, reason: null },
     exception: null,
     hold: null,
     resolution: null,
@@ -282,7 +282,13 @@ function apply(task: Task, op: Op, actor: StaffRef, now: string): { change: stri
       task.escalation = { ...task.escalation, nextAt: null };
       return { change: 'acknowledged', detail: null };
     case 'escalate':
-      task.escalation = { level: op.level, nextAt: null, lastAt: now, reason: `level ${op.level}` };
+      task.escalation = {
+        ...NO_ESCALATION,
+        level: op.level,
+        nextAt: null,
+        lastAt: now,
+        reason: `level ${op.level}`,
+      };
       return {
         change: 'escalated',
         detail: op.byPerson ? 'Needs the charge nurse now' : `level ${op.level}: ChargeNurse (unit)`,

@@ -1,4 +1,5 @@
 import { useRef, useSyncExternalStore, type KeyboardEvent } from 'react';
+import { EscalationAlertSettings } from '../features/escalations/alert-settings';
 import { UpdateAppButton } from './update-prompt';
 
 function subscribeController(onChange: () => void): () => void {
@@ -29,6 +30,7 @@ export function AboutThisDevice() {
         <h2 id="about-device-heading">About this device</h2>
         <p>{offlineReady ? 'Opens without a network.' : 'Not yet ready to open without a network.'}</p>
         <UpdateAppButton />
+        <EscalationAlertSettings />
       </section>
     </details>
   );

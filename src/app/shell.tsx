@@ -1,5 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import { NavLink, Outlet } from 'react-router';
+import { AlertBanners } from '../features/escalations/alert-banner';
+import { CoverageWarning } from '../features/escalations/coverage-warning';
 import { countFor } from '../features/worklist/selections';
 import { ROLE_WORDS } from '../features/shared/words';
 import { AboutThisDevice } from './about-device';
@@ -74,6 +76,8 @@ export function Shell() {
       )}
       <main id="main" className="app-main" tabIndex={-1}>
         <UpdatePrompt canReload={unsent === 0 && !editing} />
+        <AlertBanners />
+        <CoverageWarning />
         <Notices />
         <Outlet />
       </main>

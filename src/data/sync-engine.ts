@@ -1,6 +1,7 @@
 import { HubConnectionState, type HubConnection } from '@microsoft/signalr';
 import { ActionResult, HUB_EVENTS, HUB_METHODS, Task, type Command, type SyncPage } from '../domain';
 import { useConnection } from '../state/connection-store';
+import { receiveAlert } from './alerts';
 import { readCursor, storeNewer, type WorklistDb } from './db';
 
 /** Lets the browser run other tasks (input, rendering) before the caller continues. */
@@ -32,6 +33,8 @@ export class SyncEngine {
     const link = useConnection.getState();
     this.connection.on(HUB_EVENTS.taskChanged, (task: unknown) => void this.onChanged(task));
     this.connection.on(HUB_EVENTS.taskRemoved, (id: unknown, seq: unknown) => void this.onRemoved(id, seq));
+    // Escalations for this person [E6]: a nudge to the screen; the tasks themselves arrive as changes.
+    this.connection.on(HUB_EVENTS.alert, (alert: unknown) => void receiveAlert(alert));
     this.connection.onreconnecting(() => useConnection.getState().setLink('reconnecting'));
     this.connection.onreconnected(() => {
       useConnection.getState().setLink('live');

@@ -43,7 +43,7 @@ function workedOn(): Task {
       item('equipment', 'Equipment delivered', false),
     ],
     comments: [{ by: ref(nurse), at: at('09:40'), text: 'Family aware' }],
-    escalation: { level: 1, nextAt: at('11:00'), lastAt: at('10:30'), reason: null },
+    escalation: { ...NO_ESCALATION, level: 1, nextAt: at('11:00'), lastAt: at('10:30'), reason: null },
   });
 }
 

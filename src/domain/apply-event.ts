@@ -72,7 +72,7 @@ export function applyEvent(current: Task | null, event: InboundEvent, now: strin
           ...current,
           revision: data.revision,
           status: 'cancelled',
-          escalation: { ...current.escalation, nextAt: null },
+          escalation: { ...current.escalation, nextAt: null, next: null },
           resolution: { outcome: 'cancelled', note: data.reason, overrideReason: null, by: SYSTEM, at: now },
         },
         'cancelled',

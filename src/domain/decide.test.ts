@@ -3,7 +3,7 @@ import { ACTION_TYPES, type ActionType } from './commands';
 import { decide, type Decision, type DecideOptions } from './decide';
 import { ROLES, type Principal, type Role } from './principal';
 import type { RejectionCode } from './results';
-import { TASK_STATUSES, Task, type TaskStatus } from './task';
+import { NO_ESCALATION, TASK_STATUSES, Task, type TaskStatus } from './task';
 import {
   BY_ROLE,
   CLAIMED_AT,
@@ -574,7 +574,7 @@ describe('decide: semantic preconditions', () => {
 
     it('acknowledges, stops escalation and clears a hold', () => {
       const task = inStatus('on-hold', nurse, {
-        escalation: { level: 1, nextAt: at('11:00'), lastAt: at('10:30'), reason: null },
+        escalation: { ...NO_ESCALATION, level: 1, nextAt: at('11:00'), lastAt: at('10:30'), reason: null },
       });
       const result = applied(run(task, 'resolve', {}, nurse)).task;
       expect(result).toMatchObject({ acknowledgedAt: NOW, acknowledgedBy: ref(nurse), hold: null });
@@ -644,11 +644,27 @@ describe('decide: semantic preconditions', () => {
 
   describe('acknowledge', () => {
     it('stops escalation at once and records who and when', () => {
+      const supervisor = { role: 'Supervisor', scope: 'hospital' } as const;
       const task = aResult({
-        escalation: { level: 2, nextAt: at('10:50'), lastAt: at('10:40'), reason: null },
+        escalation: {
+          ...NO_ESCALATION,
+          level: 2,
+          nextAt: at('10:50'),
+          lastAt: at('10:40'),
+          target: supervisor,
+          next: { ...supervisor, level: 2, repeat: true },
+        },
       });
       const result = applied(run(task, 'acknowledge', {}, chargeNurse));
-      expect(result.task.escalation).toEqual({ level: 2, nextAt: null, lastAt: at('10:40'), reason: null });
+      // Nothing more fires, and the screen at once stops saying who it would go to next.
+      expect(result.task.escalation).toEqual({
+        ...NO_ESCALATION,
+        level: 2,
+        nextAt: null,
+        lastAt: at('10:40'),
+        target: supervisor,
+        next: null,
+      });
       expect(result.task).toMatchObject({
         acknowledgedAt: NOW,
         acknowledgedBy: ref(chargeNurse),

@@ -1,14 +1,16 @@
 import { describe, expect, it, test } from 'vitest';
 import {
+  chainOutlook,
   DEFAULT_POLICIES,
   EscalationPolicies,
   escalationState,
   levelAt,
   levelDueAt,
+  nextStep,
   policyFor,
   type EscalationPolicy,
 } from './escalation';
-import type { Task } from './task';
+import { Escalation, firingsOf, NO_ESCALATION, type Task } from './task';
 import { aResult, aTask, anException, at, inStatus, minutesAfter, nurse, ref } from './testing/fixtures';
 
 function policy(id: string): EscalationPolicy {
@@ -105,16 +107,22 @@ describe('escalationState', () => {
 
   // Before, at and after each level of the critical-result chain (level 2 repeats every 10 min).
   test.each([
-    ['10:00', 0, '10:30'],
-    ['10:29', 0, '10:30'],
-    ['10:30', 1, '10:40'],
-    ['10:35', 1, '10:40'],
-    ['10:40', 2, '10:50'],
-    ['10:45', 2, '10:50'],
-    ['10:50', 3, '11:00'],
-    ['10:59', 3, '11:00'],
-  ] as const)('at %s: level %i, next at %s', (now, level, nextAt) => {
-    expect(escalationState(result, critical, at(now))).toEqual({ level, nextAt: at(nextAt), stopped: false });
+    ['10:00', 0, 0, '10:30'],
+    ['10:29', 0, 0, '10:30'],
+    ['10:30', 1, 0, '10:40'],
+    ['10:35', 1, 0, '10:40'],
+    ['10:40', 2, 0, '10:50'],
+    ['10:45', 2, 0, '10:50'],
+    ['10:50', 2, 1, '11:00'],
+    ['10:59', 2, 1, '11:00'],
+    ['11:00', 2, 2, '11:10'],
+  ] as const)('[E2] at %s: level %i, repeated %i times, next at %s', (now, level, repeats, nextAt) => {
+    expect(escalationState(result, critical, at(now))).toEqual({
+      level,
+      repeats,
+      nextAt: at(nextAt),
+      stopped: false,
+    });
   });
 
   it('a millisecond before a level it is not yet due', () => {
@@ -127,9 +135,14 @@ describe('escalationState', () => {
       ackBy: at('10:30'),
       acknowledgedAt: at('10:41'),
       acknowledgedBy: ref(nurse),
-      escalation: { level: 2, nextAt: null, lastAt: at('10:40'), reason: null },
+      escalation: { ...NO_ESCALATION, level: 2, repeats: 1, nextAt: null, lastAt: at('10:50') },
     });
-    expect(escalationState(acked, critical, at('11:30'))).toEqual({ level: 2, nextAt: null, stopped: true });
+    expect(escalationState(acked, critical, at('11:30'))).toEqual({
+      level: 2,
+      repeats: 1,
+      nextAt: null,
+      stopped: true,
+    });
   });
 
   it.each(['completed', 'cancelled', 'failed'] as const)('a %s task never escalates', (status) => {
@@ -143,6 +156,7 @@ describe('escalationState', () => {
     const acked = { ...task, acknowledgedAt: at('08:10'), acknowledgedBy: ref(nurse) };
     expect(escalationState(acked, exception, at('09:00'))).toEqual({
       level: 1,
+      repeats: 0,
       nextAt: null,
       stopped: false,
     });
@@ -152,6 +166,7 @@ describe('escalationState', () => {
     const claimed = aTask({ dueAt: at('10:00'), owner: ref(nurse), acknowledgedAt: at('09:00') });
     expect(escalationState(claimed, discharge, at('10:05'))).toEqual({
       level: 1,
+      repeats: 0,
       nextAt: null,
       stopped: false,
     });
@@ -161,16 +176,18 @@ describe('escalationState', () => {
     // The relay fired level 1 at 10:30 and was down until 11:35: levels 2–7 came due meanwhile.
     const task = aResult({
       ackBy: at('10:30'),
-      escalation: { level: 1, nextAt: at('10:40'), lastAt: at('10:30'), reason: null },
+      escalation: { ...NO_ESCALATION, level: 1, nextAt: at('10:40'), lastAt: at('10:30'), reason: null },
     });
     const back = escalationState(task, critical, at('11:35'));
-    expect(back).toEqual({ level: 7, nextAt: at('11:40'), stopped: false });
-    // One alert for level 7 (a repeat of the supervisor level), not six alerts in a burst.
+    // Level 2 first fired at 10:40 and repeated at 10:50 … 11:30: five repeats.
+    expect(back).toEqual({ level: 2, repeats: 5, nextAt: at('11:40'), stopped: false });
+    // One alert for the fifth repeat of the supervisor level, not six alerts in a burst.
     expect(levelAt(critical, back.level)?.target).toEqual({ role: 'Supervisor', scope: 'hospital' });
-    // Once level 7 has fired, nothing more is due until 11:40.
-    const fired = { ...task, escalation: { ...task.escalation, level: 7, lastAt: at('11:35') } };
+    // Once that has fired, nothing more is due until 11:40.
+    const fired = { ...task, escalation: { ...task.escalation, level: 2, repeats: 5, lastAt: at('11:35') } };
     expect(escalationState(fired, critical, at('11:39'))).toEqual({
-      level: 7,
+      level: 2,
+      repeats: 5,
       nextAt: at('11:40'),
       stopped: false,
     });
@@ -178,8 +195,8 @@ describe('escalationState', () => {
 
   it('the last level repeats at its interval for as long as nothing stops it', () => {
     const hours = escalationState(result, critical, at('16:30'));
-    // 10:30 level 1, 10:40 level 2, then every 10 minutes: 36 repeats in six hours.
-    expect(hours).toEqual({ level: 37, nextAt: at('16:40'), stopped: false });
+    // 10:30 level 1, 10:40 level 2, then every 10 minutes: 35 repeats by 16:30. Level 2, never "Level 37".
+    expect(hours).toEqual({ level: 2, repeats: 35, nextAt: at('16:40'), stopped: false });
   });
 
   it('a week overdue on one-minute repeats is counted exactly, not cut off', () => {
@@ -190,7 +207,8 @@ describe('escalationState', () => {
     // Level 2 at 10:40, then a repeat each minute: 7 days later is 10,080 repeats past level 2.
     const state = escalationState(result, everyMinute, minutesAfter(at('10:40'), 7 * 24 * 60));
     expect(state).toEqual({
-      level: 2 + 7 * 24 * 60,
+      level: 2,
+      repeats: 7 * 24 * 60,
       nextAt: minutesAfter(at('10:40'), 7 * 24 * 60 + 1),
       stopped: false,
     });
@@ -199,6 +217,7 @@ describe('escalationState', () => {
   it('a chain without repeats ends at its last level', () => {
     expect(escalationState(aTask({ dueAt: at('10:00') }), discharge, at('23:00'))).toEqual({
       level: 1,
+      repeats: 0,
       nextAt: null,
       stopped: false,
     });
@@ -208,6 +227,7 @@ describe('escalationState', () => {
     const undated = aTask({ dueAt: null });
     expect(escalationState(undated, discharge, '2025-12-31T23:59:00.000Z')).toEqual({
       level: 0,
+      repeats: 0,
       nextAt: null,
       stopped: false,
     });
@@ -223,5 +243,65 @@ describe('levelAt', () => {
     [37, 'Supervisor'],
   ] as const)('level %i of the critical-result chain tells %s', (level, role) => {
     expect(levelAt(critical, level)?.target.role ?? 'nobody').toBe(role);
+  });
+});
+
+describe('[E3] nextStep: who the next firing tells', () => {
+  const charge = { role: 'ChargeNurse', scope: 'unit' } as const;
+  const supervisor = { role: 'Supervisor', scope: 'hospital' } as const;
+  test.each([
+    [0, { ...charge, level: 1, repeat: false }],
+    [1, { ...supervisor, level: 2, repeat: false }],
+    [2, { ...supervisor, level: 2, repeat: true }],
+    // A person escalated past the chain's end: only the last level's repeats remain.
+    [3, { ...supervisor, level: 2, repeat: true }],
+  ] as const)('critical result at level %i → %o', (level, expected) => {
+    expect(nextStep(critical, { level })).toEqual(expected);
+  });
+
+  it('a chain that does not repeat ends: nothing after its last level', () => {
+    expect(nextStep(discharge, { level: 0 })).toEqual({
+      role: 'Coordinator',
+      scope: 'unit',
+      level: 1,
+      repeat: false,
+    });
+    expect(nextStep(discharge, { level: 1 })).toBeNull();
+  });
+});
+
+describe('[E3] chainOutlook: why you, and what happens next', () => {
+  it('level 1 of a critical result went to the charge nurse; the supervisor is next', () => {
+    expect(chainOutlook({ level: 1 }, critical, false)).toEqual({
+      policyId: 'critical-result',
+      stopWhen: 'acknowledged',
+      target: { role: 'ChargeNurse', scope: 'unit' },
+      next: { role: 'Supervisor', scope: 'hospital', level: 2, repeat: false },
+    });
+  });
+
+  it('not yet escalated: nobody reached, the first level is next', () => {
+    expect(chainOutlook({ level: 0 }, critical, false)).toMatchObject({
+      target: null,
+      next: { role: 'ChargeNurse', level: 1 },
+    });
+  });
+
+  it('stopped: who it reached stays, nothing is next', () => {
+    expect(chainOutlook({ level: 2 }, critical, true)).toMatchObject({
+      target: { role: 'Supervisor' },
+      next: null,
+    });
+  });
+});
+
+describe('[E2] stored escalations from before repeats were counted apart', () => {
+  it('parse, with no repeats and nothing known about the chain', () => {
+    const stored = { level: 3, nextAt: null, lastAt: at('10:50'), reason: 'critical-result level 3' };
+    expect(Escalation.parse(stored)).toEqual({ ...NO_ESCALATION, ...stored });
+  });
+
+  it('a firing count orders old and new shapes alike (level 3 then is level 2 repeated once now)', () => {
+    expect(firingsOf({ level: 3, repeats: 0 })).toBe(firingsOf({ level: 2, repeats: 1 }));
   });
 });

@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { Role } from './principal';
-import { Priority, TaskKind, isClosed, type Task } from './task';
+import {
+  EscalationTarget,
+  Priority,
+  TaskKind,
+  isClosed,
+  type Escalation,
+  type EscalationStep,
+  type Task,
+} from './task';
 
 const MINUTE_MS = 60_000;
 
@@ -11,7 +18,7 @@ export const EscalationLevel = z.object({
     .min(0)
     .max(7 * 24 * 60),
   /** Who is told: a role on the task's unit ("charge nurse of 4W") or hospital-wide ("house supervisor"). */
-  target: z.object({ role: Role, scope: z.enum(['unit', 'hospital']) }),
+  target: EscalationTarget,
   /** Fire again at this interval while nothing stops the chain (only the last level may repeat). */
   repeatEveryMinutes: z
     .number()
@@ -91,9 +98,11 @@ export function levelDueAt(task: Task, policy: EscalationPolicy, n: number): num
 }
 
 export interface EscalationState {
-  /** How many levels are due by `now` (0 = none yet). */
+  /** The chain level due by `now` (0 = none yet), at most the chain's length [E2]. */
   level: number;
-  /** When the next level is due, or null when nothing more will fire. */
+  /** How many times the last level has come due again after it first did [E2]. */
+  repeats: number;
+  /** When the next firing is due, or null when nothing more will fire. */
   nextAt: string | null;
   stopped: boolean;
 }
@@ -103,33 +112,66 @@ export interface EscalationState {
  * down while several levels came due jumps straight to the current level (one alert, not a burst).
  */
 export function escalationState(task: Task, policy: EscalationPolicy, now: string): EscalationState {
-  if (isStopped(task, policy)) return { level: task.escalation.level, nextAt: null, stopped: true };
+  if (isStopped(task, policy))
+    return { level: task.escalation.level, repeats: task.escalation.repeats, nextAt: null, stopped: true };
   const nowMs = Date.parse(now);
   const defined = policy.levels.length;
   let level = 0;
   for (let n = 1; n <= defined; n++) {
     const due = levelDueAt(task, policy, n);
-    if (due === null) return { level, nextAt: null, stopped: false };
-    if (due > nowMs) return { level, nextAt: new Date(due).toISOString(), stopped: false };
+    if (due === null) return { level, repeats: 0, nextAt: null, stopped: false };
+    if (due > nowMs) return { level, repeats: 0, nextAt: new Date(due).toISOString(), stopped: false };
     level = n;
   }
   // Past the defined levels only the last one repeats: count its repeats arithmetically, so a task that
   // is a week overdue costs the same as one that is a minute overdue.
   const repeatMs = (policy.levels[defined - 1]?.repeatEveryMinutes ?? 0) * MINUTE_MS;
   const lastDue = levelDueAt(task, policy, defined);
-  if (repeatMs === 0 || lastDue === null) return { level, nextAt: null, stopped: false };
+  if (repeatMs === 0 || lastDue === null) return { level, repeats: 0, nextAt: null, stopped: false };
   const repeats = Math.floor((nowMs - lastDue) / repeatMs);
   return {
-    level: defined + repeats,
+    level,
+    repeats,
     nextAt: new Date(lastDue + (repeats + 1) * repeatMs).toISOString(),
     stopped: false,
   };
 }
 
-/** The level whose target is told when `level` fires; repeats of the last level reuse its target. */
+/**
+ * What fires next after `reached` if nothing stops the chain: the next level and its target, a repeat of
+ * the last level, or null at the end of a chain that does not repeat [E3]. A person who escalated past
+ * the chain's end has reached its last level: only its repeats remain.
+ */
+export function nextStep(policy: EscalationPolicy, reached: { level: number }): EscalationStep | null {
+  const following = policy.levels[reached.level];
+  if (following) return { level: reached.level + 1, repeat: false, ...following.target };
+  const last = policy.levels[policy.levels.length - 1];
+  if (!last?.repeatEveryMinutes) return null;
+  return { level: policy.levels.length, repeat: true, ...last.target };
+}
+
+/** The level whose target is told when `level` fires; a level past the chain's end reuses the last one's. */
 export function levelAt(policy: EscalationPolicy, level: number): EscalationLevel | null {
   if (level < 1) return null;
   return policy.levels[Math.min(level, policy.levels.length) - 1] ?? null;
+}
+
+/**
+ * The "why you, and what happens next" a task carries under its policy [E3]: which policy, what stops
+ * it, who the level reached was for, and who the next firing tells (null once the chain is stopped or
+ * ended). The PWA shows these; it does not know the relay's policies.
+ */
+export function chainOutlook(
+  reached: Pick<Escalation, 'level'>,
+  policy: EscalationPolicy,
+  stopped: boolean,
+): Pick<Escalation, 'policyId' | 'stopWhen' | 'target' | 'next'> {
+  return {
+    policyId: policy.id,
+    stopWhen: policy.stopWhen,
+    target: levelAt(policy, reached.level)?.target ?? null,
+    next: stopped ? null : nextStep(policy, reached),
+  };
 }
 
 /** The demo hospital's defaults; `ESCALATION_POLICY_FILE` replaces them. */

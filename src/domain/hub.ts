@@ -1,4 +1,5 @@
-import type { Task } from './task';
+import { z } from 'zod';
+import { Priority, type Task } from './task';
 
 /** The worklist hub's contract (docs/HUB.md), shared by the relay and the PWA. */
 export const HUB_PATH = '/hubs/worklist';
@@ -23,20 +24,23 @@ export interface SyncPage {
 /**
  * An escalation, pushed as `alert(alert)` to the people its level targets. Several tasks of one patient
  * escalating within a few seconds travel as one alert (`taskIds`), so a run of critical results for one
- * patient rings once.
+ * patient rings once. Validated on arrival like any relay message (the PWA ignores a malformed one).
  */
-export interface Alert {
-  id: string;
-  taskIds: string[];
-  unit: string;
-  level: number;
-  targetRole: string;
-  scope: 'unit' | 'hospital';
-  priority: Task['priority'];
+export const Alert = z.object({
+  id: z.string().min(1),
+  taskIds: z.array(z.string().min(1)).min(1),
+  unit: z.string().min(1),
+  /** The chain level that fired (never counting repeats), and how many times it has repeated. */
+  level: z.number().int().min(1),
+  repeats: z.number().int().min(0).default(0),
+  targetRole: z.string(),
+  scope: z.enum(['unit', 'hospital']),
+  priority: Priority,
   /** The first task's title, e.g. "K+ 6.4 mmol/L"; the screen shows "and N more" for the rest. */
-  title: string;
-  bed: string | null;
-  at: string;
+  title: z.string(),
+  bed: z.string().nullable(),
+  at: z.iso.datetime({ offset: true }),
   /** When the next level fires if nobody acknowledges, or null at the end of the chain. */
-  nextAt: string | null;
-}
+  nextAt: z.iso.datetime({ offset: true }).nullable(),
+});
+export type Alert = z.infer<typeof Alert>;

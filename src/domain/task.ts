@@ -70,13 +70,42 @@ export const ChecklistItem = z.object({
 });
 export type ChecklistItem = z.infer<typeof ChecklistItem>;
 
+/** Who an escalation level tells: a role on the task's unit ("charge nurse of 4W") or hospital-wide. */
+export const EscalationTarget = z.object({ role: Role, scope: z.enum(['unit', 'hospital']) });
+export type EscalationTarget = z.infer<typeof EscalationTarget>;
+
+/** The next firing of a chain if nothing stops it first: its level, whether it repeats it, and who. */
+export const EscalationStep = EscalationTarget.extend({
+  level: z.number().int().min(1),
+  repeat: z.boolean(),
+});
+export type EscalationStep = z.infer<typeof EscalationStep>;
+
+/**
+ * Where a task stands in its escalation chain (docs/ESCALATIONS.md E1–E4). The fields after `reason`
+ * arrived with issue #9's screens; their defaults let rows stored before them still parse.
+ */
 export const Escalation = z.object({
-  /** 0 = not escalated; n = the n-th level of the task's policy has fired (or a person escalated). */
+  /**
+   * 0 = not escalated; n = the chain's n-th level has fired (or a person escalated this far). It never
+   * counts repeats of the last level: those are `repeats`, so a result escalating since the morning is
+   * "Level 2, repeated 17 times", not "Level 19".
+   */
   level: z.number().int().min(0),
+  /** How many times the chain's last level has fired again since it first fired. */
+  repeats: z.number().int().min(0).default(0),
   /** When the next level fires, or null when nothing more will (acknowledged, closed, chain ended). */
   nextAt: IsoTime.nullable(),
   lastAt: IsoTime.nullable(),
   reason: z.string().nullable(),
+  /** The policy the relay follows for this task, or null when none applies. */
+  policyId: z.string().nullable().default(null),
+  /** What stops the chain besides the task closing (the policy's `stopWhen`). */
+  stopWhen: z.enum(['acknowledged', 'claimed', 'resolved']).nullable().default(null),
+  /** Who the level reached was sent to ("why you"); null before the first level fires. */
+  target: EscalationTarget.nullable().default(null),
+  /** Who the next firing goes to if nothing stops the chain by `nextAt`; null when nothing more fires. */
+  next: EscalationStep.nullable().default(null),
 });
 export type Escalation = z.infer<typeof Escalation>;
 
@@ -138,4 +167,19 @@ export function requiredItemsOpen(task: Pick<Task, 'checklist'>): ChecklistItem[
   return task.checklist.filter((item) => item.required && !item.done);
 }
 
-export const NO_ESCALATION: Escalation = { level: 0, nextAt: null, lastAt: null, reason: null };
+export const NO_ESCALATION: Escalation = {
+  level: 0,
+  repeats: 0,
+  nextAt: null,
+  lastAt: null,
+  reason: null,
+  policyId: null,
+  stopWhen: null,
+  target: null,
+  next: null,
+};
+
+/** Firings so far, repeats included: the order in which a chain's firings come (the scheduler compares it). */
+export function firingsOf(escalation: Pick<Escalation, 'level' | 'repeats'>): number {
+  return escalation.level + escalation.repeats;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Principal } from './principal';
-import type { Task } from './task';
+import { NO_ESCALATION, type Task } from './task';
 import { leads, visibleTo } from './visibility';
 import {
   aResult,
@@ -110,7 +110,7 @@ const cases: Case[] = [
     who: 'charge nurse of 4W',
     principal: chargeNurse,
     what: '4W escalated result',
-    task: aResult({ escalation: { level: 2, nextAt: null, lastAt: null, reason: null } }),
+    task: aResult({ escalation: { ...NO_ESCALATION, level: 2, nextAt: null, lastAt: null, reason: null } }),
     sees: true,
   },
   { who: 'charge nurse of 4W', principal: chargeNurse, what: '5E discharge', task: discharge5E, sees: false },

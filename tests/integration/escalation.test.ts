@@ -71,6 +71,15 @@ describe('escalations, with an injected clock', () => {
       targetRole: 'ChargeNurse',
       unit: '4W',
     });
+    // [E3] The task says why it reached her and who is next if nobody acknowledges.
+    expect(relay.relay.store.getTask('k-high')?.escalation).toMatchObject({
+      level: 1,
+      repeats: 0,
+      policyId: 'critical-result',
+      stopWhen: 'acknowledged',
+      target: { role: 'ChargeNurse', scope: 'unit' },
+      next: { role: 'Supervisor', scope: 'hospital', level: 2, repeat: false },
+    });
     await settle();
     expect(nurse.alerts).toEqual([]);
     expect(supervisor.alerts.filter((a) => a.taskIds.includes('k-high'))).toEqual([]);
@@ -87,19 +96,33 @@ describe('escalations, with an injected clock', () => {
       scope: 'hospital',
     });
 
+    // [E2] Ten minutes later the supervisor level repeats: still level 2, repeated once, never "level 3".
+    clock.minutes(10);
+    await eventually(() => supervisor.alerts.filter((a) => a.taskIds.includes('k-high')).length === 2);
+    expect(supervisor.alerts.filter((a) => a.taskIds.includes('k-high'))[1]).toMatchObject({
+      level: 2,
+      repeats: 1,
+    });
+    expect(relay.relay.store.getTask('k-high')?.escalation).toMatchObject({
+      level: 2,
+      repeats: 1,
+      next: { role: 'Supervisor', level: 2, repeat: true },
+    });
+
     // The 5E result escalated too, to 5E's charge nurse: 4W's never heard of it.
-    expect(relay.relay.store.auditTrail('trop').filter((e) => e.change === 'escalated')).toHaveLength(2);
+    expect(relay.relay.store.auditTrail('trop').filter((e) => e.change === 'escalated')).toHaveLength(3);
     expect(charge.alerts.some((a) => a.taskIds.includes('trop'))).toBe(false);
     const audit = relay.relay.store.auditTrail('k-high').filter((e) => e.change === 'escalated');
     expect(audit.map((e) => e.detail)).toEqual([
       'level 1: ChargeNurse (unit)',
       'level 2: Supervisor (hospital)',
+      'level 2 (repeat 1): Supervisor (hospital)',
     ]);
     expect(
       relay.relay.store
         .pendingOutbox(100)
         .filter((r) => r.taskId === 'k-high' && r.type === 'wardline.task.escalated'),
-    ).toHaveLength(2);
+    ).toHaveLength(3);
   });
 
   it('several critical results for one patient within seconds ring once, as one alert', async () => {

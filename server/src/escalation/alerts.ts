@@ -32,6 +32,7 @@ export class AlertCoalescer {
       firing.task.patient?.ref ?? `task:${firing.task.id}`,
       firing.task.unit,
       firing.level,
+      firing.repeats,
       firing.target.role,
       firing.target.scope,
     ].join('|');
@@ -64,10 +65,12 @@ export class AlertCoalescer {
     this.deliver({
       tasks,
       alert: {
-        id: `${first.task.id}:${first.level}`,
+        // A repeat is a new alert (it rings again), so its id differs from the level's first firing.
+        id: `${first.task.id}:${first.level}${first.repeats > 0 ? `r${first.repeats}` : ''}`,
         taskIds: tasks.map((t) => t.id),
         unit: first.task.unit,
         level: first.level,
+        repeats: first.repeats,
         targetRole: first.target.role,
         scope: first.target.scope,
         priority: first.task.priority,

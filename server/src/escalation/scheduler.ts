@@ -1,5 +1,7 @@
 import {
+  chainOutlook,
   escalationState,
+  firingsOf,
   levelAt,
   policyFor,
   type EscalationLevel,
@@ -13,7 +15,9 @@ import type { Clock } from './clock';
 /** One level of a task's chain firing: who is to be told, about which task. */
 export interface Firing {
   task: Task;
+  /** The chain level that fired, and how many times it has repeated (E2). */
   level: number;
+  repeats: number;
   target: EscalationLevel['target'];
   policyId: string;
   /** How late the firing is against its deadline, in ms: the escalation timer lag. */
@@ -116,12 +120,15 @@ export class EscalationScheduler {
       const state = escalationState(task, policy, now);
       if (state.stopped) return reschedule(task, null, 'escalation-stopped');
       // A person may already have escalated this far by hand: the timer then only moves the deadline.
-      if (state.level <= task.escalation.level)
+      if (firingsOf(state) <= firingsOf(task.escalation))
         return reschedule(task, state.nextAt, 'escalation-rescheduled');
       const level = levelAt(policy, state.level);
       if (!level) return null;
+      const which =
+        state.repeats > 0 ? `level ${state.level} (repeat ${state.repeats})` : `level ${state.level}`;
       firing = {
         level: state.level,
+        repeats: state.repeats,
         target: level.target,
         policyId: policy.id,
         lagMs: deadline ? Math.max(0, Date.parse(now) - Date.parse(deadline)) : 0,
@@ -130,21 +137,29 @@ export class EscalationScheduler {
         task: {
           ...task,
           escalation: {
+            ...chainOutlook(state, policy, state.nextAt === null),
             level: state.level,
+            repeats: state.repeats,
             nextAt: state.nextAt,
             lastAt: now,
-            reason: `${policy.id} level ${state.level}`,
+            reason: `${policy.id} ${which}`,
           },
         },
         change: 'escalated',
-        detail: `level ${state.level}: ${level.target.role} (${level.target.scope})`,
+        detail: `${which}: ${level.target.role} (${level.target.scope})`,
         upstream: 'escalated',
       };
     });
     const fired = firing as Omit<Firing, 'task'> | null;
     if (committed && fired) {
       logger.info(
-        { taskId, level: fired.level, targetRole: fired.target.role, lagMs: fired.lagMs },
+        {
+          taskId,
+          level: fired.level,
+          repeats: fired.repeats,
+          targetRole: fired.target.role,
+          lagMs: fired.lagMs,
+        },
         'escalation fired',
       );
       onFired({ ...fired, task: committed.task });
@@ -154,5 +169,6 @@ export class EscalationScheduler {
 
 function reschedule(task: Task, nextAt: string | null, change: string): SystemChange | null {
   if (task.escalation.nextAt === nextAt) return null;
-  return { task: { ...task, escalation: { ...task.escalation, nextAt } }, change };
+  const next = nextAt === null ? null : task.escalation.next;
+  return { task: { ...task, escalation: { ...task.escalation, nextAt, next } }, change };
 }

@@ -19,7 +19,7 @@ export const acknowledge = defineAction({
         ...task,
         acknowledgedAt: ctx.now,
         acknowledgedBy: staffRef(actor),
-        escalation: { ...task.escalation, nextAt: null },
+        escalation: { ...task.escalation, nextAt: null, next: null },
       },
       change: 'acknowledged',
       upstream: 'acknowledged',

@@ -67,7 +67,7 @@ export const resolve = defineAction({
         // Resolving a result is the strongest acknowledgement of it.
         acknowledgedAt: task.acknowledgedAt ?? ctx.now,
         acknowledgedBy: task.acknowledgedBy ?? by,
-        escalation: { ...task.escalation, nextAt: null },
+        escalation: { ...task.escalation, nextAt: null, next: null },
         resolution: { outcome, note: payload.note || null, overrideReason, by, at: ctx.now },
       },
       change: overrideReason ? 'resolved-with-override' : 'resolved',

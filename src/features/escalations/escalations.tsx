@@ -1,23 +1,15 @@
 import { SELECTIONS } from '../worklist/selections';
 import type { Task } from '../../domain';
 import { OwnerName, PriorityBadge } from '../shared/badges';
-import { clockTime, relative } from '../shared/format';
-import { bedColumn, ownerColumn, patientColumn, titleColumn } from '../worklist/columns';
-import type { Column, ListDefinition, RowContext } from '../worklist/list-definition';
+import { clockTime } from '../shared/format';
+import { bedColumn, ownerColumn, patientColumn, plainTitleColumn } from '../worklist/columns';
+import type { Column, ListDefinition } from '../worklist/list-definition';
 import { ListDetail } from '../worklist/list-detail';
 import { compareTimes, timeOf } from '../worklist/sorting';
 import { WorkList } from '../worklist/work-list';
-
-/** Unacknowledged first, then the highest level, then the one escalated longest ago. */
-export function compareEscalations(a: Task, b: Task): number {
-  const aAck = a.acknowledgedAt !== null;
-  const bAck = b.acknowledgedAt !== null;
-  if (aAck !== bAck) return aAck ? 1 : -1;
-  return (
-    b.escalation.level - a.escalation.level ||
-    compareTimes(timeOf(a.escalation.lastAt), timeOf(b.escalation.lastAt))
-  );
-}
+import { NextLevelCountdown, WhyAndNext } from './countdown';
+import { compareEscalations } from './order';
+import { levelWords, stillEscalating, targetWords } from './wording';
 
 function Level({ task }: { task: Task }) {
   return (
@@ -25,7 +17,7 @@ function Level({ task }: { task: Task }) {
       <span aria-hidden="true" className="badge-icon">
         ⬆
       </span>
-      Level {task.escalation.level}
+      {levelWords(task.escalation)}
     </span>
   );
 }
@@ -49,14 +41,21 @@ function AckState({ task }: { task: Task }) {
   );
 }
 
-function NextLevel({ task, ctx }: { task: Task; ctx: RowContext }) {
-  const next = task.escalation.nextAt;
-  if (!next) return <span className="muted">No further level</span>;
-  return (
-    <span>
-      Next level {clockTime(next)} · {relative(next, ctx.now)}
-    </span>
-  );
+/** The live countdown to the next level, or why there is none. */
+function NextLevel({ task }: { task: Task }) {
+  if (!stillEscalating(task)) return <span className="muted">Stopped</span>;
+  if (!task.escalation.nextAt) return <span className="muted">No further level</span>;
+  return <NextLevelCountdown task={task} />;
+}
+
+/** Who the level reached and who is next, short enough for a table cell [E3]. */
+function shortWhy(task: Task): string {
+  const { target, next } = task.escalation;
+  const sent = target
+    ? `To ${targetWords(target, task.unit)}`
+    : (task.escalation.reason ?? 'Policy deadline passed');
+  if (!next || !stillEscalating(task)) return sent;
+  return `${sent}; next ${next.repeat ? 'again' : targetWords(next, task.unit)}`;
 }
 
 const levelColumn: Column = {
@@ -74,14 +73,14 @@ const levelColumn: Column = {
 const nextColumn: Column = {
   id: 'next',
   header: 'Next level',
-  cell: (task, ctx) => <NextLevel task={task} ctx={ctx} />,
+  cell: (task) => <NextLevel task={task} />,
   compare: (a, b) => compareTimes(timeOf(a.escalation.nextAt), timeOf(b.escalation.nextAt)),
 };
 
 const reasonColumn: Column = {
   id: 'reason',
   header: 'Why',
-  cell: (task) => task.escalation.reason ?? <span className="muted">Policy deadline passed</span>,
+  cell: (task) => shortWhy(task),
 };
 
 /** Charge nurses: escalated work on their units, unacknowledged first. */
@@ -90,9 +89,9 @@ export const escalations: ListDefinition = {
   title: 'Escalations',
   summary: 'Escalated work on your units. Unacknowledged escalations come first; acknowledging stops them.',
   select: (tasks, { me }) => tasks.filter((t) => SELECTIONS.escalations(t, me)),
-  columns: [titleColumn, levelColumn, patientColumn, bedColumn, reasonColumn, nextColumn, ownerColumn],
+  columns: [plainTitleColumn, levelColumn, patientColumn, bedColumn, reasonColumn, nextColumn, ownerColumn],
   defaultSort: { column: 'level', direction: 'asc' },
-  card: (task, ctx) => (
+  card: (task) => (
     <>
       <span className="card-title">
         <Level task={task} />
@@ -105,11 +104,12 @@ export const escalations: ListDefinition = {
       </span>
       <span className="card-meta">
         <AckState task={task} />
-        <NextLevel task={task} ctx={ctx} />
+        <NextLevel task={task} />
         <span>
           Owner: <OwnerName task={task} />
         </span>
       </span>
+      <WhyAndNext task={task} />
     </>
   ),
   quickAction: () => ({ type: 'acknowledge', label: 'Acknowledge' }),

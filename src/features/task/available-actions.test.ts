@@ -14,6 +14,7 @@ import {
   ref,
 } from '../../domain/testing/fixtures';
 import { offersFor } from './available-actions';
+import { NO_ESCALATION } from '../../domain';
 
 /** The task screen shows a button only for what the relay's `decide` would apply (issue #5). */
 describe('offers: a button only for what the relay would apply', () => {
@@ -66,7 +67,7 @@ describe('offers: a button only for what the relay would apply', () => {
   it('a discharge is not offered Acknowledge unless it escalated', () => {
     expect(offersFor(ownedBy(nurse), nurse, NOW).acknowledge).toBe(false);
     const escalated = ownedBy(nurse, {
-      escalation: { level: 1, nextAt: null, lastAt: NOW, reason: 'overdue' },
+      escalation: { ...NO_ESCALATION, level: 1, nextAt: null, lastAt: NOW, reason: 'overdue' },
     });
     expect(offersFor(escalated, nurse, NOW).acknowledge).toBe(true);
   });

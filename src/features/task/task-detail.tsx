@@ -8,6 +8,8 @@ import { useExecute, usePendingTaskIds, useSession, useTask } from '../../app/se
 import { isOverdue, OverdueTag, PriorityBadge, SendingTag, StatusBadge } from '../shared/badges';
 import { clockTime, dayAndTime, relative } from '../shared/format';
 import { KIND_WORDS, REASON_WORDS } from '../shared/words';
+import { NextLevelCountdown, WhyAndNext } from '../escalations/countdown';
+import { levelWords, stillEscalating, targetWords } from '../escalations/wording';
 import { AuditTrail } from './audit-trail';
 import { offersFor } from './available-actions';
 import { Checklist } from './checklist';
@@ -158,7 +160,7 @@ function TaskBody({
 }
 
 function Facts({ task, now }: { task: Task; now: number }) {
-  const rows: Array<[string, string]> = [];
+  const rows: Array<[string, ReactNode]> = [];
   rows.push(['Owner', task.owner ? `${task.owner.name}, since ${clockTime(task.claimedAt)}` : 'Unclaimed']);
   if (task.dueAt) rows.push(['Due', `${dayAndTime(task.dueAt, now)} (${relative(task.dueAt, now)})`]);
   if (task.ackBy)
@@ -171,13 +173,32 @@ function Facts({ task, now }: { task: Task; now: number }) {
     ]);
   const { level, nextAt } = task.escalation;
   if (level > 0) {
-    const next = nextAt ? `next level ${clockTime(nextAt)} (${relative(nextAt, now)})` : 'no further level';
-    const why = task.escalation.reason ? ` (${task.escalation.reason})` : '';
-    rows.push(['Escalation', `Level ${level}${why}, ${next}`]);
-  } else if (nextAt && !isClosed(task)) {
+    // [E3, E5] The level and its repeats, the live countdown, why it reached whom and what comes next.
     rows.push([
       'Escalation',
-      `Not escalated; escalates ${dayAndTime(nextAt, now)} (${relative(nextAt, now)})`,
+      <span className="escalation-fact" key="escalation">
+        <span>
+          {levelWords(task.escalation)}
+          {stillEscalating(task) && nextAt ? (
+            <>
+              {' · '}
+              <NextLevelCountdown task={task} />
+            </>
+          ) : (
+            ' · stopped'
+          )}
+        </span>
+        <WhyAndNext task={task} />
+      </span>,
+    ]);
+  } else if (nextAt && !isClosed(task)) {
+    const next = task.escalation.next;
+    rows.push([
+      'Escalation',
+      <span key="escalation">
+        Not escalated yet: <NextLevelCountdown task={task} />
+        {next ? `, to ${targetWords(next, task.unit)}` : ''}
+      </span>,
     ]);
   }
   if (task.hold)

@@ -1,4 +1,5 @@
 import type { Task } from '../../domain';
+import { EscalationTag } from '../escalations/countdown';
 import { isOverdue, OverdueTag, OwnerName, PriorityBadge, SendingTag, StatusBadge } from '../shared/badges';
 import { age, dayAndTime, relative } from '../shared/format';
 import { KIND_WORDS } from '../shared/words';
@@ -14,7 +15,8 @@ export const priorityColumn: Column = {
   compare: (a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority],
 };
 
-export const titleColumn: Column = {
+/** The task's title and kind; the escalations view, which has its own level columns, uses this one. */
+export const plainTitleColumn: Column = {
   id: 'task',
   header: 'Task',
   cell: (task, ctx) => (
@@ -27,6 +29,20 @@ export const titleColumn: Column = {
     </span>
   ),
   compare: (a, b) => compareText(a.title, b.title),
+};
+
+/** The title, with the escalation's level and live countdown in place of the kind once it escalates [E5]. */
+export const titleColumn: Column = {
+  ...plainTitleColumn,
+  cell: (task, ctx) => (
+    <span className="cell-stack">
+      <span className="strong">{task.title}</span>
+      <span className="muted small">
+        {task.escalation.level > 0 ? <EscalationTag task={task} /> : KIND_WORDS[task.kind]}
+        {ctx.sending.has(task.id) && <SendingTag />}
+      </span>
+    </span>
+  ),
 };
 
 export const patientColumn: Column = {
@@ -129,6 +145,7 @@ export function CardTitle({ task, ctx }: { task: Task; ctx: RowContext }) {
       <PriorityBadge priority={task.priority} />
       <span className="strong">{task.title}</span>
       {ctx.sending.has(task.id) && <SendingTag />}
+      <EscalationTag task={task} />
     </span>
   );
 }
