@@ -1,5 +1,5 @@
-import { useSyncExternalStore } from 'react';
 import { isClosed, type Task } from '../../domain';
+import { useSecondClock } from '../../app/clock';
 import { useSession } from '../../app/session';
 import {
   levelWords,
@@ -9,38 +9,6 @@ import {
   whatNextWords,
   whyWords,
 } from './wording';
-
-/**
- * A countdown needs seconds, which the app's shared clock (15 s) does not tick: this second clock runs
- * only while a countdown is on screen, and a virtual list keeps that to the rows in view.
- */
-const SECOND_MS = 1_000;
-
-let now = Date.now();
-const listeners = new Set<() => void>();
-let timer: ReturnType<typeof setInterval> | null = null;
-
-function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
-  if (!timer) {
-    now = Date.now();
-    timer = setInterval(() => {
-      now = Date.now();
-      for (const l of listeners) l();
-    }, SECOND_MS);
-  }
-  return () => {
-    listeners.delete(listener);
-    if (listeners.size === 0 && timer) {
-      clearInterval(timer);
-      timer = null;
-    }
-  };
-}
-
-function useSecondClock(): number {
-  return useSyncExternalStore(subscribe, () => now);
-}
 
 /** "Level 2 in 4:32", ticking each second; nothing once nothing more will fire [E5]. */
 export function NextLevelCountdown({ task }: { task: Task }) {
