@@ -21,9 +21,14 @@ export function StatusBadge({ task }: { task: Pick<Task, 'status'> }) {
   return <span className={`badge status status-${task.status}`}>{STATUS_WORDS[task.status]}</span>;
 }
 
+/**
+ * Past its due time and still open. A task with only an acknowledge-by time is met by acknowledging it:
+ * a result the charge nurse acknowledged must not go on saying "Overdue" to the next person who looks.
+ */
 export function isOverdue(task: Task, now: number): boolean {
-  const due = task.dueAt ?? task.ackBy;
-  return !isClosed(task) && due !== null && Date.parse(due) < now;
+  if (isClosed(task)) return false;
+  if (task.dueAt) return Date.parse(task.dueAt) < now;
+  return task.ackBy !== null && task.acknowledgedAt === null && Date.parse(task.ackBy) < now;
 }
 
 export function OverdueTag() {
