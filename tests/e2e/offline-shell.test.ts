@@ -134,6 +134,10 @@ describe('[issue 6] the installed app opens and works without a network', () => 
     expect(deep?.fromServiceWorker()).toBe(true);
     await page.getByRole('heading', { name: 'Discharge to home' }).waitFor({ timeout: 10_000 });
     await page.getByText(target.name, { exact: true }).first().waitFor();
+    // …and reloading it, still offline, brings the same task back.
+    expect((await page.reload())?.fromServiceWorker()).toBe(true);
+    await page.getByRole('heading', { name: 'Discharge to home' }).waitFor({ timeout: 10_000 });
+    await page.getByText(target.name, { exact: true }).first().waitFor();
     await screenshot(page, 'offline-task-deep-link-tablet-820x1180');
 
     // The relay's own paths are not answered by the worker: offline, they fail as the network does.
