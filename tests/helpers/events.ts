@@ -32,3 +32,16 @@ export function routed(
     },
   };
 }
+
+/** A stat critical result for 4W that must be acknowledged by `ackBy`: what escalation tests start from. */
+export function statResult(id: string, ackBy: Date, overrides: Record<string, unknown> = {}) {
+  return routed(id, 1, {
+    kind: 'result-ack',
+    title: 'K+ 6.4 mmol/L',
+    priority: 'stat',
+    candidateRoles: ['Nurse', 'ChargeNurse'],
+    checklist: [],
+    ackBy: ackBy.toISOString(),
+    ...overrides,
+  });
+}

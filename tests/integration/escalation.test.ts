@@ -1,23 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/domain';
-import { routed } from '../helpers/events';
+import { statResult } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
 
 const MINUTE = 60_000;
-
-function statResult(id: string, ackBy: Date, overrides: Record<string, unknown> = {}) {
-  return routed(id, 1, {
-    kind: 'result-ack',
-    title: 'K+ 6.4 mmol/L',
-    priority: 'stat',
-    candidateRoles: ['Nurse', 'ChargeNurse'],
-    checklist: [],
-    ackBy: ackBy.toISOString(),
-    ...overrides,
-  });
-}
 
 async function listen(
   relay: TestRelay,

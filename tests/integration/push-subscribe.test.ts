@@ -7,7 +7,7 @@ import {
   type PushPlatform,
   type PushSubscriptionLike,
 } from '../../src/data/push';
-import { routed } from '../helpers/events';
+import { statResult } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { eventually } from '../helpers/hub-client';
 import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
@@ -92,15 +92,7 @@ describe('[W11] subscribeToPush hands this device to the relay for escalation pu
 
     const patient = { ref: 'Patient/sub-1', name: 'Clementine Ashgrove', mrn: 'TEST-445566', bed: '4W-05' };
     await postEvents(relay.url, await devToken(relay.url, 'integration-engine'), [
-      routed('sub-k', 1, {
-        kind: 'result-ack',
-        priority: 'stat',
-        title: 'K+ 6.6 mmol/L',
-        candidateRoles: ['Nurse', 'ChargeNurse'],
-        checklist: [],
-        patient,
-        ackBy: new Date(clock.now().getTime() + 600_000).toISOString(),
-      }),
+      statResult('sub-k', new Date(clock.now().getTime() + 600_000), { title: 'K+ 6.6 mmol/L', patient }),
     ]);
     clock.minutes(10);
     clock.advance(2_000);

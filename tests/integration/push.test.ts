@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routed } from '../helpers/events';
+import { statResult } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { eventually } from '../helpers/hub-client';
 import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
@@ -44,15 +44,7 @@ describe('Web Push of escalations', () => {
     await postEvents(
       relay.url,
       ingest,
-      routed('push-k', 1, {
-        kind: 'result-ack',
-        priority: 'stat',
-        title: 'K+ 6.4 mmol/L',
-        candidateRoles: ['Nurse', 'ChargeNurse'],
-        checklist: [],
-        patient,
-        ackBy: new Date(clock.now().getTime() + 600_000).toISOString(),
-      }),
+      statResult('push-k', new Date(clock.now().getTime() + 600_000), { patient }),
     );
     clock.minutes(10);
     clock.advance(2_000);
