@@ -1,4 +1,4 @@
-import type { ActionResult, Command, Task } from '../domain';
+import type { ActionResult, Command } from '../domain';
 import { storeNewer, type AttentionRow, type OutboxRow, type WorklistDb } from './db';
 
 /**
@@ -31,7 +31,10 @@ export async function enqueue(db: WorklistDb, command: Command): Promise<void> {
   });
 }
 
-export function wasRefused(result: ActionResult): boolean {
+/** A refusal, or a repeat of one: the answers that carry a code and the relay's sentence. */
+type Refusal = Exclude<ActionResult, { status: 'applied' }>;
+
+function wasRefused(result: ActionResult): result is Refusal {
   return result.status === 'rejected' || (result.status === 'duplicate' && result.original === 'rejected');
 }
 
@@ -48,34 +51,31 @@ export async function settle(
   now: string = new Date().toISOString(),
 ): Promise<void> {
   const { command } = row;
-  const refused = wasRefused(result);
+  const refused = wasRefused(result) ? result : null;
   await db.transaction('rw', db.tasks, db.outbox, db.attention, async () => {
     if (result.task) {
       channel.noteWrite(result.task.id);
       await storeNewer(db, [result.task]);
-    } else if (!refused || (result.status !== 'applied' && result.code === 'not-found')) {
+    } else if (!refused || refused.code === 'not-found') {
       // The relay no longer shows the caller this task (the action handed it on, or it is gone).
       channel.noteWrite(command.taskId);
       await db.tasks.delete(command.taskId);
     }
     await db.outbox.where('command.commandId').equals(command.commandId).delete();
-    if (refused) await db.attention.put(attentionFor(command, result, now));
+    if (refused) await db.attention.put(attentionFor(command, refused, now));
   });
 }
 
-function attentionFor(command: Command, result: ActionResult, now: string): AttentionRow {
-  const code = result.status === 'applied' ? 'invalid' : (result.code ?? 'invalid');
-  const message =
-    result.status === 'applied' ? '' : (result.message ?? 'Wardline refused this action. Check the task.');
+function attentionFor(command: Command, refusal: Refusal, now: string): AttentionRow {
   return {
     id: command.commandId,
     taskId: command.taskId,
     type: command.type,
-    code,
-    message,
+    code: refusal.code ?? 'invalid',
+    message: refusal.message ?? 'Wardline refused this action. Check the task.',
     madeAt: command.issuedAt,
     refusedAt: now,
-    task: result.task as Task | null,
+    task: refusal.task,
   };
 }
 

@@ -200,7 +200,7 @@ export class SyncEngine {
   ): Promise<void> {
     if (full) for (const t of tasks) full.add(t.id);
     return this.db.transaction('rw', this.db.tasks, this.db.meta, async () => {
-      const written = fresh ? this.putFresh(tasks, fresh) : this.putIfNewer(tasks);
+      const written = fresh ? this.putFresh(tasks, fresh) : storeNewer(this.db, tasks);
       const stored = readCursor(this.db);
       await written;
       if ((await stored) !== previous) throw new Error('sync: the previous page was not written');
@@ -249,15 +249,12 @@ export class SyncEngine {
     return page;
   }
 
-  private putIfNewer(tasks: readonly Task[]): Promise<void> {
-    return storeNewer(this.db, tasks);
-  }
 
   private async onChanged(input: unknown): Promise<void> {
     const parsed = Task.safeParse(input);
     if (!parsed.success) return;
     this.freshWrites?.add(parsed.data.id);
-    await this.putIfNewer([parsed.data]);
+    await storeNewer(this.db, [parsed.data]);
   }
 
   private async onRemoved(id: unknown, seq: unknown): Promise<void> {
