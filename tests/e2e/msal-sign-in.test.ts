@@ -5,6 +5,7 @@ import {
   freePort,
   launchBrowser,
   openDevice,
+  openUnitQueue,
   screenshot,
   seriousA11yViolations,
   signIn,
@@ -170,13 +171,6 @@ async function signInInPopup(context: BrowserContext, click: () => Promise<void>
   await closed;
 }
 
-async function openQueue(page: Page): Promise<void> {
-  await page
-    .getByRole('navigation', { name: 'Views' })
-    .getByRole('link', { name: /^Unit queue/ })
-    .click();
-}
-
 /** MSAL's keys in the page's storage (it prefixes them `msal.` or names the client id). */
 function msalStorageKeys(page: Page): Promise<string[]> {
   return page.evaluate((clientId) => {
@@ -296,7 +290,7 @@ describe('[issue 7] Entra-style sign-in with MSAL against a real OpenID provider
     await signInAtAuthority(page, ADA);
 
     await page.locator('.my-name', { hasText: ADA.name }).waitFor({ timeout: 30_000 });
-    await openQueue(page);
+    await openUnitQueue(page);
     await page.getByText(ON_4W.patient.name).first().waitFor();
     expect(await page.getByText(ON_5E.patient.name).count()).toBe(0);
     await screenshot(page, 'msal-worklist');
@@ -407,7 +401,7 @@ describe('[issue 7] Entra-style sign-in with MSAL against a real OpenID provider
     expect(await msalStorageKeys(page)).not.toHaveLength(0);
 
     // [S11] With an action still unsent (the tablet is offline), sign-out warns first; staying is the default.
-    await openQueue(page);
+    await openUnitQueue(page);
     await context.setOffline(true);
     await page.locator('.link-offline').waitFor();
     const card = page.locator(`li[data-task-id="${ON_4W_SECOND.id}"]`);
@@ -434,7 +428,7 @@ describe('[issue 7] Entra-style sign-in with MSAL against a real OpenID provider
     await page.waitForURL((url) => url.origin === idp.issuer);
     await signInAtAuthority(page, BEA);
     await page.locator('.my-name', { hasText: BEA.name }).waitFor({ timeout: 30_000 });
-    await openQueue(page);
+    await openUnitQueue(page);
     await page.getByText(ON_5E.patient.name).first().waitFor();
     const text = await pageText(page);
     for (const name of [ON_4W.patient.name, ON_4W_SECOND.patient.name]) expect(text).not.toContain(name);
@@ -455,7 +449,7 @@ describe('[issue 7] the idle lock on a shared tablet', () => {
     await page.getByRole('button', { name: 'Sign in with your hospital account' }).click();
     await signInAtAuthority(page, ADA);
     await page.locator('.my-name', { hasText: ADA.name }).waitFor({ timeout: 30_000 });
-    await openQueue(page);
+    await openUnitQueue(page);
     await page.getByText(ON_4W_SECOND.patient.name).first().waitFor();
     const idleFrom = Date.now();
 
@@ -483,7 +477,7 @@ describe('[issue 7] the idle lock on a shared tablet', () => {
       () => page.getByRole('button', { name: `Sign in as ${ADA.name}` }).click(),
       ADA,
     );
-    await openQueue(page);
+    await openUnitQueue(page);
     await page.getByText(ON_4W_SECOND.patient.name).first().waitFor({ timeout: 30_000 });
     await page.getByText(WHILE_LOCKED.patient.name).first().waitFor();
   });
@@ -500,7 +494,7 @@ describe('[issue 7] the idle lock on a shared tablet', () => {
     );
     await page.locator('.my-name', { hasText: BEA.name }).waitFor({ timeout: 30_000 });
     expect(wardlineDatabaseOf(await databaseNames(page), ADA)).toEqual([]);
-    await openQueue(page);
+    await openUnitQueue(page);
     await page.getByText(ON_5E.patient.name).first().waitFor();
     const text = await pageText(page);
     for (const name of [ON_4W.patient.name, ON_4W_SECOND.patient.name, WHILE_LOCKED.patient.name]) {
@@ -534,12 +528,12 @@ describe('[issue 7] the idle lock in development mode (demo sign-in)', () => {
   it('[I5] locks after the idle time; one tap on "Unlock as <name>" brings the worklist back', async () => {
     const { page } = device;
     await signIn(page, 'R. Okafor');
-    await openQueue(page);
+    await openUnitQueue(page);
     await page.getByText(ON_4W.patient.name).first().waitFor();
     await page.getByRole('heading', { name: 'Wardline is locked' }).waitFor({ timeout: 30_000 });
     expect(await pageText(page)).not.toContain(ON_4W.patient.name);
     await page.getByRole('button', { name: 'Unlock as R. Okafor' }).click();
-    await openQueue(page);
+    await openUnitQueue(page);
     await page.getByText(ON_4W.patient.name).first().waitFor();
   });
 });

@@ -1,13 +1,16 @@
 import { appendFileSync, cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import {
   launchBrowser,
   openDevice,
   screenshot,
   signIn,
   waitUntilLive,
+  openUnitQueue,
+  pollPage,
+  waitForWorker,
   type Device,
 } from '../helpers/browser';
 import { routed } from '../helpers/events';
@@ -70,35 +73,6 @@ afterAll(async () => {
   await relay?.stop();
   served.remove();
 });
-
-/**
- * Polls an async check in the page until it returns something other than false. (`waitForFunction`
- * treats the Promise an async function returns as truthy at once.)
- */
-async function pollPage<T>(page: Page, check: () => Promise<T | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await page.evaluate(check);
-    if (value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error('the page never got there');
-    await page.waitForTimeout(100);
-  }
-}
-
-/** The worker has installed (the shell is precached) and controls the page. */
-async function waitForWorker(page: Page): Promise<void> {
-  await pollPage(page, async () => {
-    const registration = await navigator.serviceWorker.getRegistration();
-    return registration?.active?.state === 'activated' && navigator.serviceWorker.controller !== null;
-  }).then((ready) => expect(ready).toBe(true));
-}
-
-async function openUnitQueue(page: Page): Promise<void> {
-  await page
-    .getByRole('navigation', { name: 'Views' })
-    .getByRole('link', { name: /^Unit queue/ })
-    .click();
-}
 
 describe('[issue 6] the installed app opens and works without a network', () => {
   let nurse: Device;

@@ -6,6 +6,8 @@ import {
   screenshot,
   signIn,
   waitUntilLive,
+  openUnitQueue,
+  waitForWorker,
   type Device,
 } from '../helpers/browser';
 import { routed } from '../helpers/events';
@@ -75,13 +77,6 @@ afterAll(async () => {
   await relay?.stop();
 });
 
-async function openUnitQueue(page: Page): Promise<void> {
-  await page
-    .getByRole('navigation', { name: 'Views' })
-    .getByRole('link', { name: /^Unit queue/ })
-    .click();
-}
-
 async function openTask(page: Page, id: string, heading: string): Promise<void> {
   await navigateInApp(page, `/tasks/${id}`);
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
@@ -98,6 +93,8 @@ describe('[issue 6] a nurse works a round offline', () => {
     await waitUntilLive(page);
     await openUnitQueue(page);
     await page.locator(`li[data-task-id="${CLAIMED[0]}"]`).waitFor();
+    // Installed: the shell is precached, so the tab can be reopened offline later (S13).
+    await waitForWorker(page);
     await goOffline(nurse);
 
     for (const id of CLAIMED) {

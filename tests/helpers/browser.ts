@@ -147,3 +147,40 @@ export function freePort(): Promise<number> {
 export function databaseNames(page: Page): Promise<string[]> {
   return page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));
 }
+
+/**
+ * Polls an async check in the page until it returns something other than false. (`waitForFunction`
+ * treats the Promise an async function returns as truthy at once.)
+ */
+export async function pollPage<T>(
+  page: Page,
+  check: () => Promise<T | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await page.evaluate(check);
+    if (value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error('the page never got there');
+    await page.waitForTimeout(100);
+  }
+}
+
+/**
+ * The service worker has installed (the app shell is precached) and controls the page: from then on
+ * the app opens with no network. A test that cuts the network before this tests nothing offline.
+ */
+export async function waitForWorker(page: Page): Promise<void> {
+  await pollPage(page, async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    return registration?.active?.state === 'activated' && navigator.serviceWorker.controller !== null;
+  });
+}
+
+/** Opens the unit queue from the navigation, as a nurse would. */
+export async function openUnitQueue(page: Page): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Views' })
+    .getByRole('link', { name: /^Unit queue/ })
+    .click();
+}
