@@ -53,7 +53,9 @@ export function cachedRelayConfig(): RelayConfig | null {
 
 /** Who the relay says I am now (roles from the token, units from the staff directory). */
 export async function fetchMe(tokens: TokenSource): Promise<Principal> {
-  const res = await fetch('/api/me', { headers: { authorization: `Bearer ${await tokens.getAccessToken()}` } });
+  const res = await fetch('/api/me', {
+    headers: { authorization: `Bearer ${await tokens.getAccessToken()}` },
+  });
   if (!res.ok) throw new Error(`Signing in failed (${res.status}).`);
   return Principal.parse(await res.json());
 }

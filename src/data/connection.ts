@@ -22,7 +22,10 @@ export const foreverRetry: IRetryPolicy = {
  * then long polling), because hospital proxies often break WebSockets. MessagePack is loaded only when
  * asked for (phones on cellular data), to keep it out of the first bundle.
  */
-export async function createHubConnection(tokens: TokenSource, options: { messagePack?: boolean } = {}): Promise<HubConnection> {
+export async function createHubConnection(
+  tokens: TokenSource,
+  options: { messagePack?: boolean } = {},
+): Promise<HubConnection> {
   let builder = new HubConnectionBuilder()
     .withUrl(HUB_PATH, { accessTokenFactory: () => tokens.getAccessToken() })
     .withAutomaticReconnect(foreverRetry)

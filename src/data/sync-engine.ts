@@ -249,7 +249,6 @@ export class SyncEngine {
     return page;
   }
 
-
   private async onChanged(input: unknown): Promise<void> {
     const parsed = Task.safeParse(input);
     if (!parsed.success) return;

@@ -61,7 +61,11 @@ export class MsalAuth {
       system: {
         protocolMode: settings.protocolMode,
         // MSAL's log lines can carry account names and URLs with codes: none of it goes anywhere.
-        loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined },
+        loggerOptions: {
+          logLevel: LogLevel.Error,
+          piiLoggingEnabled: false,
+          loggerCallback: () => undefined,
+        },
       },
     });
     await app.initialize();
