@@ -6,15 +6,19 @@ import {
   type Principal,
   type Task,
 } from '../../domain';
+import {
+  ACTION_BUTTONS,
+  BUTTON_IDS,
+  DRY_RUN_REASON,
+  type ButtonId,
+  type OfferContext,
+} from './action-registry';
 
 /**
  * What the caller may do to a task, worked out with the relay's own `decide` on a dry run: a button
  * appears only for what the relay would apply and that would change something (no "Claim" on a task
  * that is already mine). The relay still decides for real; this only keeps refusals off the screen.
  */
-
-/** A placeholder reason for the dry run of actions that need one; the real one is typed by the person. */
-const DRY_RUN_REASON = 'dry run';
 
 export type Verdict = { ok: true } | { ok: false; why: string };
 
@@ -29,20 +33,9 @@ export function may(task: Task, type: ActionType, payload: unknown, me: Principa
   return dryRun(task, type, payload, me, now).ok;
 }
 
-export interface TaskOffers {
-  claim: boolean;
-  start: boolean;
-  /** `start` on a held task reads "Resume". */
-  resume: boolean;
-  acknowledge: boolean;
-  release: boolean;
-  hold: boolean;
-  escalate: boolean;
+/** Which of the panel's buttons to show (`ACTION_BUTTONS`), and the parts of the panel that are not buttons. */
+export type TaskOffers = Record<ButtonId, boolean> & {
   comment: boolean;
-  /** Resolve as it stands (all required items done, or not a discharge). Never for exceptions. */
-  resolve: boolean;
-  /** Resolve a discharge with required items open, recording a reason. */
-  resolveWithOverride: boolean;
   /** Why a plain resolve is not offered, when the caller could otherwise resolve (items still open). */
   resolveBlockedBy: string | null;
   /** The ways this exception may end (fixed, dismissed, sent back upstream). Empty for other tasks. */
@@ -51,22 +44,15 @@ export interface TaskOffers {
   checklist: Set<string>;
   /** Why the checklist is read-only, when it is and the task is open ("Claim this task before…"). */
   checklistBlockedBy: string | null;
-}
-
-/**
- * Acknowledging is a fact that stops an escalation chain: offered where that means something (results,
- * anything with an acknowledge-by time, anything escalated), not on every discharge the relay would let
- * a nurse "acknowledge".
- */
-function acknowledgementMatters(task: Task): boolean {
-  return task.kind === 'result-ack' || task.ackBy !== null || task.escalation.level > 0;
-}
+};
 
 export function offersFor(task: Task, me: Principal, now: string): TaskOffers {
   const can = (type: ActionType, payload?: unknown) => may(task, type, payload, me, now);
   const isException = task.kind === 'exception';
-  const resolvePlain = dryRun(task, 'resolve', {}, me, now);
-  const override = !isException && !resolvePlain.ok && can('resolve', { overrideReason: DRY_RUN_REASON });
+  const context: OfferContext = { task, can, plainResolve: dryRun(task, 'resolve', {}, me, now) };
+  const buttons = Object.fromEntries(
+    BUTTON_IDS.map((id) => [id, ACTION_BUTTONS[id].offered(context)]),
+  ) as Record<ButtonId, boolean>;
 
   const checklist = new Set<string>();
   let checklistBlockedBy: string | null = null;
@@ -77,18 +63,10 @@ export function offersFor(task: Task, me: Principal, now: string): TaskOffers {
   }
 
   return {
-    claim: can('claim'),
-    // An exception is worked by choosing its outcome; "in progress" adds nothing there.
-    start: !isException && task.status !== 'on-hold' && can('start'),
-    resume: task.status === 'on-hold' && can('start'),
-    acknowledge: acknowledgementMatters(task) && can('acknowledge'),
-    release: can('release'),
-    hold: can('hold', { reason: DRY_RUN_REASON }),
-    escalate: can('escalate', { reason: DRY_RUN_REASON }),
+    ...buttons,
     comment: can('comment', { text: DRY_RUN_REASON }),
-    resolve: !isException && resolvePlain.ok,
-    resolveWithOverride: override,
-    resolveBlockedBy: override && !resolvePlain.ok ? resolvePlain.why : null,
+    resolveBlockedBy:
+      buttons.resolveWithOverride && !context.plainResolve.ok ? context.plainResolve.why : null,
     outcomes: isException ? EXCEPTION_OUTCOMES.filter((outcome) => can('resolve', { outcome })) : [],
     checklist,
     checklistBlockedBy: checklist.size === task.checklist.length ? null : checklistBlockedBy,
