@@ -1,5 +1,5 @@
 /**
- * `npm run bench:pwa`: the PWA's budgets from issue #5, measured on the production build.
+ * `npm run bench:pwa`: the PWA's budgets (below, and in BENCHMARKS.md), measured on the production build.
  *
  * 1. Initial JavaScript, gzip: what `index.html` loads before the first screen (its module script and
  *    the chunks it preloads). Budget: at most 250 KB. Lazy chunks are listed for reference.

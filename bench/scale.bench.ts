@@ -1,5 +1,5 @@
 /**
- * `npm run bench:scale`: issue #5's budget of no Long Task over 200 ms while a 5,000-task unit syncs,
+ * `npm run bench:scale`: the budget of no Long Task over 200 ms while a 5,000-task unit syncs,
  * renders and scrolls, measured in the scenario of tests/e2e/scale.test.ts (which checks what a user
  * sees, not the time):
  *

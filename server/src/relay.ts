@@ -182,7 +182,7 @@ export async function startRelay(
     guard,
     policies: config.policies,
     reachable: () => [
-      ...[...hub.connections()].map((c) => c.principal.principal),
+      ...[...hub.connections()].map((c) => c.caller.principal),
       ...subscriptions.all().flatMap((s) => lookupStaff(s.tenantId, s.objectId) ?? []),
     ],
   });

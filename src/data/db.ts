@@ -63,7 +63,7 @@ export class WorklistDb extends Dexie {
     this.version(2).stores({
       tasks: 'id, seq',
     });
-    // The offline outbox and the "Needs attention" list (issue #6, docs/SYNC.md).
+    // The offline outbox and the "Needs attention" list (docs/SYNC.md S1–S8).
     this.version(3).stores({
       outbox: '++order, &command.commandId, command.taskId',
       attention: 'id, refusedAt',

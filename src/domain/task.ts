@@ -83,7 +83,8 @@ export type EscalationStep = z.infer<typeof EscalationStep>;
 
 /**
  * Where a task stands in its escalation chain (docs/ESCALATIONS.md E1–E4). The fields after `reason`
- * arrived with issue #9's screens; their defaults let rows stored before them still parse.
+ * were added later (E3: "why you" and "what happens next"); their defaults let rows stored before them
+ * still parse.
  */
 export const Escalation = z.object({
   /**

@@ -23,7 +23,8 @@ export interface Notice {
   at: string;
 }
 
-interface NoticeState {
+/** This tab's in-memory share of the pending work: actions just made, and notices the device could not keep. */
+interface PendingState {
   justMade: JustMade[];
   made(command: Command): void;
   saved(commandId: string, at: number): void;
@@ -35,7 +36,7 @@ interface NoticeState {
   reset(): void;
 }
 
-export const usePending = create<NoticeState>((set) => ({
+export const usePending = create<PendingState>((set) => ({
   justMade: [],
   made: (command) => set((s) => ({ justMade: [...s.justMade, { command, savedAt: null }] })),
   saved: (commandId, at) =>

@@ -14,14 +14,14 @@ import {
 } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { EventSource } from 'eventsource';
-import { createLogger } from '../../server/src/log.js';
+import { createLogger } from '../../server/src/log';
 import {
   HubError,
   createSignalRServer,
   type SignalRLimits,
   type SignalROptions,
   type SignalRServer,
-} from '../../server/src/signalr/index.js';
+} from '../../server/src/signalr/index';
 
 export interface TestPrincipal {
   id: string;

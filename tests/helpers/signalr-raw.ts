@@ -4,7 +4,7 @@
  */
 import { decode, encode } from '@msgpack/msgpack';
 import WebSocket from 'ws';
-import { tokenFor, type Harness } from './signalr-harness.js';
+import { tokenFor, type Harness } from './signalr-harness';
 
 export const RS = '\x1e';
 

@@ -12,8 +12,8 @@ import {
   startHarness,
   tokenFor,
   type Harness,
-} from '../helpers/signalr-harness.js';
-import { connectRawSocket, jsonRecord, negotiateToken } from '../helpers/signalr-raw.js';
+} from '../helpers/signalr-harness';
+import { connectRawSocket, jsonRecord, negotiateToken } from '../helpers/signalr-raw';
 
 const MAX_BUFFERED_BYTES = 256 * 1024;
 const PAYLOAD = 'x'.repeat(16 * 1024);

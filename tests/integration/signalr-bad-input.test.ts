@@ -6,7 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HubConnection } from '@microsoft/signalr';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WARN, connectClient, eventually, startHarness, type Harness } from '../helpers/signalr-harness.js';
+import { WARN, connectClient, eventually, startHarness, type Harness } from '../helpers/signalr-harness';
 import {
   RS,
   connectRawSocket,
@@ -15,7 +15,7 @@ import {
   openRawSocket,
   varint,
   type RawSocket,
-} from '../helpers/signalr-raw.js';
+} from '../helpers/signalr-raw';
 
 const MAX_MESSAGE_BYTES = 4_096;
 const MAX_FRAME_BYTES = 16_384;
@@ -221,7 +221,7 @@ describe('frames over the size limit', () => {
   });
 
   it('are refused in a POST with 413 and close the connection', async () => {
-    const { negotiateToken } = await import('../helpers/signalr-raw.js');
+    const { negotiateToken } = await import('../helpers/signalr-raw');
     const { token, id } = await negotiateToken(harness);
     const url = `${harness.hubUrl}?id=${token}`;
     const headers = { Authorization: 'Bearer user:alice' };

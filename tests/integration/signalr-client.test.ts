@@ -5,8 +5,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { HubConnectionState, type HubConnection } from '@microsoft/signalr';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { jsonProtocol } from '../../server/src/signalr/protocols/json.js';
-import { messagePackProtocol } from '../../server/src/signalr/protocols/msgpack.js';
+import { jsonProtocol } from '../../server/src/signalr/protocols/json';
+import { messagePackProtocol } from '../../server/src/signalr/protocols/msgpack';
 import {
   buildClient,
   connectClient,
@@ -16,7 +16,7 @@ import {
   type Harness,
   type ProtocolChoice,
   type TransportChoice,
-} from '../helpers/signalr-harness.js';
+} from '../helpers/signalr-harness';
 
 const COMBINATIONS: Array<[TransportChoice, ProtocolChoice]> = [
   ['WebSockets', 'json'],
@@ -222,9 +222,9 @@ describe('fan-out', () => {
     const bobCalls: unknown[][] = [];
     bob.on('alert', (...args: unknown[]) => bobCalls.push(args));
     const aliceCall = nextCall(alice, 'alert');
-    expect(
-      harness.signalr.sendWhere((c) => c.principal.name === 'Test pred-alice', 'alert', 'escalated'),
-    ).toBe(1);
+    expect(harness.signalr.sendWhere((c) => c.caller.name === 'Test pred-alice', 'alert', 'escalated')).toBe(
+      1,
+    );
     expect(await aliceCall).toEqual(['escalated']);
     await delay(200);
     expect(bobCalls).toEqual([]);

@@ -7,10 +7,10 @@
 import { createRandom } from '../../server/src/demo/random';
 import type { HubConnection } from '@microsoft/signalr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../server/src/signalr/errors.js';
-import { parseHandshake } from '../../server/src/signalr/protocols/handshake.js';
-import { jsonProtocol } from '../../server/src/signalr/protocols/json.js';
-import { messagePackProtocol } from '../../server/src/signalr/protocols/msgpack.js';
+import { ProtocolError } from '../../server/src/signalr/errors';
+import { parseHandshake } from '../../server/src/signalr/protocols/handshake';
+import { jsonProtocol } from '../../server/src/signalr/protocols/json';
+import { messagePackProtocol } from '../../server/src/signalr/protocols/msgpack';
 import {
   WARN,
   connectClient,
@@ -18,8 +18,8 @@ import {
   startHarness,
   tokenFor,
   type Harness,
-} from '../helpers/signalr-harness.js';
-import { jsonRecord, msgpackRecord, openRawSocket } from '../helpers/signalr-raw.js';
+} from '../helpers/signalr-harness';
+import { jsonRecord, msgpackRecord, openRawSocket } from '../helpers/signalr-raw';
 
 const SEED = Number(process.env.SIGNALR_FUZZ_SEED ?? Date.now() % 2 ** 31);
 const WIRE_FRAMES = 100_000;

@@ -5,8 +5,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { decode } from '@msgpack/msgpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, tokenFor, type Harness } from '../helpers/signalr-harness.js';
-import { RS, jsonRecord, msgpackRecord, negotiateToken } from '../helpers/signalr-raw.js';
+import { eventually, startHarness, tokenFor, type Harness } from '../helpers/signalr-harness';
+import { RS, jsonRecord, msgpackRecord, negotiateToken } from '../helpers/signalr-raw';
 
 const HOLD_MS = 800;
 const DROP_MS = 600;

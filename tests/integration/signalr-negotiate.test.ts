@@ -4,13 +4,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ALLOWED_ORIGIN,
-  eventually,
-  startHarness,
-  tokenFor,
-  type Harness,
-} from '../helpers/signalr-harness.js';
+import { ALLOWED_ORIGIN, eventually, startHarness, tokenFor, type Harness } from '../helpers/signalr-harness';
 import {
   RS,
   connectRawSocket,
@@ -20,7 +14,7 @@ import {
   openRawSocket,
   rawSocketUrl,
   upgradeStatus,
-} from '../helpers/signalr-raw.js';
+} from '../helpers/signalr-raw';
 
 let harness: Harness;
 

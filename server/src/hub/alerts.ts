@@ -14,9 +14,5 @@ export function isAlertTarget(principal: Principal, delivery: AlertDelivery): bo
 
 /** Sends `alert` to every live connection of the targeted people; returns how many got it. */
 export function sendAlert(hub: SignalRServer<Caller>, delivery: AlertDelivery): number {
-  return hub.sendWhere(
-    (c) => isAlertTarget(c.principal.principal, delivery),
-    HUB_EVENTS.alert,
-    delivery.alert,
-  );
+  return hub.sendWhere((c) => isAlertTarget(c.caller.principal, delivery), HUB_EVENTS.alert, delivery.alert);
 }

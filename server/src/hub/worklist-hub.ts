@@ -93,7 +93,7 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
     },
     hub: {
       onConnected(connection) {
-        const { principal, tokenExpiresAt } = connection.principal;
+        const { principal, tokenExpiresAt } = connection.caller;
         // Who, with which role, never the token: the audit of who was connected when.
         logger.info(
           {
@@ -117,10 +117,10 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
           if (typeof cursor !== 'number' || !Number.isInteger(cursor) || cursor < 0) {
             throw new HubError('sync needs a cursor: a whole number from 0 (0 means everything).');
           }
-          return syncPage(store, refresh(ctx.connection.principal), cursor, new Date());
+          return syncPage(store, refresh(ctx.connection.caller), cursor, new Date());
         },
         execute(ctx, input): ActionResult {
-          const principal = refresh(ctx.connection.principal);
+          const principal = refresh(ctx.connection.caller);
           const parsed = Command.safeParse(input);
           if (!parsed.success) {
             return {
@@ -160,7 +160,7 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
 
   directory.onUnitsChanged((entry) => {
     for (const connection of hub.connections()) {
-      const caller = connection.principal;
+      const caller = connection.caller;
       if (caller.principal.tenantId !== entry.tenantId || caller.principal.id !== entry.objectId) continue;
       const before = caller.principal;
       const after = { ...before, units: entry.units };
@@ -181,10 +181,10 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
 
 /** H4: each committed change goes to every connection that sees the task now, and a removal to those that saw it before. */
 function fanOut(hub: SignalRServer<Caller>, { task, previous, seq }: CommittedChange): number {
-  let sent = hub.sendWhere((c) => visibleTo(task, c.principal.principal), 'taskChanged', task);
+  let sent = hub.sendWhere((c) => visibleTo(task, c.caller.principal), 'taskChanged', task);
   if (previous) {
     sent += hub.sendWhere(
-      (c) => !visibleTo(task, c.principal.principal) && visibleTo(previous, c.principal.principal),
+      (c) => !visibleTo(task, c.caller.principal) && visibleTo(previous, c.caller.principal),
       'taskRemoved',
       task.id,
       seq,

@@ -1,5 +1,5 @@
 /**
- * Wardline measures itself (issue #10): outcome metrics for coordinators and charge nurses, computed
+ * Wardline measures itself: outcome metrics for coordinators and charge nurses, computed
  * from the changes log, and operational metrics for IT at `/metrics`. docs/METRICS.md defines every
  * number and says where the composition root wires each part.
  */

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { AuthFailure, Authenticate } from './types.js';
+import type { AuthFailure, Authenticate } from './types';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 

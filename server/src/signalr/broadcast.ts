@@ -1,5 +1,5 @@
-import { monotonicNow, type Connection } from './connection.js';
-import { MessageType, type HubProtocol, type OutboundMessage } from './protocols/messages.js';
+import { monotonicNow, type Connection } from './connection';
+import { MessageType, type HubProtocol, type OutboundMessage } from './protocols/messages';
 
 /**
  * One message, serialized at most once per hub protocol and shared by every recipient: a fan-out to

@@ -1,7 +1,7 @@
-import type { Logger } from '../log.js';
-import { ProtocolError } from './errors.js';
-import type { SignalRLimits } from './limits.js';
-import { HANDSHAKE_OK, handshakeErrorRecord, parseHandshake } from './protocols/handshake.js';
+import type { Logger } from '../log';
+import { ProtocolError } from './errors';
+import type { SignalRLimits } from './limits';
+import { HANDSHAKE_OK, handshakeErrorRecord, parseHandshake } from './protocols/handshake';
 import {
   MessageType,
   type CompletionMessage,
@@ -11,10 +11,10 @@ import {
   type OutboundMessage,
   type ProtocolName,
   type StreamInvocationMessage,
-} from './protocols/messages.js';
-import { InvocationQueue } from './invocation-queue.js';
-import type { TransportSink } from './transports/sink.js';
-import type { CloseOptions, SignalRConnection, TransportName } from './types.js';
+} from './protocols/messages';
+import { InvocationQueue } from './invocation-queue';
+import type { TransportSink } from './transports/sink';
+import type { CloseOptions, SignalRConnection, TransportName } from './types';
 
 /** Monotonic milliseconds: deadlines must not jump with the wall clock. */
 export const monotonicNow = (): number => performance.now();
@@ -64,7 +64,7 @@ interface CloseHow {
 export class Connection<P> implements SignalRConnection<P> {
   readonly groups = new Set<string>();
   phase: ConnectionPhase = 'negotiated';
-  principal: P;
+  caller: P;
   private sink: TransportSink | undefined;
   private hubProtocol: HubProtocol | undefined;
   private binary = false;
@@ -81,7 +81,7 @@ export class Connection<P> implements SignalRConnection<P> {
     readonly userId: string,
     readonly createdAt: number,
   ) {
-    this.principal = principal;
+    this.caller = principal;
     this.invocations = new InvocationQueue({
       maxParallel: host.limits.maxParallelInvocations,
       maxQueued: host.limits.maxQueuedInvocations,
@@ -130,7 +130,7 @@ export class Connection<P> implements SignalRConnection<P> {
 
   attach(sink: TransportSink, principal: P, now: number): void {
     this.sink = sink;
-    this.principal = principal;
+    this.caller = principal;
     this.phase = 'handshaking';
     this.attachedAt = now;
     this.lastReceivedAt = now;

@@ -1,11 +1,11 @@
 import type { WebSocketServer } from 'ws';
-import type { Logger } from '../log.js';
-import type { Connection, ConnectionHost } from './connection.js';
-import type { OriginPolicy } from './cors.js';
-import type { SignalRLimits } from './limits.js';
-import type { ProtocolName } from './protocols/messages.js';
-import type { ConnectionRegistry } from './registry.js';
-import type { Authenticate, TransportName } from './types.js';
+import type { Logger } from '../log';
+import type { Connection, ConnectionHost } from './connection';
+import type { OriginPolicy } from './cors';
+import type { SignalRLimits } from './limits';
+import type { ProtocolName } from './protocols/messages';
+import type { ConnectionRegistry } from './registry';
+import type { Authenticate, TransportName } from './types';
 
 /** What the request handlers share: settings, the registry and the way to make connections. */
 export interface ServerContext<P> {

@@ -1,8 +1,8 @@
-import type { Logger } from '../log.js';
-import type { Connection } from './connection.js';
-import { HubError, unexpectedInvocationError, unknownMethodError } from './errors.js';
-import { MessageType, type InvocationMessage, type StreamInvocationMessage } from './protocols/messages.js';
-import type { HubDefinition, HubMethod, SignalRServer } from './types.js';
+import type { Logger } from '../log';
+import type { Connection } from './connection';
+import { HubError, unexpectedInvocationError, unknownMethodError } from './errors';
+import { MessageType, type InvocationMessage, type StreamInvocationMessage } from './protocols/messages';
+import type { HubDefinition, HubMethod, SignalRServer } from './types';
 
 const STREAMING_UNSUPPORTED = 'Streaming hub methods are not supported by this server.';
 const UPLOAD_STREAMING_UNSUPPORTED = 'Client-to-server streaming is not supported by this server.';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { redactUrl } from '../log.js';
+import { redactUrl } from '../log';
 
 export interface SplitUrl {
   pathname: string;

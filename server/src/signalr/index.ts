@@ -3,9 +3,9 @@
  * JSON and MessagePack hub protocols, groups and users. It knows nothing about the worklist; see
  * CONTEXT.md for the API and its footguns.
  */
-export { createSignalRServer } from './server.js';
-export { HubError } from './errors.js';
-export { DEFAULT_LIMITS, type SignalRLimits } from './limits.js';
+export { createSignalRServer } from './server';
+export { HubError } from './errors';
+export { DEFAULT_LIMITS, type SignalRLimits } from './limits';
 export {
   TRANSPORTS,
   type AuthFailure,
@@ -20,4 +20,4 @@ export {
   type SignalRServer,
   type SignalRStats,
   type TransportName,
-} from './types.js';
+} from './types';

@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../log';
 
 /**
  * One connection's invocations, run at most `maxParallel` at a time in arrival order (ASP.NET's

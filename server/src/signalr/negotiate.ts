@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { ProtocolName, TransferFormat } from './protocols/messages.js';
-import type { TransportName } from './types.js';
+import type { ProtocolName, TransferFormat } from './protocols/messages';
+import type { TransportName } from './types';
 
 /** The highest negotiate version this server speaks (ASP.NET's too). */
 export const MAX_NEGOTIATE_VERSION = 1;

@@ -1,4 +1,4 @@
-import type { Connection } from './connection.js';
+import type { Connection } from './connection';
 
 function addTo<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
   let set = index.get(key);

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authFailureHeaders, authenticateRequest, type AuthOutcome } from './auth.js';
-import { monotonicNow, type Connection } from './connection.js';
-import type { ServerContext } from './context.js';
-import { messageTooLargeError } from './errors.js';
-import { readBody, sendJson, sendText } from './http.js';
-import { chooseNegotiateVersion, negotiateBody, newConnectionId, newConnectionToken } from './negotiate.js';
-import { LongPollingSink } from './transports/longpolling.js';
-import { startServerSentEvents } from './transports/sse.js';
-import type { TransportName } from './types.js';
+import { authFailureHeaders, authenticateRequest, type AuthOutcome } from './auth';
+import { monotonicNow, type Connection } from './connection';
+import type { ServerContext } from './context';
+import { messageTooLargeError } from './errors';
+import { readBody, sendJson, sendText } from './http';
+import { chooseNegotiateVersion, negotiateBody, newConnectionId, newConnectionToken } from './negotiate';
+import { LongPollingSink } from './transports/longpolling';
+import { startServerSentEvents } from './transports/sse';
+import type { TransportName } from './types';
 
 const CONNECTION_METHODS = 'GET, POST, DELETE, OPTIONS';
 

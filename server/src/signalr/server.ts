@@ -1,17 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { fanOut } from './broadcast.js';
-import { Connection, monotonicNow, type ConnectionHost } from './connection.js';
-import type { ServerContext } from './context.js';
-import { OriginPolicy } from './cors.js';
-import { HubDispatcher } from './dispatcher.js';
-import { sendText, splitUrl, urlForLog } from './http.js';
-import { resolveLimits, sweepIntervalMs } from './limits.js';
-import type { ProtocolName } from './protocols/messages.js';
-import { ConnectionRegistry } from './registry.js';
-import { connectionRequest, negotiate } from './requests.js';
-import { createWebSocketServer } from './transports/websocket.js';
-import { upgradeToWebSocket } from './upgrade.js';
+import { fanOut } from './broadcast';
+import { Connection, monotonicNow, type ConnectionHost } from './connection';
+import type { ServerContext } from './context';
+import { OriginPolicy } from './cors';
+import { HubDispatcher } from './dispatcher';
+import { sendText, splitUrl, urlForLog } from './http';
+import { resolveLimits, sweepIntervalMs } from './limits';
+import type { ProtocolName } from './protocols/messages';
+import { ConnectionRegistry } from './registry';
+import { connectionRequest, negotiate } from './requests';
+import { createWebSocketServer } from './transports/websocket';
+import { upgradeToWebSocket } from './upgrade';
 import {
   TRANSPORTS,
   type CloseOptions,
@@ -19,7 +19,7 @@ import {
   type SignalRServer,
   type SignalRStats,
   type TransportName,
-} from './types.js';
+} from './types';
 
 const PROTOCOL_NAMES: readonly ProtocolName[] = ['json', 'messagepack'];
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Logger } from '../log.js';
-import type { SignalRLimits } from './limits.js';
-import type { ProtocolName } from './protocols/messages.js';
+import type { Logger } from '../log';
+import type { SignalRLimits } from './limits';
+import type { ProtocolName } from './protocols/messages';
 
 export type { ProtocolName };
 
@@ -37,8 +37,11 @@ export interface CloseOptions {
 export interface SignalRConnection<P> {
   /** Public id (negotiate's `connectionId`); safe to share, unlike the secret connection token. */
   readonly id: string;
-  /** The principal authenticated when the transport started (re-checked to be the same user since). */
-  readonly principal: P;
+  /**
+   * Whoever `authenticate` returned when the transport started (re-checked to be the same user since):
+   * the library does not know its shape, the hub does.
+   */
+  readonly caller: P;
   /** `userIdOf(principal)`: the key of `sendToUser`. */
   readonly userId: string;
   readonly transport: TransportName;
@@ -125,7 +128,7 @@ export interface SignalRServer<P> {
   sendToConnection(connectionId: string, target: string, ...args: unknown[]): number;
   sendToGroup(group: string, target: string, ...args: unknown[]): number;
   sendToUser(userId: string, target: string, ...args: unknown[]): number;
-  /** Sends to each live connection for which `predicate` holds (e.g. `visibleTo(task, c.principal)`). */
+  /** Sends to each live connection for which `predicate` holds (e.g. `visibleTo(task, c.caller.principal)`). */
   sendWhere(
     predicate: (connection: SignalRConnection<P>) => boolean,
     target: string,

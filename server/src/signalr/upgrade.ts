@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { authFailureHeaders, authenticateRequest } from './auth.js';
-import { monotonicNow, type Connection } from './connection.js';
-import type { ServerContext } from './context.js';
-import { rejectUpgrade } from './http.js';
-import { newConnectionId, newConnectionToken } from './negotiate.js';
-import { attachWebSocket } from './transports/websocket.js';
+import { authFailureHeaders, authenticateRequest } from './auth';
+import { monotonicNow, type Connection } from './connection';
+import type { ServerContext } from './context';
+import { rejectUpgrade } from './http';
+import { newConnectionId, newConnectionToken } from './negotiate';
+import { attachWebSocket } from './transports/websocket';
 
 /**
  * `GET {hub}?id=<token>` with Upgrade: checks origin, identity and token before ws answers 101. Without

@@ -1,5 +1,5 @@
 /**
- * Where access tokens come from, behind one small interface so Entra sign-in (MSAL, issue #7) plugs in
+ * Where access tokens come from, behind one small interface so Entra sign-in (MSAL, docs/IDENTITY.md) plugs in
  * without touching the connection, the sync engine or the views.
  */
 export interface TokenSource {

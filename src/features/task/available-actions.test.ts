@@ -16,7 +16,7 @@ import {
 import { offersFor } from './available-actions';
 import { NO_ESCALATION } from '../../domain';
 
-/** The task screen shows a button only for what the relay's `decide` would apply (issue #5). */
+/** The task screen shows a button only for what the relay's `decide` would apply: a refusal never starts with a tap. */
 describe('offers: a button only for what the relay would apply', () => {
   it('an unclaimed discharge offers the nurse Claim, not the checklist, and says why', () => {
     const offers = offersFor(aTask(), nurse, NOW);

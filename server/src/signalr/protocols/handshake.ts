@@ -1,7 +1,7 @@
-import { messageTooLargeError } from '../errors.js';
-import { RECORD_SEPARATOR, jsonProtocol } from './json.js';
-import { messagePackProtocol } from './msgpack.js';
-import type { HubProtocol, ProtocolName, TransferFormat } from './messages.js';
+import { messageTooLargeError } from '../errors';
+import { RECORD_SEPARATOR, jsonProtocol } from './json';
+import { messagePackProtocol } from './msgpack';
+import type { HubProtocol, ProtocolName, TransferFormat } from './messages';
 
 export const PROTOCOLS: Readonly<Record<ProtocolName, HubProtocol>> = {
   json: jsonProtocol,

@@ -1,4 +1,4 @@
-import { ProtocolError, messageTooLargeError } from '../errors.js';
+import { ProtocolError, messageTooLargeError } from '../errors';
 import {
   MessageType,
   isHeaderMap,
@@ -8,7 +8,7 @@ import {
   type HubProtocol,
   type InboundMessage,
   type OutboundMessage,
-} from './messages.js';
+} from './messages';
 
 /** The JSON protocol's record terminator (ASCII RS). JSON.stringify escapes it inside strings. */
 export const RECORD_SEPARATOR = 0x1e;

@@ -1,5 +1,5 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
-import { ProtocolError, messageTooLargeError } from '../errors.js';
+import { ProtocolError, messageTooLargeError } from '../errors';
 import {
   MessageType,
   isHeaderMap,
@@ -9,7 +9,7 @@ import {
   type HubProtocol,
   type InboundMessage,
   type OutboundMessage,
-} from './messages.js';
+} from './messages';
 
 /** A VarInt length prefix is 1–5 bytes; in the 5th byte only 3 bits are allowed (max 2 GB). */
 const MAX_LENGTH_PREFIX_BYTES = 5;

@@ -10,11 +10,11 @@ import {
 } from '@microsoft/signalr';
 import { MessagePackHubProtocol } from '@microsoft/signalr-protocol-msgpack';
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../errors.js';
-import { parseHandshake } from './handshake.js';
-import { jsonProtocol } from './json.js';
-import { MessageType, type HubProtocol, type InboundMessage, type OutboundMessage } from './messages.js';
-import { messagePackProtocol, readLengthPrefix, writeLengthPrefix } from './msgpack.js';
+import { ProtocolError } from '../errors';
+import { parseHandshake } from './handshake';
+import { jsonProtocol } from './json';
+import { MessageType, type HubProtocol, type InboundMessage, type OutboundMessage } from './messages';
+import { messagePackProtocol, readLengthPrefix, writeLengthPrefix } from './msgpack';
 
 const clients = [
   { server: jsonProtocol, client: new JsonHubProtocol() },

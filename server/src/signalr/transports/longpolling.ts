@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { Connection } from '../connection.js';
-import type { SignalRLimits } from '../limits.js';
-import type { TransportSink } from './sink.js';
+import type { Connection } from '../connection';
+import type { SignalRLimits } from '../limits';
+import type { TransportSink } from './sink';
 
 /** What ASP.NET sends on every poll answer: proxies and browsers must never cache a poll. */
 const POLL_HEADERS = {

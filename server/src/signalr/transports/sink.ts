@@ -1,5 +1,5 @@
-import type { TransferFormat } from '../protocols/messages.js';
-import type { TransportName } from '../types.js';
+import type { TransferFormat } from '../protocols/messages';
+import type { TransportName } from '../types';
 
 /**
  * What a connection needs from its transport. Each transport tells its connection when it is finished

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import type { Connection } from '../connection.js';
-import type { SignalRLimits } from '../limits.js';
-import type { TransportSink } from './sink.js';
-import { wroteThisTick } from './tick-batch.js';
+import type { Connection } from '../connection';
+import type { SignalRLimits } from '../limits';
+import type { TransportSink } from './sink';
+import { wroteThisTick } from './tick-batch';
 
 const DATA_PREFIX = Buffer.from('data: ', 'utf8');
 const EVENT_END = Buffer.from('\r\n\r\n', 'utf8');

@@ -1,9 +1,9 @@
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { Logger } from '../../log.js';
-import type { Connection } from '../connection.js';
-import type { SignalRLimits } from '../limits.js';
-import type { TransportSink } from './sink.js';
-import { wroteThisTick } from './tick-batch.js';
+import type { Logger } from '../../log';
+import type { Connection } from '../connection';
+import type { SignalRLimits } from '../limits';
+import type { TransportSink } from './sink';
+import { wroteThisTick } from './tick-batch';
 
 /** Close codes after which the client's leaving is not an error (normal, going away, no status). */
 const CLEAN_CLOSE_CODES = new Set([1000, 1001, 1005]);
