@@ -31,7 +31,8 @@ import { isAlertTarget, sendAlert } from './hub/alerts';
 import type { SignalRServer } from './signalr';
 import { registerHealthRoutes } from './http/health';
 import { registerTaskRoutes } from './http/task-routes';
-import { sendError, sendJson } from './http/json';
+import { sendJson } from './http/json';
+import { sendError } from './http/errors';
 import { Router } from './http/router';
 import { createStaticHandler } from './http/static';
 import { authorityOrigins } from './auth/client-config';
@@ -212,7 +213,7 @@ export async function startRelay(
         'request failed',
       );
       if (!res.headersSent)
-        sendError(res, 500, 'internal', 'Something went wrong on the relay; the request was not applied.');
+        sendError(res, 'internal', 'Something went wrong on the relay; the request was not applied.');
       else res.destroy();
     });
   });
@@ -222,10 +223,10 @@ export async function startRelay(
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     const route = router.match(req.method ?? 'GET', url.pathname);
     if (route === 'method-not-allowed')
-      return sendError(res, 405, 'method-not-allowed', `${req.method} is not allowed on ${url.pathname}.`);
+      return sendError(res, 'method-not-allowed', `${req.method} is not allowed on ${url.pathname}.`);
     if (route) return route.handler(req, res, route.params);
     if (serveStatic(req, res, url.pathname)) return;
-    sendError(res, 404, 'not-found', `Nothing is served at ${url.pathname}.`);
+    sendError(res, 'not-found', `Nothing is served at ${url.pathname}.`);
   }
 
   server.on('upgrade', (req, socket, head) => {

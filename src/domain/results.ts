@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { Task } from './task';
 
 /**
- * The closed set of reasons an action is refused. Mapped to HTTP statuses and hub results in exactly
- * one place each (server/src/http/errors.ts, the hub's execute); the PWA words them for people.
+ * The closed set of reasons an action is refused. The relay's HTTP error codes extend it, mapped to
+ * statuses in one place (server/src/http/errors.ts `statusOf`); the hub returns it in its results, and
+ * the PWA words them for people.
  */
 export const REJECTION_CODES = ['conflict', 'forbidden', 'invalid', 'not-found', 'closed'] as const;
 export const RejectionCode = z.enum(REJECTION_CODES);

@@ -17,7 +17,8 @@ import {
   type StaffDirectory,
   type TokenValidatorSettings,
 } from '../../server/src/auth';
-import { sendError, sendJson } from '../../server/src/http/json';
+import { sendJson } from '../../server/src/http/json';
+import { sendError } from '../../server/src/http/errors';
 import { Router } from '../../server/src/http/router';
 import { createLogger } from '../../server/src/log';
 import { openDatabase, type Db } from '../../server/src/store/database';
@@ -99,12 +100,11 @@ export async function startAuthHarness(options: AuthHarnessOptions = {}): Promis
     const url = new URL(req.url ?? '/', 'http://harness.invalid');
     requests.push(url.pathname);
     const match = router.match(req.method ?? 'GET', url.pathname);
-    if (match === undefined) return sendError(res, 404, 'not-found', `Nothing at ${url.pathname}.`);
-    if (match === 'method-not-allowed')
-      return sendError(res, 405, 'method-not-allowed', 'Method not allowed.');
+    if (match === undefined) return sendError(res, 'not-found', `Nothing at ${url.pathname}.`);
+    if (match === 'method-not-allowed') return sendError(res, 'method-not-allowed', 'Method not allowed.');
     Promise.resolve(match.handler(req, res, match.params)).catch((error: unknown) => {
       logger.error({ err: error }, 'handler failed');
-      if (!res.headersSent) sendError(res, 500, 'internal', 'The harness failed.');
+      if (!res.headersSent) sendError(res, 'internal', 'The harness failed.');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

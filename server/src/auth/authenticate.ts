@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../../src/domain/principal';
-import { sendError } from '../http/json';
+import { sendError, type ErrorCode } from '../http/errors';
 import { redactUrl, type Logger } from '../log';
 import type { StaffDirectory } from './directory';
 import { authorize, type Permission, type PolicyContext, type PolicyDecision } from './policy';
@@ -18,8 +18,8 @@ export interface AuthenticateOptions {
 
 export type AuthFailure = {
   ok: false;
-  /** 401: the caller must sign in again. 503: the authority's keys could not be fetched; retry. */
-  status: 401 | 503;
+  /** `unauthorized`: the caller must sign in again. `unavailable`: the authority's keys could not be fetched; retry. */
+  code: Extract<ErrorCode, 'unauthorized' | 'unavailable'>;
   reason: TokenRejection;
 };
 export type AuthResult = { ok: true; principal: Principal; claims: TokenClaims } | AuthFailure;
@@ -45,7 +45,7 @@ export function createAuthenticator({ validator, directory, logger }: Authentica
       if (!result.ok) {
         const failure: AuthFailure = {
           ok: false,
-          status: result.reason.code === 'keys-unavailable' ? 503 : 401,
+          code: result.reason.code === 'keys-unavailable' ? 'unavailable' : 'unauthorized',
           reason: result.reason,
         };
         // Logged here, once, and never with the token: a reason code, a sentence and where it happened.
@@ -127,20 +127,20 @@ function requestIdOf(req: IncomingMessage): string | undefined {
  * `error="invalid_token"` when a token was presented and refused.
  */
 export function sendAuthFailure(res: ServerResponse, failure: AuthFailure): void {
-  if (failure.status === 503) {
-    sendError(res, 503, 'unavailable', failure.reason.message, { 'retry-after': '5' });
+  if (failure.code === 'unavailable') {
+    sendError(res, 'unavailable', failure.reason.message, { 'retry-after': '5' });
     return;
   }
   const challenge =
     failure.reason.code === 'missing-token'
       ? 'Bearer realm="wardline"'
       : 'Bearer realm="wardline", error="invalid_token"';
-  sendError(res, 401, 'unauthorized', failure.reason.message, { 'www-authenticate': challenge });
+  sendError(res, 'unauthorized', failure.reason.message, { 'www-authenticate': challenge });
 }
 
 /** The HTTP answer to a policy refusal. */
 export function sendForbidden(res: ServerResponse, decision: Extract<PolicyDecision, { ok: false }>): void {
-  sendError(res, 403, decision.code, decision.message);
+  sendError(res, decision.code, decision.message);
 }
 
 export interface GuardOptions extends AuthenticateOptions {

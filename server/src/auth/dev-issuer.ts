@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { z } from 'zod';
-import { readJsonBody, sendError, sendJson } from '../http/json';
+import { readJsonBody, sendJson } from '../http/json';
+import { sendError } from '../http/errors';
 import type { Router } from '../http/router';
 import type { Logger } from '../log';
 import { DEFAULT_CLOCK_SKEW_SECONDS } from './config';
@@ -239,19 +240,18 @@ export function registerDevRoutes(router: Router, { issuer, directory, baseUrl }
   router.post('/dev/token', async (req, res) => {
     const body = await readJsonBody(req, 4 * 1024);
     if (!body.ok) {
-      sendError(res, body.status, 'invalid', body.reason);
+      sendError(res, body.code, body.reason);
       return;
     }
     const parsed = TokenRequest.safeParse(body.value);
     if (!parsed.success) {
-      sendError(res, 400, 'invalid', 'The body must be { "staffId": "<id from GET /dev/staff>" }.');
+      sendError(res, 'invalid', 'The body must be { "staffId": "<id from GET /dev/staff>" }.');
       return;
     }
     const staff = findDemoStaff(parsed.data.staffId);
     if (!staff) {
       sendError(
         res,
-        404,
         'not-found',
         `No demo staff member has the id "${parsed.data.staffId}": GET /dev/staff lists them.`,
       );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { readJsonBody, sendError, sendJson } from '../http/json';
+import { readJsonBody, sendJson } from '../http/json';
+import { sendError } from '../http/errors';
 import type { Router } from '../http/router';
 import type { RequestGuard } from './authenticate';
 import type { StaffDirectory, StaffEntry } from './directory';
@@ -51,22 +52,17 @@ export function registerDirectoryRoutes(router: Router, { directory, guard }: Di
     const principal = await guard(req, res, 'staff.write', { context: { tenantId } });
     if (!principal) return;
     if (!Id.safeParse(tenantId).success || !Id.safeParse(objectId).success) {
-      sendError(
-        res,
-        400,
-        'invalid',
-        'The tenant id and object id must be ids (letters, digits, dots, dashes).',
-      );
+      sendError(res, 'invalid', 'The tenant id and object id must be ids (letters, digits, dots, dashes).');
       return;
     }
     const body = await readJsonBody(req, BODY_LIMIT_BYTES);
     if (!body.ok) {
-      sendError(res, body.status, 'invalid', body.reason);
+      sendError(res, body.code, body.reason);
       return;
     }
     const parsed = StaffUpdate.safeParse(body.value);
     if (!parsed.success) {
-      sendError(res, 400, 'invalid', describeIssues(parsed.error));
+      sendError(res, 'invalid', describeIssues(parsed.error));
       return;
     }
     const update = parsed.data;

@@ -1,6 +1,7 @@
 import { hasRole, type EscalationPolicy, type Principal } from '../../../src/domain';
 import type { RequestGuard } from '../auth';
-import { sendError, sendJson } from '../http/json';
+import { sendJson } from '../http/json';
+import { sendError } from '../http/errors';
 import type { Router } from '../http/router';
 import { coverageGaps } from './coverage';
 
@@ -22,7 +23,6 @@ export function registerCoverageRoute(router: Router, { guard, policies, reachab
     if (!hasRole(principal, 'Coordinator', 'ChargeNurse', 'Supervisor')) {
       return sendError(
         res,
-        403,
         'forbidden',
         'Escalation coverage is for coordinators, charge nurses and supervisors.',
       );

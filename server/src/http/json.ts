@@ -1,7 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorCode } from './errors';
 
 export type BodyResult =
-  { ok: true; value: unknown; bytes: number } | { ok: false; status: 400 | 413 | 415; reason: string };
+  | { ok: true; value: unknown; bytes: number }
+  | {
+      ok: false;
+      code: Extract<ErrorCode, 'invalid' | 'too-large' | 'unsupported-media-type'>;
+      reason: string;
+    };
 
 /**
  * Reads a JSON body up to `limitBytes`. Over the limit the read stops at once (the rest is drained
@@ -14,7 +20,7 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
       req.resume();
       resolve({
         ok: false,
-        status: 415,
+        code: 'unsupported-media-type',
         reason: `The body must be JSON (content-type application/json), not ${type.split(';')[0]}.`,
       });
       return;
@@ -24,7 +30,7 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
       req.resume();
       resolve({
         ok: false,
-        status: 413,
+        code: 'too-large',
         reason: `The body is ${declared} bytes; the limit is ${limitBytes} bytes.`,
       });
       return;
@@ -38,7 +44,11 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
       if (size > limitBytes) {
         done = true;
         chunks.length = 0;
-        resolve({ ok: false, status: 413, reason: `The body is over the limit of ${limitBytes} bytes.` });
+        resolve({
+          ok: false,
+          code: 'too-large',
+          reason: `The body is over the limit of ${limitBytes} bytes.`,
+        });
         return;
       }
       chunks.push(chunk);
@@ -51,13 +61,13 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
         resolve({ ok: true, value: JSON.parse(text) as unknown, bytes: size });
       } catch (error) {
         const detail = error instanceof SyntaxError ? error.message : 'unparseable';
-        resolve({ ok: false, status: 400, reason: `The body is not valid JSON (${detail}).` });
+        resolve({ ok: false, code: 'invalid', reason: `The body is not valid JSON (${detail}).` });
       }
     });
     req.on('error', () => {
       if (done) return;
       done = true;
-      resolve({ ok: false, status: 400, reason: 'The request body could not be read.' });
+      resolve({ ok: false, code: 'invalid', reason: 'The request body could not be read.' });
     });
   });
 }
@@ -76,15 +86,4 @@ export function sendJson(
     ...headers,
   });
   res.end(text);
-}
-
-/** Every error the HTTP API returns has this shape: a code from a closed set and a sentence. */
-export function sendError(
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  headers?: Record<string, string>,
-): void {
-  sendJson(res, status, { error: { code, message } }, headers);
 }

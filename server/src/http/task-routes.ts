@@ -1,7 +1,8 @@
 import { visibleTo } from '../../../src/domain';
 import type { RequestGuard } from '../auth';
 import type { WorklistStore } from '../store/worklist-store';
-import { sendError, sendJson } from './json';
+import { sendJson } from './json';
+import { sendError } from './errors';
 import type { Router } from './router';
 
 /**
@@ -18,7 +19,7 @@ export function registerTaskRoutes(
     if (!principal) return;
     const task = store.getTask(params.id ?? '');
     if (!task || !visibleTo(task, principal)) {
-      return sendError(res, 404, 'not-found', 'This task is not on your worklist.');
+      return sendError(res, 'not-found', 'This task is not on your worklist.');
     }
     sendJson(res, 200, { taskId: task.id, entries: store.auditTrail(task.id) });
   });

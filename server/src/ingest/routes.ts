@@ -1,5 +1,6 @@
 import type { Router } from '../http/router';
 import { readJsonBody, sendJson } from '../http/json';
+import { statusOf } from '../http/errors';
 import type { Logger } from '../log';
 import type { WorklistStore } from '../store/worklist-store';
 import type { RequestGuard } from '../auth';
@@ -29,8 +30,9 @@ export function registerIngestRoutes(
     if (!caller) return;
     const body = await readJsonBody(req, MAX_BODY_BYTES);
     if (!body.ok) {
-      logger.warn({ status: body.status, reason: body.reason, caller: caller.id }, 'ingest body refused');
-      sendJson(res, body.status, { results: [{ id: '', status: 'rejected', reason: body.reason }] });
+      const status = statusOf(body.code);
+      logger.warn({ status, reason: body.reason, caller: caller.id }, 'ingest body refused');
+      sendJson(res, status, { results: [{ id: '', status: 'rejected', reason: body.reason }] });
       return;
     }
     metrics?.messageIn('http', Array.isArray(body.value) ? body.value.length : 1);

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { sendError } from '../http/json';
+import { sendError } from '../http/errors';
 import type { Router } from '../http/router';
 import { TRANSPORTS, type TransportName } from '../signalr';
 import type { Db } from '../store/database';
@@ -224,7 +224,7 @@ export function registerMetricsRoute(
 ): void {
   router.get('/metrics', async (req, res) => {
     if (bearerToken && !bearerMatches(req.headers.authorization, bearerToken)) {
-      return sendError(res, 401, 'unauthorized', 'Send the metrics scrape token as a bearer token.', {
+      return sendError(res, 'unauthorized', 'Send the metrics scrape token as a bearer token.', {
         'www-authenticate': 'Bearer realm="wardline-metrics"',
       });
     }

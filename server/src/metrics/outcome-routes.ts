@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hasRole, type Principal } from '../../../src/domain';
 import type { RequestGuard } from '../auth';
-import { sendError, sendJson } from '../http/json';
+import { sendJson } from '../http/json';
+import { sendError } from '../http/errors';
 import type { Router } from '../http/router';
 import type { Db } from '../store/database';
 import { csvFileName, reportToCsv } from './csv';
@@ -50,7 +51,6 @@ export function registerOutcomeRoutes(
     if (!hasRole(principal, 'Coordinator', 'ChargeNurse', 'Supervisor')) {
       sendError(
         res,
-        403,
         'forbidden',
         'The outcome metrics are for coordinators, charge nurses and house supervisors.',
       );
@@ -60,12 +60,12 @@ export function registerOutcomeRoutes(
     const now = clock.now();
     const window = parseWindow(params, now);
     if (!window.ok) {
-      sendError(res, 400, 'invalid', window.message);
+      sendError(res, 'invalid', window.message);
       return undefined;
     }
     const unit = params.get('unit');
     if (unit !== null && unit !== ALL && !principal.units.includes(unit)) {
-      sendError(res, 403, 'forbidden', `${unit} is not one of your units.`);
+      sendError(res, 'forbidden', `${unit} is not one of your units.`);
       return undefined;
     }
     await projection.catchUp();
@@ -104,7 +104,7 @@ export function registerOutcomeRoutes(
     const metric = asked.params.get('metric') ?? '';
     const trendable = METRIC_NAMES.filter((name) => metricDefinition(name).timeframe === 'window');
     if (!isMetricName(metric) || !trendable.includes(metric)) {
-      return sendError(res, 400, 'invalid', `metric must be one of ${trendable.join(', ')}.`);
+      return sendError(res, 'invalid', `metric must be one of ${trendable.join(', ')}.`);
     }
     const unit = asked.params.get('unit');
     const scope = unit && unit !== ALL ? { ...asked.scope, units: [unit] } : asked.scope;
@@ -117,7 +117,7 @@ export function registerOutcomeRoutes(
     const { params, scope, principal } = asked;
     const metric = params.get('metric') ?? '';
     if (!isMetricName(metric)) {
-      return sendError(res, 400, 'invalid', `metric must be one of ${METRIC_NAMES.join(', ')}.`);
+      return sendError(res, 'invalid', `metric must be one of ${METRIC_NAMES.join(', ')}.`);
     }
     const dimensions: readonly Dimension[] = metricDefinition(metric).dimensions;
     const filter: Partial<Record<Dimension, string>> = {};
@@ -127,7 +127,6 @@ export function registerOutcomeRoutes(
       if (!dimensions.includes(d)) {
         return sendError(
           res,
-          400,
           'invalid',
           `${metric} is broken down by ${dimensions.join(', ')}, not by ${d}.`,
         );
@@ -136,7 +135,7 @@ export function registerOutcomeRoutes(
     }
     const limit = params.has('limit') ? Number(params.get('limit')) : DEFAULT_LIST_LIMIT;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-      return sendError(res, 400, 'invalid', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}.`);
+      return sendError(res, 'invalid', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}.`);
     }
     sendJson(res, 200, tasksBehind(queries, metric, scope, filter, principal, limit));
   });

@@ -1,5 +1,6 @@
 import type { RequestGuard } from '../auth';
-import { readJsonBody, sendError, sendJson } from '../http/json';
+import { readJsonBody, sendJson } from '../http/json';
+import { sendError } from '../http/errors';
 import type { Router } from '../http/router';
 import { explainIssues } from '../../../src/domain';
 import { PushSubscriptionInput, type PushSubscriptions } from './subscriptions';
@@ -22,12 +23,11 @@ export function registerPushRoutes(
     const principal = await guard(req, res, 'worklist.connect');
     if (!principal) return;
     const body = await readJsonBody(req, 8 * 1024);
-    if (!body.ok) return sendError(res, body.status, 'invalid', body.reason);
+    if (!body.ok) return sendError(res, body.code, body.reason);
     const parsed = PushSubscriptionInput.safeParse(body.value);
     if (!parsed.success)
       return sendError(
         res,
-        400,
         'invalid',
         `The subscription is not usable: ${explainIssues(parsed.error.issues, 'subscription')}`,
       );
@@ -40,7 +40,7 @@ export function registerPushRoutes(
     const body = await readJsonBody(req, 8 * 1024);
     const endpoint = body.ok ? (body.value as { endpoint?: unknown } | null)?.endpoint : undefined;
     if (typeof endpoint !== 'string')
-      return sendError(res, 400, 'invalid', 'Send { "endpoint": "…" } of the subscription to remove.');
+      return sendError(res, 'invalid', 'Send { "endpoint": "…" } of the subscription to remove.');
     sendJson(res, 200, { removed: subscriptions.removeFor(principal.tenantId, principal.id, endpoint) });
   });
 }
