@@ -11,3 +11,4 @@ export { ACTIONS } from './actions';
 export type { ActionContext, ActionDefinition, Applied, UpstreamEvent } from './actions';
 export * from './pending';
 export * from './hub';
+export * from './outbound-event';

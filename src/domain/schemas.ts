@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InboundEvent } from './events';
+import { OutboundEvent } from './outbound-event';
 import { Command } from './commands';
 import { Task } from './task';
 
@@ -17,6 +18,11 @@ export function eventSchemaDocuments(): Record<string, unknown> {
       'inbound-event.schema.json',
       'Wardline inbound CloudEvent (1.0, JSON structured mode)',
       InboundEvent,
+    ),
+    'outbound-event.schema.json': doc(
+      'outbound-event.schema.json',
+      'Wardline outbound CloudEvent (1.0, JSON structured mode)',
+      OutboundEvent,
     ),
     'task.schema.json': doc('task.schema.json', 'Wardline task (wire shape)', Task),
     'command.schema.json': doc('command.schema.json', 'Wardline staff action', Command),

@@ -5,6 +5,8 @@ import {
   decide,
   type EscalationPolicy,
   type InboundEvent,
+  OUTBOUND_EVENT_TYPES,
+  OutboundEvent,
   type Principal,
   type RejectionCode,
   type StaffRef,
@@ -14,7 +16,7 @@ import {
 } from '../../../src/domain';
 import { withNextEscalation } from '../escalation/schedule';
 import type { Db } from './database';
-import { taskFromRow, type TaskRow } from './rows';
+import { auditEntryFromRow, taskFromRow, type AuditEntry, type TaskRow } from './rows';
 
 /** The result of one inbound event, as the ingest endpoint and the Service Bus receiver report it. */
 export type IngestStatus = 'applied' | 'duplicate' | 'stale' | 'rejected';
@@ -32,17 +34,7 @@ export interface CommittedChange {
   change: string;
 }
 
-export interface AuditEntry {
-  seq: number;
-  change: string;
-  actor: StaffRef;
-  commandId: string | null;
-  eventId: string | null;
-  versionBefore: number;
-  versionAfter: number;
-  at: string;
-  detail: string | null;
-}
+export type { AuditEntry } from './rows';
 
 /** What a relay-made change returns: the new task, the audit name, and what upstream should hear. */
 export interface SystemChange {
@@ -137,7 +129,7 @@ export class WorklistStore {
         'SELECT id FROM tasks WHERE next_escalation_at IS NOT NULL AND next_escalation_at <= ? ORDER BY next_escalation_at LIMIT ?',
       ),
       nextDue: db.prepare<[], { at: string | null }>('SELECT MIN(next_escalation_at) AS at FROM tasks'),
-      audit: db.prepare<[string], Record<string, unknown>>(
+      audit: db.prepare<[string], unknown>(
         `SELECT seq, change, actor_id, actor_name, command_id, event_id, version_before, version_after, at, detail
          FROM changes WHERE task_id = ? ORDER BY seq`,
       ),
@@ -188,17 +180,7 @@ export class WorklistStore {
   }
 
   auditTrail(taskId: string): AuditEntry[] {
-    return this.q.audit.all(taskId).map((row) => ({
-      seq: row.seq as number,
-      change: row.change as string,
-      actor: { id: row.actor_id as string, name: row.actor_name as string },
-      commandId: (row.command_id as string | null) ?? null,
-      eventId: (row.event_id as string | null) ?? null,
-      versionBefore: row.version_before as number,
-      versionAfter: row.version_after as number,
-      at: row.at as string,
-      detail: (row.detail as string | null) ?? null,
-    }));
+    return this.q.audit.all(taskId).map((row) => auditEntryFromRow(taskId, row));
   }
 
   /** Applies one validated inbound event in its own transaction. Re-delivery is harmless. */
@@ -409,10 +391,9 @@ export class WorklistStore {
     now: string,
   ): void {
     if (!upstream) return;
-    const type =
-      upstream === 'exception.resolved' ? 'wardline.exception.resolved' : `wardline.task.${upstream}`;
+    const type = OUTBOUND_EVENT_TYPES[upstream];
     const task = committed.task;
-    const event = {
+    const event: OutboundEvent = {
       specversion: '1.0',
       id: randomUUID(),
       source: 'urn:wardline:relay',
@@ -435,6 +416,9 @@ export class WorklistStore {
         ...(upstream === 'escalated' ? { level: task.escalation.level } : {}),
       },
     };
+    // Checked before it is written: a malformed event fails the action's transaction instead of reaching
+    // the workflow engine. The row holds the object as built, so its JSON is what was checked.
+    OutboundEvent.parse(event);
     this.q.outboxPut.run(task.id, type, JSON.stringify(event), now);
   }
 
