@@ -3,6 +3,7 @@ import type { TokenSource } from '../data/auth/token-source';
 import { createHubConnection } from '../data/connection';
 import { databaseName, deleteWorklistDb, WorklistDb } from '../data/db';
 import { OutboxSender } from '../data/outbox';
+import { dropUnreadableTasks } from '../data/stored-tasks';
 import { SyncEngine } from '../data/sync-engine';
 import { useConnection } from '../state/connection-store';
 
@@ -29,6 +30,8 @@ export async function openWorkspace(me: Principal, tokens: TokenSource): Promise
   // Dexie's query cache deep-clones every result; the app keeps its own overlay (applyPending) and reads
   // the whole worklist in one query, so the cache only costs time on a 5,000-task unit.
   const db = new WorklistDb(databaseName(me.tenantId, me.id), { cache: 'disabled' });
+  // [S14] Before any view reads the worklist; a database that cannot even be read fails later, visibly.
+  await dropUnreadableTasks(db).catch(() => 0);
   const connection = await createHubConnection(tokens);
   const engine = new SyncEngine(db, connection);
   performance.clearMarks(MARK_SESSION_START);

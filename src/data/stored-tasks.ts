@@ -1,0 +1,57 @@
+import { Task } from '../domain';
+import { readCursor, type WorklistDb } from './db';
+
+/**
+ * [S14] Tasks on the device are checked against the task schema when the workspace opens, before any
+ * view reads them: once per page load, not on every live read of 5,000 rows. Everything written later
+ * came through a parse (sync pages, pushes, action answers), so only rows from an older build, a
+ * half-applied migration or a hand edit can fail. A row that fails is not shown half-formed: it is
+ * dropped and the cursor wound back to just before it, so the next catch-up brings the relay's copy.
+ */
+
+/** Rows checked between yields to the browser: a 5,000-task device never blocks a tap for long. */
+const ROWS_PER_SLICE = 500;
+
+export interface UnreadableRows {
+  ids: string[];
+  /** The cursor that makes the relay send every one of them again; null when all rows parse. */
+  rewindTo: number | null;
+}
+
+/** Which stored rows no longer parse as a task, and the cursor that fetches them again. */
+export function findUnreadable(rows: readonly unknown[]): UnreadableRows {
+  const ids: string[] = [];
+  let rewindTo: number | null = null;
+  for (const row of rows) {
+    if (Task.safeParse(row).success) continue;
+    const record = (typeof row === 'object' && row !== null ? row : {}) as { id?: unknown; seq?: unknown };
+    if (typeof record.id === 'string') ids.push(record.id);
+    // The relay's copy has a `seq` at least the stored one; without a readable one, ask for everything.
+    const seq = typeof record.seq === 'number' && Number.isSafeInteger(record.seq) ? record.seq : 0;
+    rewindTo = Math.max(0, Math.min(rewindTo ?? Infinity, seq - 1));
+  }
+  return { ids, rewindTo };
+}
+
+const yieldToMain = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Drops the device's unreadable task rows and winds the cursor back for them; returns how many. */
+export async function dropUnreadableTasks(db: WorklistDb): Promise<number> {
+  const rows: unknown[] = await db.tasks.toArray();
+  const ids: string[] = [];
+  let rewindTo: number | null = null;
+  for (let from = 0; from < rows.length; from += ROWS_PER_SLICE) {
+    if (from > 0) await yieldToMain();
+    const slice = findUnreadable(rows.slice(from, from + ROWS_PER_SLICE));
+    ids.push(...slice.ids);
+    if (slice.rewindTo !== null) rewindTo = Math.min(rewindTo ?? Infinity, slice.rewindTo);
+  }
+  if (rewindTo === null) return 0;
+  const cursorBack = rewindTo;
+  await db.transaction('rw', db.tasks, db.meta, async () => {
+    await db.tasks.bulkDelete(ids);
+    const cursor = await readCursor(db);
+    if (cursor > cursorBack) await db.meta.put({ key: 'cursor', value: cursorBack });
+  });
+  return ids.length;
+}
