@@ -4,7 +4,8 @@ import { createHubConnection } from '../data/connection';
 import { databaseName, deleteWorklistDb, WorklistDb } from '../data/db';
 import { OutboxSender } from '../data/outbox';
 import { dropUnreadableTasks } from '../data/stored-tasks';
-import { SyncEngine } from '../data/sync-engine';
+import { SyncEngine, type SyncReports } from '../data/sync-engine';
+import { receiveAlert } from '../data/alerts';
 import { useConnection } from '../state/connection-store';
 
 /** Performance marks (no patient data): the bench and the e2e tests read them. */
@@ -33,7 +34,7 @@ export async function openWorkspace(me: Principal, tokens: TokenSource): Promise
   // [S14] Before any view reads the worklist; a database that cannot even be read fails later, visibly.
   await dropUnreadableTasks(db).catch(() => 0);
   const connection = await createHubConnection(tokens);
-  const engine = new SyncEngine(db, connection);
+  const engine = new SyncEngine(db, connection, reportToScreen);
   performance.clearMarks(MARK_SESSION_START);
   performance.clearMeasures(MEASURE_FIRST_SYNC);
   performance.mark(MARK_SESSION_START);
@@ -49,6 +50,14 @@ export async function openWorkspace(me: Principal, tokens: TokenSource): Promise
   void persistStorage(db);
   return { me, tokens, db, engine, outbox, stopTriggers };
 }
+
+/** The sync engine's reports, into the stores the header and the alert banner read. */
+const reportToScreen: SyncReports = {
+  link: (state) => useConnection.getState().setLink(state),
+  syncing: (on) => useConnection.getState().setSyncing(on),
+  synced: (at) => useConnection.getState().setSynced(at),
+  alert: (raw) => void receiveAlert(raw),
+};
 
 /**
  * [S5] When the outbox is sent: at start, whenever the relay connection becomes live (first connect and

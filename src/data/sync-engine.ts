@@ -1,8 +1,49 @@
-import { HubConnectionState, type HubConnection } from '@microsoft/signalr';
 import { ActionResult, HUB_EVENTS, HUB_METHODS, Task, type Command, type SyncPage } from '../domain';
-import { useConnection } from '../state/connection-store';
-import { receiveAlert } from './alerts';
 import { readCursor, storeNewer, type WorklistDb } from './db';
+
+/** Where the device stands with the relay, as the header shows it. */
+export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+/**
+ * What the engine needs of the hub connection: SignalR's `HubConnection` has this shape (the app passes
+ * one); a test passes a double. `state` is the connection's `HubConnectionState` value.
+ */
+export interface HubLink {
+  readonly state: 'Disconnected' | 'Connecting' | 'Connected' | 'Disconnecting' | 'Reconnecting';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  invoke<T>(method: string, ...args: unknown[]): Promise<T>;
+  on(event: string, handler: (...args: never[]) => void): void;
+  onreconnecting(callback: () => void): void;
+  onreconnected(callback: () => void): void;
+  onclose(callback: () => void): void;
+}
+
+/** What the engine reports: the app wires these to its UI stores; the engine knows nothing of them. */
+export interface SyncReports {
+  link(state: LinkState): void;
+  syncing(on: boolean): void;
+  synced(at: string): void;
+  /** A hub `alert`, unparsed: the receiver validates it [E6]. */
+  alert(raw: unknown): void;
+}
+
+/** The browser's own word on the network: `offline` comes before SignalR notices a dead link [S10]. */
+export interface NetworkSignals {
+  /** Calls `onOffline`/`onOnline` on each change until the returned function is called. */
+  watch(onOffline: () => void, onOnline: () => void): () => void;
+}
+
+export const browserNetwork: NetworkSignals = {
+  watch(onOffline, onOnline) {
+    window.addEventListener('offline', onOffline);
+    window.addEventListener('online', onOnline);
+    return () => {
+      window.removeEventListener('offline', onOffline);
+      window.removeEventListener('online', onOnline);
+    };
+  },
+};
 
 /** Lets the browser run other tasks (input, rendering) before the caller continues. */
 const yieldToMain = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -24,35 +65,36 @@ export class SyncEngine {
    */
   private freshWrites: Set<string> | null = null;
 
+  private unwatchNetwork: (() => void) | null = null;
+
   constructor(
     private readonly db: WorklistDb,
-    private readonly connection: HubConnection,
+    private readonly connection: HubLink,
+    private readonly report: SyncReports,
+    private readonly network: NetworkSignals = browserNetwork,
   ) {}
 
   async start(): Promise<void> {
-    const link = useConnection.getState();
     this.connection.on(HUB_EVENTS.taskChanged, (task: unknown) => void this.onChanged(task));
     this.connection.on(HUB_EVENTS.taskRemoved, (id: unknown, seq: unknown) => void this.onRemoved(id, seq));
     // Escalations for this person [E6]: a nudge to the screen; the tasks themselves arrive as changes.
-    this.connection.on(HUB_EVENTS.alert, (alert: unknown) => void receiveAlert(alert));
-    this.connection.onreconnecting(() => useConnection.getState().setLink('reconnecting'));
+    this.connection.on(HUB_EVENTS.alert, (alert: unknown) => this.report.alert(alert));
+    this.connection.onreconnecting(() => this.report.link('reconnecting'));
     this.connection.onreconnected(() => {
-      useConnection.getState().setLink('live');
+      this.report.link('live');
       void this.catchUp();
     });
     this.connection.onclose(() => {
-      if (!this.stopped) useConnection.getState().setLink('offline');
+      if (!this.stopped) this.report.link('offline');
     });
-    window.addEventListener('offline', this.onOffline);
-    window.addEventListener('online', this.onOnline);
-    link.setLink('connecting');
+    this.unwatchNetwork = this.network.watch(this.onOffline, this.onOnline);
+    this.report.link('connecting');
     await this.connect();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    window.removeEventListener('offline', this.onOffline);
-    window.removeEventListener('online', this.onOnline);
+    this.unwatchNetwork?.();
     this.wake?.();
     await this.connection.stop();
   }
@@ -90,12 +132,12 @@ export class SyncEngine {
   /** Runs one catch-up at a time; a second request while one runs waits for it and then runs again. */
   catchUp(): Promise<void> {
     const run = async () => {
-      useConnection.getState().setSyncing(true);
+      this.report.syncing(true);
       try {
         await this.pullAll();
-        useConnection.getState().setSynced(new Date().toISOString());
+        this.report.synced(new Date().toISOString());
       } finally {
-        useConnection.getState().setSyncing(false);
+        this.report.syncing(false);
       }
     };
     const next = (this.catchingUp ?? Promise.resolve()).then(run, run);
@@ -120,7 +162,7 @@ export class SyncEngine {
   }
 
   get isLive(): boolean {
-    return this.connection.state === HubConnectionState.Connected;
+    return this.connection.state === 'Connected';
   }
 
   private async connectUntilStarted(): Promise<void> {
@@ -129,13 +171,13 @@ export class SyncEngine {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
         // A stop() for `offline` may still be closing the previous connection.
-        if (this.connection.state !== HubConnectionState.Disconnected) await this.connection.stop();
+        if (this.connection.state !== 'Disconnected') await this.connection.stop();
         await this.connection.start();
-        useConnection.getState().setLink('live');
+        this.report.link('live');
         await this.catchUp();
         return;
       } catch {
-        useConnection.getState().setLink('offline');
+        this.report.link('offline');
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5)));
           this.wake = () => {

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
+import type { LinkState } from '../data/sync-engine';
 
-export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+export type { LinkState };
 
 interface ConnectionState {
   link: LinkState;
