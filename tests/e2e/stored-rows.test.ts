@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, openDevice, openUnitQueue, signIn, waitUntilLive } from '../helpers/browser';
+import {
+  launchBrowser,
+  openDevice,
+  openUnitQueue,
+  sawText,
+  signIn,
+  waitUntilLive,
+  watchForText,
+} from '../helpers/browser';
 import { routed } from '../helpers/events';
-import { readStore } from '../helpers/offline';
+import { readStore, writeStore } from '../helpers/offline';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
 
 /**
@@ -48,44 +56,12 @@ describe('[S14] a stored task that no longer parses is resynced, never shown', (
     await page.locator(`li[data-task-id="${TASK_ID}"]`).getByText('Discharge to home').waitFor();
 
     // An older build's row: a status this build does not know, and a title to recognise it by.
-    await page.evaluate(
-      async ({ id, title }) => {
-        const name = (await indexedDB.databases())
-          .map((d) => d.name ?? '')
-          .find((n) => n.startsWith('wardline-'));
-        if (!name) throw new Error('no device database');
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const open = indexedDB.open(name);
-          open.onsuccess = () => resolve(open.result);
-          open.onerror = () => reject(open.error);
-        });
-        try {
-          await new Promise<void>((resolve, reject) => {
-            const store = db.transaction('tasks', 'readwrite').objectStore('tasks');
-            const get = store.get(id);
-            get.onsuccess = () => {
-              const put = store.put({ ...get.result, status: 'archived', title });
-              put.onsuccess = () => resolve();
-              put.onerror = () => reject(put.error);
-            };
-            get.onerror = () => reject(get.error);
-          });
-        } finally {
-          db.close();
-        }
-      },
-      { id: TASK_ID, title: HALF_FORMED },
-    );
+    const held = (await readStore<StoredTask>(page, 'tasks')).find((t) => t.id === TASK_ID);
+    expect(held).toBeDefined();
+    await writeStore(page, 'tasks', [{ ...held, status: 'archived', title: HALF_FORMED }], 'put');
 
     // From the first paint of the reopened app on, record whether the half-formed row ever shows.
-    await page.addInitScript((needle: string) => {
-      const w = window as unknown as { __sawIt?: boolean };
-      w.__sawIt = false;
-      const check = () => {
-        if (document.documentElement.textContent?.includes(needle)) w.__sawIt = true;
-      };
-      new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
-    }, HALF_FORMED);
+    await watchForText(page, HALF_FORMED);
     await page.reload();
     await waitUntilLive(page);
     await openUnitQueue(page);
@@ -93,7 +69,7 @@ describe('[S14] a stored task that no longer parses is resynced, never shown', (
 
     const stored = (await readStore<StoredTask>(page, 'tasks')).find((t) => t.id === TASK_ID);
     expect(stored).toMatchObject({ status: 'requested', title: 'Discharge to home' });
-    expect(await page.evaluate(() => (window as unknown as { __sawIt: boolean }).__sawIt)).toBe(false);
+    expect(await sawText(page)).toBe(false);
     expect(nurse.errors).toEqual([]);
     await nurse.context.close();
   });

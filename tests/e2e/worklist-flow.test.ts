@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
-import { launchBrowser, openDevice, signIn, waitUntilLive, type Device } from '../helpers/browser';
+import {
+  launchBrowser,
+  openDevice,
+  sawText,
+  signIn,
+  watchForText,
+  waitUntilLive,
+  type Device,
+} from '../helpers/browser';
 import { routed } from '../helpers/events';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
 
@@ -49,18 +57,6 @@ afterAll(async () => {
   await relay?.stop();
 });
 
-/** Records, from the first paint on, whether a text ever appears anywhere in the page. */
-async function watchFor(page: Page, text: string): Promise<void> {
-  await page.addInitScript((needle: string) => {
-    const w = window as unknown as { __sawIt?: boolean };
-    w.__sawIt = false;
-    const check = () => {
-      if (document.documentElement.textContent?.includes(needle)) w.__sawIt = true;
-    };
-    new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
-  }, text);
-}
-
 /** Resolves when `locator`-ish condition holds in the page; returns how long it took from `since`. */
 async function within(since: number, wait: Promise<unknown>): Promise<number> {
   await wait;
@@ -76,7 +72,7 @@ describe('[issue 5] a discharge worked end to end, seen live by the coordinator'
     coordinator = await openDevice(browser, relay.url, 'desktop');
     otherUnit = await openDevice(browser, relay.url, 'phone');
     nurse = await openDevice(browser, relay.url, 'tablet');
-    await watchFor(otherUnit.page, FLOW.patient.name);
+    await watchForText(otherUnit.page, FLOW.patient.name);
     await signIn(coordinator.page, 'M. Sorrel');
     await signIn(otherUnit.page, 'S. Quillon');
     await signIn(nurse.page, 'R. Okafor');
@@ -182,7 +178,7 @@ describe('[issue 5] a discharge worked end to end, seen live by the coordinator'
       .click();
     await page.getByRole('heading', { level: 1, name: 'Unit queue' }).waitFor();
     // Watched since her first paint, through the whole claim-tick-resolve above.
-    expect(await page.evaluate(() => (window as unknown as { __sawIt: boolean }).__sawIt)).toBe(false);
+    expect(await sawText(page)).toBe(false);
     await page.goto(`/tasks/${FLOW.id}`);
     await page.getByText('This task is not on your worklist').waitFor();
     const onDevice = await page.evaluate(async (id) => {
@@ -197,7 +193,7 @@ describe('[issue 5] a discharge worked end to end, seen live by the coordinator'
       });
     }, FLOW.id);
     expect(onDevice).toBe('absent');
-    expect(await page.evaluate(() => (window as unknown as { __sawIt: boolean }).__sawIt)).toBe(false);
+    expect(await sawText(page)).toBe(false);
   });
 });
 

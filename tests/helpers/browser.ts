@@ -184,3 +184,20 @@ export async function openUnitQueue(page: Page): Promise<void> {
     .getByRole('link', { name: /^Unit queue/ })
     .click();
 }
+
+/** Records, from the page's next first paint on, whether a text ever appears anywhere in it (`sawText`). */
+export async function watchForText(page: Page, text: string): Promise<void> {
+  await page.addInitScript((needle: string) => {
+    const w = window as unknown as { __sawIt?: boolean };
+    w.__sawIt = false;
+    const check = () => {
+      if (document.documentElement.textContent?.includes(needle)) w.__sawIt = true;
+    };
+    new MutationObserver(check).observe(document, { subtree: true, childList: true, characterData: true });
+  }, text);
+}
+
+/** Whether the text given to `watchForText` has appeared since. */
+export function sawText(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { __sawIt: boolean }).__sawIt);
+}

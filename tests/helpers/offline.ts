@@ -77,29 +77,43 @@ export function readStore<T>(page: Page, store: 'tasks' | 'outbox' | 'attention'
 
 /** Puts rows back into the device's outbox as if their answers had been lost (a duplicate send). */
 export function reinsertIntoOutbox(page: Page, rows: readonly DeviceOutboxRow[]): Promise<void> {
-  return page.evaluate(async (again) => {
-    const dbs = await indexedDB.databases();
-    const dbName = dbs.map((d) => d.name ?? '').find((n) => n.startsWith('wardline-'));
-    if (!dbName) throw new Error('no device database');
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open(dbName);
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const tx = db.transaction('outbox', 'readwrite');
-        for (const row of again) {
-          const { order: _order, ...rest } = row;
-          tx.objectStore('outbox').add({ ...rest, attempts: 0, lastError: null });
-        }
-        tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error);
+  const again = rows.map(({ order: _order, ...rest }) => ({ ...rest, attempts: 0, lastError: null }));
+  return writeStore(page, 'outbox', again);
+}
+
+/**
+ * Writes rows into one store of the signed-in person's database with the raw IndexedDB API, past the
+ * app's own checks: `add` for new rows (the outbox's keys are generated), `put` to overwrite by key.
+ */
+export function writeStore(
+  page: Page,
+  store: 'tasks' | 'outbox',
+  rows: readonly unknown[],
+  how: 'add' | 'put' = 'add',
+): Promise<void> {
+  return page.evaluate(
+    async ({ name, rows, how }) => {
+      const dbs = await indexedDB.databases();
+      const dbName = dbs.map((d) => d.name ?? '').find((n) => n.startsWith('wardline-'));
+      if (!dbName) throw new Error('no device database');
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open(dbName);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
       });
-    } finally {
-      db.close();
-    }
-  }, rows);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction(name, 'readwrite');
+          for (const row of rows) tx.objectStore(name)[how](row);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+      } finally {
+        db.close();
+      }
+    },
+    { name: store, rows, how },
+  );
 }
 
 export interface RelayChange {

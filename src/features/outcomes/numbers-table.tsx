@@ -10,8 +10,16 @@ import {
   isUnitRollUp,
   METRIC_WORDS,
   metricTitle,
+  type Aggregate,
 } from './figures';
 import type { Figure, OutcomeReport } from './outcomes-api';
+
+/** The number columns each kind of figure adds after its count. */
+const AGGREGATE_COLUMNS: Record<Aggregate, string[]> = {
+  duration: ['p50', 'p90'],
+  share: ['Met', 'Share'],
+  count: [],
+};
 
 /**
  * Every number of the report, one table per metric: per unit by default, every breakdown (kind,
@@ -81,34 +89,11 @@ function MetricTable({
                 {DIMENSION_WORDS[d]}
               </th>
             ))}
-            <th scope="col" className="num">
-              Count
-            </th>
-            {aggregate === 'duration' && (
-              <>
-                <th scope="col" className="num">
-                  p50
-                </th>
-                <th scope="col" className="num">
-                  p90
-                </th>
-              </>
-            )}
-            {aggregate === 'share' && (
-              <>
-                <th scope="col" className="num">
-                  Met
-                </th>
-                <th scope="col" className="num">
-                  Share
-                </th>
-              </>
-            )}
-            {hasOldest && (
-              <th scope="col" className="num">
-                Oldest
+            {['Count', ...AGGREGATE_COLUMNS[aggregate], ...(hasOldest ? ['Oldest'] : [])].map((header) => (
+              <th key={header} scope="col" className="num">
+                {header}
               </th>
-            )}
+            ))}
           </tr>
         </thead>
         <tbody>
