@@ -1,4 +1,5 @@
-import { boolean, decimal, integer, value } from './env';
+import { boolean, decimal, integer, list, value } from './env';
+import { DEFAULT_PUSH_SERVICE_HOSTS } from './push/endpoint-policy';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_POLICIES, EscalationPolicies, explainIssues, type EscalationPolicy } from '../../src/domain';
@@ -40,6 +41,8 @@ export interface RelayConfig {
   logLevel: string;
   /** Who push services may contact about our pushes (VAPID `sub`): a mailto: or https: URL. */
   pushContact: string;
+  /** Host patterns of the push services subscriptions may point at (`*.notify.windows.com` style). */
+  pushServiceHosts: string[];
   /** Azure Service Bus in (beside HTTP ingest) and out; null runs on HTTP ingest alone. */
   serviceBus: ServiceBusConfig | null;
   /** When set, `GET /metrics` needs it as a bearer token (Prometheus' `authorization` setting). */
@@ -116,6 +119,17 @@ export function loadConfig(env: Env): ConfigResult {
       `PUSH_CONTACT must be a mailto: or https: URL (push services use it to reach the operator), not "${pushContact}".`,
     );
   }
+  const pushServiceHosts = value(env, 'PUSH_SERVICE_HOSTS')
+    ? list(env.PUSH_SERVICE_HOSTS)
+    : [...DEFAULT_PUSH_SERVICE_HOSTS];
+  for (const host of pushServiceHosts) {
+    if (!/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(host))
+      problems.push(
+        `PUSH_SERVICE_HOSTS entry "${host}" must be a host name such as fcm.googleapis.com or *.notify.windows.com (no IP addresses, ports or schemes).`,
+      );
+    else if (/^[\d.]+$/.test(host))
+      problems.push(`PUSH_SERVICE_HOSTS entry "${host}" is an IP address; push services are named hosts.`);
+  }
   const metricsToken = value(env, 'METRICS_TOKEN') ?? null;
   if (metricsToken !== null && (metricsToken.length < MIN_METRICS_TOKEN_LENGTH || /\s/.test(metricsToken))) {
     problems.push(
@@ -154,6 +168,7 @@ export function loadConfig(env: Env): ConfigResult {
       allowedOrigins,
       logLevel: value(env, 'LOG_LEVEL') ?? 'info',
       pushContact,
+      pushServiceHosts,
       serviceBus: serviceBus.config,
       metricsToken,
     },

@@ -23,6 +23,7 @@ import { systemClock, type Clock } from './escalation/clock';
 import { EscalationScheduler } from './escalation/scheduler';
 import type { Agent as HttpsAgent } from 'node:https';
 import { pushAlert } from './push/notifier';
+import { createPushEndpointPolicy, publicPushAgent } from './push/endpoint-policy';
 import { registerPushRoutes } from './push/routes';
 import { PushSubscriptions } from './push/subscriptions';
 import { loadOrCreateVapidKeys } from './push/vapid';
@@ -76,6 +77,11 @@ export interface RelayParts {
   clock?: Clock;
   /** For Web Push requests: tests pass one that trusts their loopback push service. */
   pushAgent?: HttpsAgent;
+  /**
+   * Test-only: origins of the loopback push service the tests run, accepted as push endpoints without
+   * the allow-list and public-address checks. Never read from the environment, so never on in a deployment.
+   */
+  pushTestOrigins?: string[];
 }
 
 /** Time given to open requests (held long polls, slow uploads) at shutdown before sockets are cut. */
@@ -87,7 +93,7 @@ const SHUTDOWN_GRACE_MS = 5_000;
  */
 export async function startRelay(
   config: RelayConfig,
-  { logger, onListening, clock = systemClock, pushAgent }: RelayParts,
+  { logger, onListening, clock = systemClock, pushAgent, pushTestOrigins = [] }: RelayParts,
 ): Promise<Relay> {
   const db = openDatabase({ dataDir: config.dataDir });
   const directory = createStaffDirectory({ db, groupUnits: config.auth?.groupUnits ?? {} });
@@ -134,6 +140,10 @@ export async function startRelay(
   });
   const subscriptions = new PushSubscriptions(db);
   const vapid = loadOrCreateVapidKeys(config.dataDir);
+  const endpoints = createPushEndpointPolicy({
+    hosts: config.pushServiceHosts,
+    testOrigins: pushTestOrigins,
+  });
   const push = {
     subscriptions,
     keys: vapid,
@@ -141,7 +151,8 @@ export async function startRelay(
     lookup: lookupStaff,
     isTarget: isAlertTarget,
     logger,
-    ...(pushAgent ? { agent: pushAgent } : {}),
+    endpoints,
+    agent: pushAgent ?? publicPushAgent(),
   };
   const alerts = new AlertCoalescer(clock, (delivery) => {
     const reached = sendAlert(hub, delivery);
@@ -177,7 +188,7 @@ export async function startRelay(
   registerDirectoryRoutes(router, { directory, guard });
   registerMeRoute(router, { authenticator });
   registerTaskRoutes(router, { store, guard });
-  registerPushRoutes(router, { subscriptions, publicKey: vapid.publicKey, guard });
+  registerPushRoutes(router, { subscriptions, publicKey: vapid.publicKey, guard, endpoints });
   registerCoverageRoute(router, {
     guard,
     policies: config.policies,
