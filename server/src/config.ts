@@ -1,5 +1,6 @@
 import { boolean, decimal, integer, list, value } from './env';
 import { DEFAULT_PUSH_SERVICE_HOSTS } from './push/endpoint-policy';
+import { isLoopbackHost } from './http/host-check';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_POLICIES, EscalationPolicies, explainIssues, type EscalationPolicy } from '../../src/domain';
@@ -36,6 +37,10 @@ export interface RelayConfig {
   /** Minutes without input before the PWA hides patient data until the same person signs in again. */
   idleLockMinutes: number;
   policies: EscalationPolicy[];
+  /** The origin people reach the relay at (`PUBLIC_ORIGIN`); requests naming another Host are refused. */
+  publicOrigin: string | null;
+  /** `/metrics` without a token in production, by explicit choice (`METRICS_PUBLIC=true`), warned at start. */
+  metricsPublic: boolean;
   /** Origins allowed to call the relay from another origin (CORS and WebSocket upgrades). */
   allowedOrigins: string[];
   logLevel: string;
@@ -95,6 +100,20 @@ export function loadConfig(env: Env): ConfigResult {
 
   const port = integer(env, 'PORT', DEFAULT_PORT, 0, 65_535, problems);
   const host = value(env, 'HOST') ?? '127.0.0.1';
+  const publicOrigin = value(env, 'PUBLIC_ORIGIN')?.replace(/\/+$/, '') ?? null;
+  if (publicOrigin !== null && !/^https?:\/\/[^/?#@\s]+$/i.test(publicOrigin))
+    problems.push(
+      `PUBLIC_ORIGIN must be a scheme and host, like https://wardline.hospital.example, not "${publicOrigin}".`,
+    );
+  // Development mode hands out Admin and Ingest tokens to anyone who asks (/dev/token): never off this machine.
+  if (mode === 'development' && !isLoopbackHost(host))
+    problems.push(
+      `Development mode listens on loopback only (HOST=127.0.0.1): HOST=${host} would let anyone on the network take an Admin token from /dev/token.`,
+    );
+  if (mode === 'production' && !isLoopbackHost(host) && publicOrigin === null)
+    problems.push(
+      `Production mode on HOST=${host} needs PUBLIC_ORIGIN (the URL people open, e.g. https://wardline.hospital.example): requests naming any other host are refused.`,
+    );
   const dataDir = resolve(value(env, 'DATA_DIR') ?? './data');
   const staticDir = resolve(value(env, 'STATIC_DIR') ?? './dist');
   const serviceBus = parseServiceBusConfig(env, mode);
@@ -131,6 +150,7 @@ export function loadConfig(env: Env): ConfigResult {
       problems.push(`PUSH_SERVICE_HOSTS entry "${host}" is an IP address; push services are named hosts.`);
   }
   const metricsToken = value(env, 'METRICS_TOKEN') ?? null;
+  const metricsPublic = boolean(env, 'METRICS_PUBLIC', false, problems);
   if (metricsToken !== null && (metricsToken.length < MIN_METRICS_TOKEN_LENGTH || /\s/.test(metricsToken))) {
     problems.push(
       `METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters without spaces (for example from \`openssl rand -hex 16\`).`,
@@ -171,6 +191,8 @@ export function loadConfig(env: Env): ConfigResult {
       pushServiceHosts,
       serviceBus: serviceBus.config,
       metricsToken,
+      metricsPublic,
+      publicOrigin,
     },
   };
 }
