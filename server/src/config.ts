@@ -41,6 +41,8 @@ export interface RelayConfig {
   publicOrigin: string | null;
   /** `/metrics` without a token in production, by explicit choice (`METRICS_PUBLIC=true`), warned at start. */
   metricsPublic: boolean;
+  /** Days an access-audit record is kept (`ACCESS_AUDIT_RETENTION_DAYS`); seven years by default. */
+  accessAuditRetentionDays: number;
   /** Origins allowed to call the relay from another origin (CORS and WebSocket upgrades). */
   allowedOrigins: string[];
   logLevel: string;
@@ -65,6 +67,10 @@ const MAX_IDLE_LOCK_MINUTES = 720;
 const MIN_IDLE_LOCK_MINUTES = 0.05;
 /** A scrape token anyone could guess protects nothing: 32 hex characters is 128 bits. */
 const MIN_METRICS_TOKEN_LENGTH = 32;
+/** Seven years: the usual keeping of health records' access logs. */
+const DEFAULT_ACCESS_AUDIT_RETENTION_DAYS = 2_555;
+/** A hundred years: a typo of extra digits is caught, "keep for a lifetime" is not refused. */
+const MAX_ACCESS_AUDIT_RETENTION_DAYS = 36_500;
 
 /**
  * Reads the relay's configuration from the environment. Every problem is reported, one sentence each,
@@ -156,6 +162,14 @@ export function loadConfig(env: Env): ConfigResult {
       `METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters without spaces (for example from \`openssl rand -hex 16\`).`,
     );
   }
+  const accessAuditRetentionDays = integer(
+    env,
+    'ACCESS_AUDIT_RETENTION_DAYS',
+    DEFAULT_ACCESS_AUDIT_RETENTION_DAYS,
+    1,
+    MAX_ACCESS_AUDIT_RETENTION_DAYS,
+    problems,
+  );
   const policies = loadPolicies(value(env, 'ESCALATION_POLICY_FILE'), problems);
   const allowedOrigins = (value(env, 'ALLOWED_ORIGINS') ?? '')
     .split(',')
@@ -193,6 +207,7 @@ export function loadConfig(env: Env): ConfigResult {
       metricsToken,
       metricsPublic,
       publicOrigin,
+      accessAuditRetentionDays,
     },
   };
 }

@@ -34,6 +34,9 @@ import { registerHealthRoutes } from './http/health';
 import { registerTaskRoutes } from './http/task-routes';
 import { sendError, sendJson } from './http/json';
 import { Router } from './http/router';
+import { AccessLog } from './audit/access-log';
+import { startAccessRetention } from './audit/retention';
+import { registerAccessAuditRoutes } from './audit/routes';
 import { existingDatabaseFiles, prepareDataFolder, tightenNewDatabaseFiles } from './data-folder';
 import { createHostCheck } from './http/host-check';
 import { createStaticHandler } from './http/static';
@@ -182,6 +185,16 @@ export async function startRelay(
     },
   });
 
+  const access = new AccessLog(
+    db,
+    (taskId) => {
+      const task = store.getTask(taskId);
+      return task ? { patientRef: task.patient?.ref ?? null, unit: task.unit } : null;
+    },
+    () => clock.now(),
+  );
+  startAccessRetention(access, db, config.accessAuditRetentionDays, clock, logger);
+
   const router = new Router();
   let serviceBus: ServiceBusConnection | null = null;
   registerHealthRoutes(router, {
@@ -193,10 +206,11 @@ export async function startRelay(
     bearerToken: config.metricsToken,
     closedWithoutToken: config.mode === 'production' && !config.metricsPublic,
   });
-  const outcomes = registerOutcomeRoutes(router, { db, guard, clock });
+  const outcomes = registerOutcomeRoutes(router, { db, guard, clock, access });
+  registerAccessAuditRoutes(router, { access, guard, clock });
   registerDirectoryRoutes(router, { directory, guard });
   registerMeRoute(router, { authenticator });
-  registerTaskRoutes(router, { store, guard });
+  registerTaskRoutes(router, { store, guard, access, clock });
   registerPushRoutes(router, { subscriptions, publicKey: vapid.publicKey, guard, endpoints });
   registerCoverageRoute(router, {
     guard,
