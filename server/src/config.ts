@@ -1,4 +1,6 @@
-import { boolean, decimal, integer, value } from './env';
+import { boolean, decimal, integer, list, value } from './env';
+import { DEFAULT_PUSH_SERVICE_HOSTS } from './push/endpoint-policy';
+import { isLoopbackHost } from './http/host-check';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_POLICIES, EscalationPolicies, explainIssues, type EscalationPolicy } from '../../src/domain';
@@ -35,11 +37,19 @@ export interface RelayConfig {
   /** Minutes without input before the PWA hides patient data until the same person signs in again. */
   idleLockMinutes: number;
   policies: EscalationPolicy[];
+  /** The origin people reach the relay at (`PUBLIC_ORIGIN`); requests naming another Host are refused. */
+  publicOrigin: string | null;
+  /** `/metrics` without a token in production, by explicit choice (`METRICS_PUBLIC=true`), warned at start. */
+  metricsPublic: boolean;
+  /** Days an access-audit record is kept (`ACCESS_AUDIT_RETENTION_DAYS`); seven years by default. */
+  accessAuditRetentionDays: number;
   /** Origins allowed to call the relay from another origin (CORS and WebSocket upgrades). */
   allowedOrigins: string[];
   logLevel: string;
   /** Who push services may contact about our pushes (VAPID `sub`): a mailto: or https: URL. */
   pushContact: string;
+  /** Host patterns of the push services subscriptions may point at (`*.notify.windows.com` style). */
+  pushServiceHosts: string[];
   /** Azure Service Bus in (beside HTTP ingest) and out; null runs on HTTP ingest alone. */
   serviceBus: ServiceBusConfig | null;
   /** When set, `GET /metrics` needs it as a bearer token (Prometheus' `authorization` setting). */
@@ -57,6 +67,10 @@ const MAX_IDLE_LOCK_MINUTES = 720;
 const MIN_IDLE_LOCK_MINUTES = 0.05;
 /** A scrape token anyone could guess protects nothing: 32 hex characters is 128 bits. */
 const MIN_METRICS_TOKEN_LENGTH = 32;
+/** Seven years: the usual keeping of health records' access logs. */
+const DEFAULT_ACCESS_AUDIT_RETENTION_DAYS = 2_555;
+/** A hundred years: a typo of extra digits is caught, "keep for a lifetime" is not refused. */
+const MAX_ACCESS_AUDIT_RETENTION_DAYS = 36_500;
 
 /**
  * Reads the relay's configuration from the environment. Every problem is reported, one sentence each,
@@ -92,6 +106,20 @@ export function loadConfig(env: Env): ConfigResult {
 
   const port = integer(env, 'PORT', DEFAULT_PORT, 0, 65_535, problems);
   const host = value(env, 'HOST') ?? '127.0.0.1';
+  const publicOrigin = value(env, 'PUBLIC_ORIGIN')?.replace(/\/+$/, '') ?? null;
+  if (publicOrigin !== null && !/^https?:\/\/[^/?#@\s]+$/i.test(publicOrigin))
+    problems.push(
+      `PUBLIC_ORIGIN must be a scheme and host, like https://wardline.hospital.example, not "${publicOrigin}".`,
+    );
+  // Development mode hands out Admin and Ingest tokens to anyone who asks (/dev/token): never off this machine.
+  if (mode === 'development' && !isLoopbackHost(host))
+    problems.push(
+      `Development mode listens on loopback only (HOST=127.0.0.1): HOST=${host} would let anyone on the network take an Admin token from /dev/token.`,
+    );
+  if (mode === 'production' && !isLoopbackHost(host) && publicOrigin === null)
+    problems.push(
+      `Production mode on HOST=${host} needs PUBLIC_ORIGIN (the URL people open, e.g. https://wardline.hospital.example): requests naming any other host are refused.`,
+    );
   const dataDir = resolve(value(env, 'DATA_DIR') ?? './data');
   const staticDir = resolve(value(env, 'STATIC_DIR') ?? './dist');
   const serviceBus = parseServiceBusConfig(env, mode);
@@ -116,12 +144,32 @@ export function loadConfig(env: Env): ConfigResult {
       `PUSH_CONTACT must be a mailto: or https: URL (push services use it to reach the operator), not "${pushContact}".`,
     );
   }
+  const pushServiceHosts = value(env, 'PUSH_SERVICE_HOSTS')
+    ? list(env.PUSH_SERVICE_HOSTS)
+    : [...DEFAULT_PUSH_SERVICE_HOSTS];
+  for (const host of pushServiceHosts) {
+    if (!/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(host))
+      problems.push(
+        `PUSH_SERVICE_HOSTS entry "${host}" must be a host name such as fcm.googleapis.com or *.notify.windows.com (no IP addresses, ports or schemes).`,
+      );
+    else if (/^[\d.]+$/.test(host))
+      problems.push(`PUSH_SERVICE_HOSTS entry "${host}" is an IP address; push services are named hosts.`);
+  }
   const metricsToken = value(env, 'METRICS_TOKEN') ?? null;
+  const metricsPublic = boolean(env, 'METRICS_PUBLIC', false, problems);
   if (metricsToken !== null && (metricsToken.length < MIN_METRICS_TOKEN_LENGTH || /\s/.test(metricsToken))) {
     problems.push(
       `METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters without spaces (for example from \`openssl rand -hex 16\`).`,
     );
   }
+  const accessAuditRetentionDays = integer(
+    env,
+    'ACCESS_AUDIT_RETENTION_DAYS',
+    DEFAULT_ACCESS_AUDIT_RETENTION_DAYS,
+    1,
+    MAX_ACCESS_AUDIT_RETENTION_DAYS,
+    problems,
+  );
   const policies = loadPolicies(value(env, 'ESCALATION_POLICY_FILE'), problems);
   const allowedOrigins = (value(env, 'ALLOWED_ORIGINS') ?? '')
     .split(',')
@@ -154,8 +202,12 @@ export function loadConfig(env: Env): ConfigResult {
       allowedOrigins,
       logLevel: value(env, 'LOG_LEVEL') ?? 'info',
       pushContact,
+      pushServiceHosts,
       serviceBus: serviceBus.config,
       metricsToken,
+      metricsPublic,
+      publicOrigin,
+      accessAuditRetentionDays,
     },
   };
 }

@@ -16,11 +16,60 @@ const REDACT_PATHS = [
   '*.token',
   '*.accessToken',
   '*.authorization',
+  'connectionToken',
+  '*.connectionToken',
 ];
 
-/** Removes `access_token` (and any token-like query value) from a URL before it is logged. */
+/**
+ * Query parameters whose values are secrets, by name after percent-decoding and lower-casing (docs/
+ * SECURITY.md L1): `%61ccess_token` and `ACCESS_TOKEN` are `access_token`. `id` is the SignalR
+ * connection token, which lets whoever holds it read that connection's stream (L2).
+ */
+const SECRET_QUERY_NAMES = new Set([
+  'access_token',
+  'id_token',
+  'refresh_token',
+  'token',
+  'code',
+  'id',
+  'client_secret',
+  'password',
+  'assertion',
+]);
+
+/** Looks like a JWT (three base64url parts, the first a JSON header): redacted under any name. */
+const JWT_SHAPE = /^eyJ[\w-]*\.[\w-]+\.[\w-]*$/;
+
+/** Percent-decoding that never throws: a malformed sequence stays as written. */
+function lenientDecode(text: string): string {
+  return text.replace(/\+/g, ' ').replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/** A URL fit for a log line: every secret query value replaced by `[redacted]`, the path kept. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:access_token|id_token|code)=)[^&#]*/gi, '$1[redacted]');
+  const hash = url.indexOf('#');
+  const withoutFragment = hash === -1 ? url : url.slice(0, hash);
+  const q = withoutFragment.indexOf('?');
+  if (q === -1) return withoutFragment;
+  const query = withoutFragment
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawName = eq === -1 ? pair : pair.slice(0, eq);
+      const name = lenientDecode(rawName).trim().toLowerCase();
+      const value = eq === -1 ? '' : lenientDecode(pair.slice(eq + 1));
+      const secret = SECRET_QUERY_NAMES.has(name) || JWT_SHAPE.test(value.trim());
+      return secret ? `${rawName}=[redacted]` : pair;
+    })
+    .join('&');
+  return `${withoutFragment.slice(0, q)}?${query}`;
 }
 
 export interface LogOptions {

@@ -23,6 +23,7 @@ import { systemClock, type Clock } from './escalation/clock';
 import { EscalationScheduler } from './escalation/scheduler';
 import type { Agent as HttpsAgent } from 'node:https';
 import { pushAlert } from './push/notifier';
+import { createPushEndpointPolicy, publicPushAgent } from './push/endpoint-policy';
 import { registerPushRoutes } from './push/routes';
 import { PushSubscriptions } from './push/subscriptions';
 import { loadOrCreateVapidKeys } from './push/vapid';
@@ -34,6 +35,11 @@ import { registerTaskRoutes } from './http/task-routes';
 import { sendJson } from './http/json';
 import { sendError } from './http/errors';
 import { Router } from './http/router';
+import { AccessLog } from './audit/access-log';
+import { startAccessRetention } from './audit/retention';
+import { registerAccessAuditRoutes } from './audit/routes';
+import { existingDatabaseFiles, prepareDataFolder, tightenNewDatabaseFiles } from './data-folder';
+import { createHostCheck } from './http/host-check';
 import { createStaticHandler } from './http/static';
 import { authorityOrigins } from './auth/client-config';
 import { ingestBatch, type BatchOutcome } from './ingest/ingest';
@@ -77,6 +83,11 @@ export interface RelayParts {
   clock?: Clock;
   /** For Web Push requests: tests pass one that trusts their loopback push service. */
   pushAgent?: HttpsAgent;
+  /**
+   * Test-only: origins of the loopback push service the tests run, accepted as push endpoints without
+   * the allow-list and public-address checks. Never read from the environment, so never on in a deployment.
+   */
+  pushTestOrigins?: string[];
 }
 
 /** Time given to open requests (held long polls, slow uploads) at shutdown before sockets are cut. */
@@ -88,9 +99,13 @@ const SHUTDOWN_GRACE_MS = 5_000;
  */
 export async function startRelay(
   config: RelayConfig,
-  { logger, onListening, clock = systemClock, pushAgent }: RelayParts,
+  { logger, onListening, clock = systemClock, pushAgent, pushTestOrigins = [] }: RelayParts,
 ): Promise<Relay> {
+  const folder = prepareDataFolder(config.dataDir);
+  if (folder.tooWide) logger.warn({ event: 'data-folder.too-wide' }, folder.tooWide);
+  const databaseFilesBefore = existingDatabaseFiles(config.dataDir);
   const db = openDatabase({ dataDir: config.dataDir });
+  tightenNewDatabaseFiles(config.dataDir, databaseFilesBefore);
   const directory = createStaffDirectory({ db, groupUnits: config.auth?.groupUnits ?? {} });
   /** A colleague as the directory knows them (roles from their last sign-in), for reassign and push. */
   const lookupStaff = (tenantId: string, id: string): Principal | null => {
@@ -135,6 +150,10 @@ export async function startRelay(
   });
   const subscriptions = new PushSubscriptions(db);
   const vapid = loadOrCreateVapidKeys(config.dataDir);
+  const endpoints = createPushEndpointPolicy({
+    hosts: config.pushServiceHosts,
+    testOrigins: pushTestOrigins,
+  });
   const push = {
     subscriptions,
     keys: vapid,
@@ -142,7 +161,8 @@ export async function startRelay(
     lookup: lookupStaff,
     isTarget: isAlertTarget,
     logger,
-    ...(pushAgent ? { agent: pushAgent } : {}),
+    endpoints,
+    agent: pushAgent ?? publicPushAgent(),
   };
   const alerts = new AlertCoalescer(clock, (delivery) => {
     const reached = sendAlert(hub, delivery);
@@ -166,6 +186,16 @@ export async function startRelay(
     },
   });
 
+  const access = new AccessLog(
+    db,
+    (taskId) => {
+      const task = store.getTask(taskId);
+      return task ? { patientRef: task.patient?.ref ?? null, unit: task.unit } : null;
+    },
+    () => clock.now(),
+  );
+  startAccessRetention(access, db, config.accessAuditRetentionDays, clock, logger);
+
   const router = new Router();
   let serviceBus: ServiceBusConnection | null = null;
   registerHealthRoutes(router, {
@@ -173,12 +203,16 @@ export async function startRelay(
     inbound: () => serviceBus?.inbound.state() ?? inboundBeforeStart(config.serviceBus),
   });
   registerIngestRoutes(router, { store, logger, guard, metrics: operational });
-  registerMetricsRoute(router, operational, { bearerToken: config.metricsToken });
-  const outcomes = registerOutcomeRoutes(router, { db, guard, clock });
+  registerMetricsRoute(router, operational, {
+    bearerToken: config.metricsToken,
+    closedWithoutToken: config.mode === 'production' && !config.metricsPublic,
+  });
+  const outcomes = registerOutcomeRoutes(router, { db, guard, clock, access });
+  registerAccessAuditRoutes(router, { access, guard, clock });
   registerDirectoryRoutes(router, { directory, guard });
   registerMeRoute(router, { authenticator });
-  registerTaskRoutes(router, { store, guard });
-  registerPushRoutes(router, { subscriptions, publicKey: vapid.publicKey, guard });
+  registerTaskRoutes(router, { store, guard, access, clock });
+  registerPushRoutes(router, { subscriptions, publicKey: vapid.publicKey, guard, endpoints });
   registerCoverageRoute(router, {
     guard,
     policies: config.policies,
@@ -202,8 +236,13 @@ export async function startRelay(
     seedDemoDirectory(directory);
     registerDevRoutes(router, { issuer, directory, baseUrl: () => baseUrl });
   }
+  const hostCheck = createHostCheck({
+    publicOrigin: config.publicOrigin,
+    listening: () => (server.listening ? (server.address() as AddressInfo) : null),
+  });
   const serveStatic = createStaticHandler(config.staticDir, {
     authorityOrigins: authorityOrigins(config.clientAuth),
+    socketOrigin: (req) => hostCheck.socketOrigin(req),
   });
 
   const server = createServer((req, res) => {
@@ -219,8 +258,13 @@ export async function startRelay(
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (hub.handleRequest(req, res)) return;
+    // A browser never sniffs a JSON answer (or anything else the relay sends) into HTML or script.
+    res.setHeader('x-content-type-options', 'nosniff');
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
+    if (!hostCheck.allows(req, url.pathname)) return refuseHost(res);
+    if (!decodablePath(url.pathname))
+      return sendError(res, 400, 'invalid', 'The path has a malformed percent-encoding (such as %E0%A4%A).');
+    if (hub.handleRequest(req, res)) return;
     const route = router.match(req.method ?? 'GET', url.pathname);
     if (route === 'method-not-allowed')
       return sendError(res, 'method-not-allowed', `${req.method} is not allowed on ${url.pathname}.`);
@@ -230,6 +274,10 @@ export async function startRelay(
   }
 
   server.on('upgrade', (req, socket, head) => {
+    if (!hostCheck.allows(req, '')) {
+      socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (!hub.handleUpgrade(req, socket, head)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     }
@@ -292,6 +340,7 @@ export async function startRelay(
       'AUTH_SPA_CLIENT_ID is not set: the PWA served here cannot sign anyone in (API clients still can).',
     );
   }
+  warnAtStart(config, logger);
   if (onListening) {
     stopExtras = await onListening(relay, (events) => {
       operational.messageIn('demo', events.length);
@@ -299,6 +348,41 @@ export async function startRelay(
     });
   }
   return relay;
+}
+
+/** Routes and files are matched on the decoded path: one that cannot be decoded is the caller's error. */
+function decodablePath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A request naming a host that is not the relay's (a DNS-rebinding page, a stray proxy): 421. */
+function refuseHost(res: ServerResponse): void {
+  sendError(
+    res,
+    421,
+    'wrong-host',
+    'This relay does not answer to that host name; open it at its own address (PUBLIC_ORIGIN).',
+  );
+}
+
+/** Settings that are allowed but open something up are said once, at start, where an operator looks. */
+function warnAtStart(config: RelayConfig, logger: Logger): void {
+  if (config.mode !== 'production' || config.metricsToken) return;
+  if (config.metricsPublic)
+    logger.warn(
+      { event: 'metrics.public' },
+      'METRICS_PUBLIC=true: /metrics answers anyone who can reach the relay, without a token.',
+    );
+  else
+    logger.warn(
+      { event: 'metrics.closed' },
+      'METRICS_TOKEN is not set: /metrics refuses every scrape (set it, or METRICS_PUBLIC=true).',
+    );
 }
 
 /** Errors are logged by name and message only: a stack or a request body could carry patient data. */

@@ -65,8 +65,8 @@ export interface PushOptions {
 
 /**
  * Subscribes this device to escalation pushes for whoever `tokens` signs in. Repeating it is harmless:
- * an existing subscription is handed to the relay again (a shared tablet belongs to whoever subscribed
- * it last), and one made with an older relay key is replaced.
+ * an existing subscription is handed to the relay again, and one made with an older relay key is
+ * replaced. One the relay says is someone else's is swapped for a fresh one (a shared tablet).
  */
 export async function subscribeToPush(tokens: TokenSource, options: PushOptions = {}): Promise<PushResult> {
   const platform = options.platform ?? browserPushPlatform;
@@ -99,6 +99,27 @@ export async function subscribeToPush(tokens: TokenSource, options: PushOptions 
     return refused('browser-refused');
   }
 
+  let answer = await register(tokens, base, subscription);
+  if (answer === 'taken') {
+    // Registered to someone else (the last person on this tablet could not tell the relay when they
+    // left): the relay keeps it theirs until the device proves it is itself by a fresh subscription,
+    // which the browser makes only after this one is dropped (docs/SECURITY.md P6).
+    try {
+      await subscription.unsubscribe();
+      subscription = await pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: publicKey });
+    } catch {
+      return refused('browser-refused');
+    }
+    answer = await register(tokens, base, subscription);
+  }
+  return answer === 'subscribed' ? { subscribed: true } : refused(answer === 'taken' ? 'relay-refused' : answer);
+}
+
+async function register(
+  tokens: TokenSource,
+  base: string,
+  subscription: PushSubscriptionLike,
+): Promise<'subscribed' | 'taken' | 'unreachable' | 'relay-refused'> {
   try {
     const res = await fetch(`${base}/api/push/subscriptions`, {
       method: 'POST',
@@ -108,10 +129,11 @@ export async function subscribeToPush(tokens: TokenSource, options: PushOptions 
       },
       body: JSON.stringify(subscription.toJSON()),
     });
-    if (res.status === 201) return { subscribed: true };
-    return refused(res.status >= 500 ? 'unreachable' : 'relay-refused');
+    if (res.status === 201) return 'subscribed';
+    if (res.status === 409) return 'taken';
+    return res.status >= 500 ? 'unreachable' : 'relay-refused';
   } catch {
-    return refused('unreachable');
+    return 'unreachable';
   }
 }
 

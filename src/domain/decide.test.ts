@@ -88,105 +88,105 @@ const COLUMNS = ['Nurse', 'ChargeNurse', 'Coordinator', 'Supervisor', 'Admin', '
 const RULES: Record<ActionType, Record<TaskStatus, Row>> = {
   //                 Nurse (owner)  ChargeNurse   Coordinator   Supervisor    Admin        Ingest
   claim: {
-    requested:      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    accepted:       ['no-op',      'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
-    'in-progress':  ['no-op',      'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
-    'on-hold':      ['no-op',      'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
-    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    requested:      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    accepted:       ['no-op',      'conflict',   'conflict',   'conflict',   'not-found', 'not-found'],
+    'in-progress':  ['no-op',      'conflict',   'conflict',   'conflict',   'not-found', 'not-found'],
+    'on-hold':      ['no-op',      'conflict',   'conflict',   'conflict',   'not-found', 'not-found'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
   },
   // Releasing nobody's work changes nothing; the owner or a lead of the unit may release.
   release: {
-    requested:      ['no-op',      'no-op',      'no-op',      'no-op',      'forbidden', 'forbidden'],
-    accepted:       ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    requested:      ['no-op',      'no-op',      'no-op',      'no-op',      'not-found', 'not-found'],
+    accepted:       ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
   },
   // Anyone who may work it (or owns it) acknowledges, whoever owns it: it is a fact, not a claim.
   acknowledge: {
-    requested:      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    accepted:       ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    requested:      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    accepted:       ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
   },
   // Starting unclaimed work claims it; someone else's work is theirs to start, even for a lead.
   start: {
-    requested:      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    accepted:       ['applied',    'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
-    'in-progress':  ['no-op',      'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
-    'on-hold':      ['applied',    'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
-    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    requested:      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    accepted:       ['applied',    'conflict',   'conflict',   'conflict',   'not-found', 'not-found'],
+    'in-progress':  ['no-op',      'conflict',   'conflict',   'conflict',   'not-found', 'not-found'],
+    'on-hold':      ['applied',    'conflict',   'conflict',   'conflict',   'not-found', 'not-found'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
   },
   // A nurse claims before ticking (so two never tick one list unknowingly); leads may tick any list.
   'checklist.set': {
-    requested:      ['invalid',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    accepted:       ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    requested:      ['invalid',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    accepted:       ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
   },
   // Owner, lead, or (when nobody owns it) anyone who may work it.
   hold: {
-    requested:      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    accepted:       ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    requested:      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    accepted:       ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
   },
   // Owner, lead, or (when nobody owns it) anyone who may work it; no required item is open here.
   // The completed task was resolved (outcome `done`) by its owner: the owner resolving it again only
   // repeats that, so it is a no-op; for anyone else it is `closed` ("Already resolved by A. Mensah").
   resolve: {
-    requested:      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    accepted:       ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    completed:      ['no-op',      'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    requested:      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    accepted:       ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    completed:      ['no-op',      'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
   },
   // Anyone who may work it (or owns it) escalates by hand; each is a new page, never a no-op.
   escalate: {
-    requested:      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    accepted:       ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    requested:      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    accepted:       ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
   },
   // Only charge nurses and coordinators (for discharge work and exceptions) reassign; not supervisors.
   reassign: {
-    requested:      ['forbidden',  'applied',    'applied',    'forbidden',  'forbidden', 'forbidden'],
-    accepted:       ['forbidden',  'applied',    'applied',    'forbidden',  'forbidden', 'forbidden'],
-    'in-progress':  ['forbidden',  'applied',    'applied',    'forbidden',  'forbidden', 'forbidden'],
-    'on-hold':      ['forbidden',  'applied',    'applied',    'forbidden',  'forbidden', 'forbidden'],
-    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
-    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    requested:      ['forbidden',  'applied',    'applied',    'forbidden',  'not-found', 'not-found'],
+    accepted:       ['forbidden',  'applied',    'applied',    'forbidden',  'not-found', 'not-found'],
+    'in-progress':  ['forbidden',  'applied',    'applied',    'forbidden',  'not-found', 'not-found'],
+    'on-hold':      ['forbidden',  'applied',    'applied',    'forbidden',  'not-found', 'not-found'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'not-found', 'not-found'],
   },
   // Anyone who can see the task may add a note, even after it closed.
   comment: {
-    requested:      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    accepted:       ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    completed:      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    cancelled:      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
-    failed:         ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
+    requested:      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    accepted:       ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'in-progress':  ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    'on-hold':      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    completed:      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    cancelled:      ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
+    failed:         ['applied',    'applied',    'applied',    'applied',    'not-found', 'not-found'],
   },
 };
 
@@ -385,25 +385,20 @@ describe('decide: semantic preconditions', () => {
   });
 
   describe('who may see it', () => {
-    it('a nurse of another unit is forbidden, told it is not one of their units', () => {
-      const result = rejected(run(aTask(), 'claim', {}, nurse5E));
-      expect(result.code).toBe('forbidden');
-      expect(result.message).toMatch(/4W.*not one of your units/);
-    });
-
-    it('a nurse of the unit is forbidden work routed to another role, told so (not told it is another unit)', () => {
-      const result = rejected(run(anException(), 'claim', {}, nurse));
-      expect(result.code).toBe('forbidden');
-      expect(result.message).not.toMatch(/not one of your units/);
-      expect(result.message).toMatch(/care coordinators/);
-    });
-
     it.each([
-      ['an admin', admin],
-      ['an integration account', ingest],
-    ] as const)('%s (no patient work) is forbidden', (_who, who) => {
-      expect(rejected(run(aTask(), 'comment', { text: 'hello' }, who)).code).toBe('forbidden');
-    });
+      ['a nurse of another unit', () => run(aTask(), 'claim', {}, nurse5E)],
+      ['a nurse of the unit, for work routed to another role', () => run(anException(), 'claim', {}, nurse)],
+      ['an admin (no patient work)', () => run(aTask(), 'comment', { text: 'hello' }, admin)],
+      ['an integration account (no patient work)', () => run(aTask(), 'comment', { text: 'hello' }, ingest)],
+      ['anyone, for a task that does not exist', () => run(null, 'claim', {}, nurse)],
+    ] as const)(
+      '[N7] %s hears the same answer as for a missing task: no oracle of other units’ work',
+      (_who, attempt) => {
+        expect(rejected(attempt())).toEqual(
+          expect.objectContaining({ code: 'not-found', message: 'This task is no longer on the worklist.' }),
+        );
+      },
+    );
 
     it('the owner may still act on work after moving units (owning it keeps it visible)', () => {
       const moved = { ...nurse, units: ['5E'] };
@@ -611,9 +606,9 @@ describe('decide: semantic preconditions', () => {
       expect(result).toMatchObject({ change: 'reassigned', detail: okafor.id });
     });
 
-    it('by a coordinator of work that is not theirs to lead (a result to acknowledge) is forbidden', () => {
+    it('by a coordinator of work that is not theirs to see (a result to acknowledge) is not-found', () => {
       expect(rejected(run(aResult(), 'reassign', to, coordinator, { assignee: okafor })).code).toBe(
-        'forbidden',
+        'not-found',
       );
     });
 

@@ -1,9 +1,8 @@
 import { ACTIONS, type ActionContext, type Applied } from './actions';
 import { unchanged } from './actions/action';
-import { roleWords } from './actions/guards';
 import { explainIssues } from './events';
 import type { Command } from './commands';
-import { isMemberOf, type Principal } from './principal';
+import type { Principal } from './principal';
 import { reject, type Rejection } from './results';
 import { isClosed, type Task } from './task';
 import { visibleTo } from './visibility';
@@ -31,8 +30,7 @@ export function decide(
   now: string,
   options: DecideOptions = {},
 ): Decision {
-  if (!task) return reject('not-found', 'This task is no longer on the worklist.');
-  if (!visibleTo(task, actor)) return notVisible(task, actor);
+  if (!task || !visibleTo(task, actor)) return reject('not-found', NOT_ON_WORKLIST);
   const action = ACTIONS[command.type] as (typeof ACTIONS)[keyof typeof ACTIONS] | undefined;
   if (!action) return reject('invalid', `"${String(command.type)}" is not an action Wardline knows.`);
   const payload = action.payload.safeParse(command.payload);
@@ -53,16 +51,11 @@ export function decide(
   return { ...outcome, task: { ...outcome.task, version: task.version + 1, updatedAt: now } };
 }
 
-/** Not on the caller's worklist: say whether it is another unit's work or another role's. */
-function notVisible(task: Task, actor: Principal): Rejection {
-  if (isMemberOf(actor, task.unit)) {
-    return reject(
-      'forbidden',
-      `This task is routed to ${task.candidateRoles.map(roleWords).join(' or ')}, not to your role.`,
-    );
-  }
-  return reject('forbidden', `This task belongs to ${task.unit}, which is not one of your units.`);
-}
+/**
+ * One sentence, one code, whether the task is gone, another unit's or another role's: a different
+ * answer would tell a caller which task ids exist elsewhere in the hospital (docs/SECURITY.md N7).
+ */
+const NOT_ON_WORKLIST = 'This task is no longer on the worklist.';
 
 function closedRejection(task: Task, ctx: ActionContext): Rejection {
   if (task.status === 'completed' && task.resolution) {

@@ -221,7 +221,7 @@ describe('[issue 9] an escalation push reaches the worker and becomes a notifica
 
   beforeAll(async () => {
     pushService = await startPushService(dir.path);
-    pushRelay = await startTestRelay({ STATIC_DIR: served.path }, { clock, pushAgent: pushService.agent });
+    pushRelay = await startTestRelay({ STATIC_DIR: served.path }, { clock, ...pushService.relayParts });
   });
   afterAll(async () => {
     await pushRelay?.stop();

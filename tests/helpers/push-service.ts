@@ -15,9 +15,14 @@ export interface ReceivedPush {
  * A push service on loopback, standing in for FCM/Mozilla/Apple's: HTTPS with a certificate made by the
  * test (openssl), one URL per device. It only receives; decryption is the device's job (`decrypt`).
  */
-export async function startPushService(
-  dir: string,
-): Promise<{ url: string; agent: Agent; received: ReceivedPush[]; close(): Promise<void> }> {
+export async function startPushService(dir: string): Promise<{
+  url: string;
+  agent: Agent;
+  /** What a test relay needs to push here: the agent, and the test-only allowance of this origin. */
+  relayParts: { pushAgent: Agent; pushTestOrigins: string[] };
+  received: ReceivedPush[];
+  close(): Promise<void>;
+}> {
   const key = join(dir, 'push-key.pem');
   const cert = join(dir, 'push-cert.pem');
   execFileSync(
@@ -59,9 +64,12 @@ export async function startPushService(
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `https://127.0.0.1:${port}`;
+  const agent = new Agent({ ca: readFileSync(cert) });
   return {
-    url: `https://127.0.0.1:${port}`,
-    agent: new Agent({ ca: readFileSync(cert) }),
+    url,
+    agent,
+    relayParts: { pushAgent: agent, pushTestOrigins: [url] },
     received,
     close: () => new Promise((r) => server.close(() => r())),
   };

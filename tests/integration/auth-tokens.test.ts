@@ -288,7 +288,8 @@ describe('the hub transports', () => {
     expect(line).toMatchObject({
       reason: 'expired',
       tokenSource: 'query',
-      path: '/hubs/whoami?id=1&access_token=[redacted]',
+      // The connection token (id) is a secret too (docs/SECURITY.md L2).
+      path: '/hubs/whoami?id=[redacted]&access_token=[redacted]',
     });
     expect(v2.logText()).not.toContain(token);
   });

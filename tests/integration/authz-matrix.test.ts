@@ -112,7 +112,9 @@ describe('the authorization matrix', () => {
           ? await client.execute(taskId, 'reassign', { to: { id: 'nurse-brightwater' } })
           : await client.execute(taskId, operation);
       if (result.status === 'applied') return true;
-      expect(result.status === 'rejected' && result.code).toBe('forbidden');
+      // Not visible: the same answer as a task that does not exist (docs/SECURITY.md N7); visible but
+      // not theirs to do: forbidden.
+      expect(['forbidden', 'not-found']).toContain(result.status === 'rejected' && result.code);
       return false;
     } finally {
       await client.stop();

@@ -99,7 +99,7 @@ describe('sync and the live view', () => {
     expect(view.tasks.has('move-5e')).toBe(true);
     expect(view.tasks.has('move-4w')).toBe(false);
     const claim = await nurse.execute('move-4w', 'claim');
-    expect(claim.status === 'rejected' && claim.code).toBe('forbidden');
+    expect(claim.status === 'rejected' && claim.code).toBe('not-found');
   });
 
   it('[H3] a malformed command is rejected as invalid with a sentence, and a bad cursor is a hub error', async () => {

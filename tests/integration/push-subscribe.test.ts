@@ -69,7 +69,7 @@ describe('[W11] subscribeToPush hands this device to the relay for escalation pu
 
   beforeAll(async () => {
     pushService = await startPushService(dir.path);
-    relay = await startTestRelay({}, { clock, pushAgent: pushService.agent });
+    relay = await startTestRelay({}, { clock, ...pushService.relayParts });
   });
   afterAll(async () => {
     await relay.stop();

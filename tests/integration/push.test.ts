@@ -15,7 +15,7 @@ describe('Web Push of escalations', () => {
 
   beforeAll(async () => {
     pushService = await startPushService(dir.path);
-    relay = await startTestRelay({}, { clock, pushAgent: pushService.agent });
+    relay = await startTestRelay({}, { clock, ...pushService.relayParts });
   });
   afterAll(async () => {
     await relay.stop();

@@ -129,7 +129,9 @@ describe('[I1] the sign-in pages under the CSP, and /config.json, with an identi
 
   it('lets the app reach the authority (fetches, silent-renewal iframe) and nothing else', async () => {
     const csp = String((await get(`${relay.url}/`)).headers['content-security-policy']);
-    expect(csp).toContain("connect-src 'self' ws: wss: https://idp.hospital.example;");
+    expect(csp).toContain(
+      `connect-src 'self' ${relay.url.replace('http', 'ws')} https://idp.hospital.example;`,
+    );
     expect(csp).toContain("frame-src 'self' https://idp.hospital.example;");
     expect(csp).toContain("frame-ancestors 'none'");
   });

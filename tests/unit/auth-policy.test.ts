@@ -14,6 +14,7 @@ const ALLOWED: Record<Permission, readonly Role[]> = {
   'staff.read': ['Admin', 'Supervisor'],
   'staff.write': ['Admin'],
   'worklist.connect': ['Nurse', 'ChargeNurse', 'Coordinator', 'Supervisor', 'Admin'],
+  'audit.read': ['Admin', 'Supervisor'],
 };
 
 describe('authorize: every role × every relay permission', () => {

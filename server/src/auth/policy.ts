@@ -8,7 +8,13 @@ import type { Principal, Role } from '../../../src/domain/principal';
  * `visibleTo(task, principal)` and `decide(task, command, actor, now)` in src/domain, the same functions
  * the PWA runs, so the relay and the optimistic view never disagree. The hub calls them per task.
  */
-export const PERMISSIONS = ['events.ingest', 'staff.read', 'staff.write', 'worklist.connect'] as const;
+export const PERMISSIONS = [
+  'events.ingest',
+  'staff.read',
+  'staff.write',
+  'worklist.connect',
+  'audit.read',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export type PolicyDecision = { ok: true } | { ok: false; code: 'forbidden'; message: string };
@@ -35,6 +41,8 @@ const RULES: Record<Permission, Rule> = {
   'staff.write': { roles: ['Admin'], doing: 'change unit assignments in the staff directory' },
   // Any person may open the worklist (visibleTo decides what they see in it); integration accounts may not.
   'worklist.connect': { roles: PEOPLE, doing: 'open the worklist' },
+  // Who looked at which patient's work: for the people who answer for it (docs/SECURITY.md A7).
+  'audit.read': { roles: ['Admin', 'Supervisor'], doing: 'read the access audit' },
 };
 
 export function authorize(

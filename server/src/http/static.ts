@@ -23,6 +23,11 @@ export interface StaticOptions {
    * iframe). Nothing else outside the relay is ever allowed.
    */
   authorityOrigins?: readonly string[];
+  /**
+   * The relay's own WebSocket origin for this request (`ws://127.0.0.1:8080`, `wss://wardline.example`):
+   * `'self'` does not cover ws:/wss: in every browser, and `ws: wss:` alone would allow any host.
+   */
+  socketOrigin?: (req: IncomingMessage) => string;
 }
 
 /** MSAL's redirect bridge (`src/auth/redirect-bridge.ts`): the only page that may be framed, by us. */
@@ -37,14 +42,16 @@ export const REDIRECT_BRIDGE_PAGE = '/redirect.html';
 export function contentSecurityPolicy({
   authorityOrigins = [],
   framedBySelf = false,
-}: { authorityOrigins?: readonly string[]; framedBySelf?: boolean } = {}): string {
+  socketOrigin,
+}: { authorityOrigins?: readonly string[]; framedBySelf?: boolean; socketOrigin?: string } = {}): string {
   const authority = authorityOrigins.map((o) => ` ${o}`).join('');
+  const sockets = socketOrigin ? ` ${socketOrigin}` : '';
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' ws: wss:${authority}`,
+    `connect-src 'self'${sockets}${authority}`,
     `frame-src 'self'${authority}`,
     "worker-src 'self'",
     "manifest-src 'self'",
@@ -69,11 +76,16 @@ export function createStaticHandler(
   root: string,
   options: StaticOptions = {},
 ): (req: IncomingMessage, res: ServerResponse, pathname: string) => boolean {
-  const pagePolicy = contentSecurityPolicy({ authorityOrigins: options.authorityOrigins ?? [] });
-  const bridgePolicy = contentSecurityPolicy({
-    authorityOrigins: options.authorityOrigins ?? [],
-    framedBySelf: true,
-  });
+  const policies = (req: IncomingMessage) => {
+    const shared = {
+      authorityOrigins: options.authorityOrigins ?? [],
+      ...(options.socketOrigin ? { socketOrigin: options.socketOrigin(req) } : {}),
+    };
+    return {
+      pagePolicy: contentSecurityPolicy(shared),
+      bridgePolicy: contentSecurityPolicy({ ...shared, framedBySelf: true }),
+    };
+  };
   return (req, res, pathname) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (!existsSync(join(root, 'index.html'))) return false;
@@ -96,6 +108,7 @@ export function createStaticHandler(
       ? preferredEncoding(req.headers['accept-encoding'])
       : null;
     const body = encoding ? compressed(file, stat.mtimeMs, stat.size, encoding) : null;
+    const { pagePolicy, bridgePolicy } = policies(req);
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': body ? body.length : stat.size,

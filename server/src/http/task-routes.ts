@@ -1,5 +1,7 @@
 import { visibleTo } from '../../../src/domain';
 import type { RequestGuard } from '../auth';
+import type { AccessLog } from '../audit/access-log';
+import { recordRelayAccess } from '../audit/routes';
 import type { WorklistStore } from '../store/worklist-store';
 import { sendJson } from './json';
 import { sendError } from './errors';
@@ -12,7 +14,12 @@ import type { Router } from './router';
  */
 export function registerTaskRoutes(
   router: Router,
-  { store, guard }: { store: WorklistStore; guard: RequestGuard },
+  {
+    store,
+    guard,
+    access,
+    clock,
+  }: { store: WorklistStore; guard: RequestGuard; access: AccessLog; clock: { now(): Date } },
 ): void {
   router.get('/api/tasks/:id/history', async (req, res, params) => {
     const principal = await guard(req, res, 'worklist.connect');
@@ -21,6 +28,8 @@ export function registerTaskRoutes(
     if (!task || !visibleTo(task, principal)) {
       return sendError(res, 'not-found', 'This task is not on your worklist.');
     }
+    // Reading who did what to a patient's task is itself a look at it (docs/SECURITY.md A1).
+    recordRelayAccess(access, principal, req, [task.id], 'history', clock.now());
     sendJson(res, 200, { taskId: task.id, entries: store.auditTrail(task.id) });
   });
 }

@@ -214,15 +214,28 @@ export interface MetricsRouteOptions {
    * The exposition holds no patient data, but it does show load and failure rates.
    */
   bearerToken?: string | null;
+  /**
+   * Without a token: false serves anyone (development, or production with `METRICS_PUBLIC=true`), true
+   * refuses every scrape (production with neither set: docs/SECURITY.md N4).
+   */
+  closedWithoutToken?: boolean;
 }
 
 /** `GET /metrics`: the Prometheus text exposition, with the registry's own content type. */
 export function registerMetricsRoute(
   router: Router,
   metrics: OperationalMetrics,
-  { bearerToken = null }: MetricsRouteOptions = {},
+  { bearerToken = null, closedWithoutToken = false }: MetricsRouteOptions = {},
 ): void {
   router.get('/metrics', async (req, res) => {
+    if (!bearerToken && closedWithoutToken) {
+      return sendError(
+        res,
+        403,
+        'forbidden',
+        'Metrics are closed in production until METRICS_TOKEN (or METRICS_PUBLIC=true) is set.',
+      );
+    }
     if (bearerToken && !bearerMatches(req.headers.authorization, bearerToken)) {
       return sendError(res, 'unauthorized', 'Send the metrics scrape token as a bearer token.', {
         'www-authenticate': 'Bearer realm="wardline-metrics"',

@@ -11,12 +11,16 @@ import { ALL, DIMENSIONS, isMetricName, METRIC_NAMES, metricDefinition, type Dim
 import { outcomeReport, outcomeTrend, tasksBehind, TASKS_PATH, type MetricScope } from './outcomes';
 import { OutcomeProjection } from './projection';
 import { parseWindow } from './window';
+import type { AccessLog } from '../audit/access-log';
+import { recordRelayAccess } from '../audit/routes';
 
 export interface OutcomeRouteDeps {
   db: Db;
   guard: RequestGuard;
   /** The relay's clock (tests inject a FakeClock); the system clock otherwise. */
   clock?: { now(): Date };
+  /** Where each listed task is recorded as seen (docs/SECURITY.md A1). */
+  access?: AccessLog;
 }
 
 /** Tasks listed behind a number by default, and at most: a screenful, and a long scroll. */
@@ -37,7 +41,7 @@ const MAX_LIST_LIMIT = 2_000;
  */
 export function registerOutcomeRoutes(
   router: Router,
-  { db, guard, clock = { now: () => new Date() } }: OutcomeRouteDeps,
+  { db, guard, clock = { now: () => new Date() }, access }: OutcomeRouteDeps,
 ): { projection: OutcomeProjection } {
   const projection = new OutcomeProjection(db);
   const queries = new OutcomeQueries(db);
@@ -137,7 +141,17 @@ export function registerOutcomeRoutes(
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
       return sendError(res, 'invalid', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}.`);
     }
-    sendJson(res, 200, tasksBehind(queries, metric, scope, filter, principal, limit));
+    const listed = tasksBehind(queries, metric, scope, filter, principal, limit);
+    if (access)
+      recordRelayAccess(
+        access,
+        principal,
+        req,
+        listed.tasks.map((t) => t.id),
+        'metrics-list',
+        clock.now(),
+      );
+    sendJson(res, 200, listed);
   });
 
   return { projection };

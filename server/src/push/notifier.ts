@@ -3,6 +3,7 @@ import webpush from 'web-push';
 import type { Principal } from '../../../src/domain';
 import type { AlertDelivery } from '../escalation/alerts';
 import type { Logger } from '../log';
+import { PUSH_REQUEST_TIMEOUT_MS, type PushEndpointPolicy } from './endpoint-policy';
 import type { PushSubscriptions } from './subscriptions';
 import type { VapidKeys } from './vapid';
 
@@ -18,9 +19,14 @@ export interface PushNotifierOptions {
   lookup: (tenantId: string, objectId: string) => Principal | null;
   isTarget: (principal: Principal, delivery: AlertDelivery) => boolean;
   logger: Logger;
-  /** Tests pass an agent that trusts their loopback push service's certificate. */
-  agent?: Agent;
+  /** Public addresses only (`publicPushAgent`); tests pass one that trusts their loopback push service. */
+  agent: Agent;
+  /** Rows stored before the allow-list (or before it was narrowed) are checked again before each send. */
+  endpoints: PushEndpointPolicy;
 }
+
+/** The socket's idle timeout does not bound a service that drips bytes: the whole send has a deadline. */
+const PUSH_SEND_DEADLINE_MS = PUSH_REQUEST_TIMEOUT_MS + 5_000;
 
 /**
  * What a push carries: no patient data at all — not a name, bed, MRN or result. The lock screen of a
@@ -44,20 +50,34 @@ export function pushPayload(delivery: AlertDelivery): {
 
 /** Sends one Web Push per subscribed device of each targeted person. Returns how many were accepted. */
 export async function pushAlert(options: PushNotifierOptions, delivery: AlertDelivery): Promise<number> {
-  const { subscriptions, keys, contact, lookup, isTarget, logger, agent } = options;
+  const { subscriptions, keys, contact, lookup, isTarget, logger, agent, endpoints } = options;
   const payload = JSON.stringify(pushPayload(delivery));
   let accepted = 0;
   const sends = subscriptions.all().map(async (sub) => {
     const person = lookup(sub.tenantId, sub.objectId);
     if (!person || !isTarget(person, delivery)) return;
+    if (!endpoints.allowedHost(sub.endpoint)) {
+      logger.warn(
+        { alertId: delivery.alert.id, staffId: sub.objectId },
+        'push endpoint not allowed; skipped',
+      );
+      return;
+    }
+    let deadline: NodeJS.Timeout | undefined;
     try {
-      await webpush.sendNotification({ endpoint: sub.endpoint, keys: sub.keys }, payload, {
+      // web-push never follows a redirect (a 3xx is an error here), so the endpoint is the only place hit.
+      const send = webpush.sendNotification({ endpoint: sub.endpoint, keys: sub.keys }, payload, {
         vapidDetails: { subject: contact, publicKey: keys.publicKey, privateKey: keys.privateKey },
         TTL: PUSH_TTL_SECONDS,
         urgency: 'high',
         topic: delivery.alert.id.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 32),
-        ...(agent ? { agent } : {}),
+        timeout: PUSH_REQUEST_TIMEOUT_MS,
+        agent,
       });
+      const late = new Promise<never>((_, reject) => {
+        deadline = setTimeout(() => reject(new Error('push send deadline passed')), PUSH_SEND_DEADLINE_MS);
+      });
+      await Promise.race([send, late]);
       accepted++;
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
@@ -66,6 +86,8 @@ export async function pushAlert(options: PushNotifierOptions, delivery: AlertDel
         { alertId: delivery.alert.id, staffId: sub.objectId, status: status ?? null },
         'push not delivered',
       );
+    } finally {
+      clearTimeout(deadline);
     }
   });
   await Promise.all(sends);

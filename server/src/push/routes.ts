@@ -3,6 +3,7 @@ import { readJsonBody, sendJson } from '../http/json';
 import { sendError } from '../http/errors';
 import type { Router } from '../http/router';
 import { explainIssues } from '../../../src/domain';
+import type { PushEndpointPolicy } from './endpoint-policy';
 import { PushSubscriptionInput, type PushSubscriptions } from './subscriptions';
 
 /**
@@ -16,7 +17,13 @@ export function registerPushRoutes(
     subscriptions,
     publicKey,
     guard,
-  }: { subscriptions: PushSubscriptions; publicKey: string; guard: RequestGuard },
+    endpoints,
+  }: {
+    subscriptions: PushSubscriptions;
+    publicKey: string;
+    guard: RequestGuard;
+    endpoints: PushEndpointPolicy;
+  },
 ): void {
   router.get('/api/push/key', (_req, res) => sendJson(res, 200, { publicKey }));
   router.post('/api/push/subscriptions', async (req, res) => {
@@ -31,7 +38,16 @@ export function registerPushRoutes(
         'invalid',
         `The subscription is not usable: ${explainIssues(parsed.error.issues, 'subscription')}`,
       );
-    subscriptions.save(principal.tenantId, principal.id, parsed.data);
+    const verdict = await endpoints.check(parsed.data.endpoint);
+    if (!verdict.ok)
+      return sendError(res, 400, 'invalid', `The subscription is not usable: ${verdict.reason}`);
+    if (subscriptions.save(principal.tenantId, principal.id, parsed.data) === 'taken')
+      return sendError(
+        res,
+        409,
+        'push-endpoint-taken',
+        'This push subscription is registered to someone else; the device must make a fresh one.',
+      );
     sendJson(res, 201, { subscribed: true });
   });
   router.delete('/api/push/subscriptions', async (req, res) => {

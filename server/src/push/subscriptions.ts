@@ -20,8 +20,8 @@ export class PushSubscriptions {
     this.q = {
       upsert: db.prepare(
         `INSERT INTO push_subscriptions (endpoint, tenant_id, object_id, p256dh, auth, created_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (endpoint) DO UPDATE SET tenant_id = excluded.tenant_id, object_id = excluded.object_id,
-           p256dh = excluded.p256dh, auth = excluded.auth`,
+         ON CONFLICT (endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth
+         WHERE push_subscriptions.tenant_id = excluded.tenant_id AND push_subscriptions.object_id = excluded.object_id`,
       ),
       remove: db.prepare('DELETE FROM push_subscriptions WHERE endpoint = ?'),
       removeMine: db.prepare(
@@ -34,9 +34,15 @@ export class PushSubscriptions {
     };
   }
 
-  /** A device belongs to whoever subscribed it last (a shared tablet changes hands at shift change). */
-  save(tenantId: string, objectId: string, subscription: PushSubscriptionInput): void {
-    this.q.upsert.run(
+  /**
+   * A device's subscription belongs to whoever registered it, until they (or sign-out on that device)
+   * remove it (docs/SECURITY.md P6). The same person registering it again refreshes its keys; anyone
+   * else gets `taken`, and the row is untouched: knowing an endpoint must not move another person's
+   * escalation pushes. A shared tablet still changes hands, because the browser gives the next person
+   * a fresh endpoint once the last one is unsubscribed (src/data/push.ts does that on `taken`).
+   */
+  save(tenantId: string, objectId: string, subscription: PushSubscriptionInput): 'saved' | 'taken' {
+    const { changes } = this.q.upsert.run(
       subscription.endpoint,
       tenantId,
       objectId,
@@ -44,6 +50,7 @@ export class PushSubscriptions {
       subscription.keys.auth,
       new Date().toISOString(),
     );
+    return changes > 0 ? 'saved' : 'taken';
   }
 
   removeFor(tenantId: string, objectId: string, endpoint: string): boolean {

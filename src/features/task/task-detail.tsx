@@ -14,6 +14,7 @@ import { AuditTrail } from './audit-trail';
 import { offersFor } from './available-actions';
 import { Checklist } from './checklist';
 import { Comments, ExceptionOutcomes, MoreActions, PrimaryActions } from './task-actions';
+import { useRecordTaskOpen } from './record-open';
 
 /**
  * One task: who it is for, what is left to do, what the caller may do about it, and who did what.
@@ -66,6 +67,7 @@ function TaskBody({
   device: DeviceClass;
 }) {
   const { me } = useSession();
+  useRecordTaskOpen(task.id);
   const now = useNow();
   const execute = useExecute();
   const sending = usePendingTaskIds().has(task.id);
