@@ -263,7 +263,7 @@ export async function startRelay(
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     if (!hostCheck.allows(req, url.pathname)) return refuseHost(res);
     if (!decodablePath(url.pathname))
-      return sendError(res, 400, 'invalid', 'The path has a malformed percent-encoding (such as %E0%A4%A).');
+      return sendError(res, 'invalid', 'The path has a malformed percent-encoding (such as %E0%A4%A).');
     if (hub.handleRequest(req, res)) return;
     const route = router.match(req.method ?? 'GET', url.pathname);
     if (route === 'method-not-allowed')
@@ -364,7 +364,6 @@ function decodablePath(pathname: string): boolean {
 function refuseHost(res: ServerResponse): void {
   sendError(
     res,
-    421,
     'wrong-host',
     'This relay does not answer to that host name; open it at its own address (PUBLIC_ORIGIN).',
   );

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { explainIssues, type Principal } from '../../../src/domain';
 import type { RequestGuard } from '../auth';
-import { readJsonBody, sendError, sendJson } from '../http/json';
+import { sendError } from '../http/errors';
+import { readJsonBody, sendJson } from '../http/json';
 import type { Router } from '../http/router';
 import { csvCell } from '../metrics/csv';
 import type { AccessLog, AccessRecord, AccessView } from './access-log';
@@ -80,18 +81,13 @@ export function registerAccessAuditRoutes(
     const principal = await guard(req, res, 'worklist.connect');
     if (!principal) return;
     const body = await readJsonBody(req, 256 * 1024);
-    if (!body.ok) return sendError(res, body.status, 'invalid', body.reason);
+    if (!body.ok) return sendError(res, body.code, body.reason);
     const parsed = OpensBody.safeParse(body.value);
     if (!parsed.success)
-      return sendError(
-        res,
-        400,
-        'invalid',
-        `The opens are not usable: ${explainIssues(parsed.error.issues)}`,
-      );
+      return sendError(res, 'invalid', `The opens are not usable: ${explainIssues(parsed.error.issues)}`);
     const latest = clock.now().getTime() + CLOCK_AHEAD_TOLERANCE_MS;
     if (parsed.data.opens.some((o) => Date.parse(o.at) > latest))
-      return sendError(res, 400, 'invalid', 'An open is dated in the future: check the device’s clock.');
+      return sendError(res, 'invalid', 'An open is dated in the future: check the device’s clock.');
     const result = access.record(
       parsed.data.opens.map((o) => ({
         id: o.id,
@@ -112,7 +108,7 @@ export function registerAccessAuditRoutes(
     if (!principal) return;
     const params = new URL(req.url ?? '/', 'http://relay.invalid').searchParams;
     const query = searchOf(params);
-    if (typeof query === 'string') return sendError(res, 400, 'invalid', query);
+    if (typeof query === 'string') return sendError(res, 'invalid', query);
     const found = access.search({ tenantId: principal.tenantId, ...query });
     if (params.get('format') !== 'csv') return sendJson(res, 200, found);
     const text = toCsv(found.records);

@@ -14,6 +14,10 @@ export const ERROR_CODES = [
   'unsupported-media-type',
   'unavailable',
   'internal',
+  // A push endpoint registered to someone else: the device must make a fresh subscription.
+  'push-endpoint-taken',
+  // A request naming a host that is not the relay's (DNS rebinding, a stray proxy).
+  'wrong-host',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -33,11 +37,14 @@ export function statusOf(code: ErrorCode): number {
     // Both are the task's current state refusing the action, not a fault of the request's form.
     case 'conflict':
     case 'closed':
+    case 'push-endpoint-taken':
       return 409;
     case 'too-large':
       return 413;
     case 'unsupported-media-type':
       return 415;
+    case 'wrong-host':
+      return 421;
     case 'internal':
       return 500;
     case 'unavailable':

@@ -231,7 +231,6 @@ export function registerMetricsRoute(
     if (!bearerToken && closedWithoutToken) {
       return sendError(
         res,
-        403,
         'forbidden',
         'Metrics are closed in production until METRICS_TOKEN (or METRICS_PUBLIC=true) is set.',
       );

@@ -39,12 +39,10 @@ export function registerPushRoutes(
         `The subscription is not usable: ${explainIssues(parsed.error.issues, 'subscription')}`,
       );
     const verdict = await endpoints.check(parsed.data.endpoint);
-    if (!verdict.ok)
-      return sendError(res, 400, 'invalid', `The subscription is not usable: ${verdict.reason}`);
+    if (!verdict.ok) return sendError(res, 'invalid', `The subscription is not usable: ${verdict.reason}`);
     if (subscriptions.save(principal.tenantId, principal.id, parsed.data) === 'taken')
       return sendError(
         res,
-        409,
         'push-endpoint-taken',
         'This push subscription is registered to someone else; the device must make a fresh one.',
       );
