@@ -28,11 +28,10 @@ describe('handover between nurses', () => {
       ingest,
       ids.map((id) => routed(id, 1, { candidateRoles: ['Nurse'] })),
     );
-    [okafor, brightwater, charge, quillon] = await Promise.all(
-      ['nurse-okafor', 'nurse-brightwater', 'charge-4w-marchbank', 'nurse-quillon'].map((id) =>
-        connectAs(relay.url, id),
-      ),
-    );
+    okafor = await connectAs(relay.url, 'nurse-okafor');
+    brightwater = await connectAs(relay.url, 'nurse-brightwater');
+    charge = await connectAs(relay.url, 'charge-4w-marchbank');
+    quillon = await connectAs(relay.url, 'nurse-quillon');
     for (const id of ids) expect((await okafor.execute(id, 'claim')).status).toBe('applied');
   });
 
