@@ -12,6 +12,8 @@ describe('colleagues', () => {
     expect(mayReceive(task, asColleague(coordinator))).toBe(true);
     expect(mayReceive(task, asColleague(nurse5E))).toBe(false);
     expect(mayReceive(task, asColleague(admin))).toBe(false);
+    // A coordinator of another unit only: never offered for 4W's work.
+    expect(mayReceive(task, { ...asColleague(coordinator), units: ['5E'] })).toBe(false);
   });
 
   it('[HO1] an offer made offline shows "being handed to" at once when the device knows the colleague', () => {
