@@ -14,6 +14,7 @@ import {
   okafor,
   ownedBy,
   ref,
+  supervisor,
 } from '../testing/fixtures';
 
 const note: HandoverNote = {
