@@ -107,6 +107,15 @@ describe('handover.offer', () => {
       /reassign it instead/,
     ],
     [
+      'a nurse’s work, by the supervisor',
+      ownedBy(nurse),
+      supervisor,
+      okafor,
+      undefined,
+      'forbidden',
+      /^Only A\. Mensah, who holds this task, can hand it over\.$/,
+    ],
+    [
       'to a 5E nurse',
       ownedBy(nurse),
       nurse,
