@@ -54,6 +54,8 @@ export interface RelayConfig {
   serviceBus: ServiceBusConfig | null;
   /** When set, `GET /metrics` needs it as a bearer token (Prometheus' `authorization` setting). */
   metricsToken: string | null;
+  /** Minutes a handover offer may wait before the unit's charge nurse is alerted (HANDOFFS.md HO7). */
+  handoverAcceptMinutes?: number;
 }
 
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; problems: string[] };
@@ -170,6 +172,8 @@ export function loadConfig(env: Env): ConfigResult {
     MAX_ACCESS_AUDIT_RETENTION_DAYS,
     problems,
   );
+  // Long enough to finish a conversation at the bedside, short enough that the charge nurse hears in time.
+  const handoverAcceptMinutes = integer(env, 'HANDOVER_ACCEPT_MINUTES', 15, 1, 240, problems);
   const policies = loadPolicies(value(env, 'ESCALATION_POLICY_FILE'), problems);
   const allowedOrigins = (value(env, 'ALLOWED_ORIGINS') ?? '')
     .split(',')
@@ -208,6 +212,7 @@ export function loadConfig(env: Env): ConfigResult {
       metricsPublic,
       publicOrigin,
       accessAuditRetentionDays,
+      handoverAcceptMinutes,
     },
   };
 }

@@ -12,3 +12,5 @@ export type { ActionContext, ActionDefinition, Applied, UpstreamEvent } from './
 export * from './pending';
 export * from './hub';
 export * from './outbound-event';
+export * from './deadlines';
+export * from './colleagues';

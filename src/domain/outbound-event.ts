@@ -18,6 +18,10 @@ export const OUTBOUND_EVENT_TYPES = {
   resolved: 'wardline.task.resolved',
   escalated: 'wardline.task.escalated',
   'exception.resolved': 'wardline.exception.resolved',
+  'handover.offered': 'wardline.task.handover.offered',
+  'handover.accepted': 'wardline.task.handover.accepted',
+  'handover.declined': 'wardline.task.handover.declined',
+  'handover.withdrawn': 'wardline.task.handover.withdrawn',
 } as const satisfies Record<UpstreamEvent, string>;
 export type OutboundEventType = (typeof OUTBOUND_EVENT_TYPES)[UpstreamEvent];
 
@@ -36,6 +40,10 @@ export const OutboundEventData = z.strictObject({
   /** The staff action's `commandId`; null for a change the relay made itself. */
   commandId: z.string().nullable(),
   ownerId: z.string().nullable(),
+  /** Whose the task was before this change, by id: ownership changing hands (reassign, handover). */
+  previousOwnerId: z.string().nullable(),
+  /** On `wardline.task.handover.offered`: the named receiver, by id. */
+  handoverToId: Id.optional(),
   /** On a resolved task: how it ended, and whether required items were overridden. */
   outcome: Resolution.shape.outcome.optional(),
   overridden: z.boolean().optional(),

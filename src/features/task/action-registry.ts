@@ -146,4 +146,8 @@ export const ACTION_NOUNS: Record<ActionType, string> = {
   escalate: 'escalation',
   reassign: 'reassignment',
   comment: 'comment',
+  'handover.offer': 'handover',
+  'handover.accept': 'handover acceptance',
+  'handover.decline': 'handover decline',
+  'handover.withdraw': 'handover withdrawal',
 };
