@@ -103,6 +103,8 @@ describe('development relay: logs, Host, CSP, small items', () => {
     expect(await upgradeStatus(relay.url, rebinding, '/hubs/worklist')).toMatch(/^HTTP\/1\.1 421/);
     // The relay's own names still work, and probes answer on any name (pods are probed by IP).
     expect((await get(`${relay.url}/dev/staff`, { host: `localhost:${port}` })).status).toBe(200);
+    // The PWA's development server proxies from its own port with its own loopback Host.
+    expect((await get(`${relay.url}/dev/staff`, { host: 'localhost:5173' })).status).toBe(200);
     expect((await get(`${relay.url}/healthz`, { host: rebinding })).status).toBe(200);
   });
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
  * Which `Host` a request may name (docs/SECURITY.md N2). A DNS-rebinding page runs on the attacker's
  * name that now points at the relay: its requests carry the attacker's Host, and the hub's "same host"
  * Origin check passes because Origin and Host agree. Only names that are the relay's own are answered:
- * the configured public origin, and the loopback names of the port it listens on.
+ * the configured public origin, and loopback names when it listens on loopback.
  */
 
 /** Probes and scrapers name the relay by pod IP; these routes hold no patient data (metrics: a token). */
@@ -39,8 +39,10 @@ export function createHostCheck({
     if (publicHost && name === publicHost) return true;
     const address = listening();
     if (!address || !isLoopbackHost(address.address)) return false;
-    const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(name);
-    return !!m && isLoopbackHost(m[1]!) && Number(m[2]) === address.port;
+    // Any port: a rebinding page names the attacker's host, never a loopback one, and the PWA's
+    // development server (vite, on its own port) proxies with its own loopback Host.
+    const m = /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(name);
+    return !!m && isLoopbackHost(m[1]!);
   }
   return {
     allows(req, pathname) {
