@@ -152,7 +152,10 @@ export function dexieAccessQueue(): AccessQueue {
     pendingFor: (tenantId, staffId) =>
       db.opens.where('[tenantId+staffId]').equals([tenantId, staffId]).sortBy('at'),
     markReplayed: async (ids) => {
-      await db.opens.where('id').anyOf([...ids]).modify({ replayed: true });
+      await db.opens
+        .where('id')
+        .anyOf([...ids])
+        .modify({ replayed: true });
     },
     remove: async (ids) => {
       await db.opens.bulkDelete([...ids]);

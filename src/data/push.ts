@@ -112,7 +112,9 @@ export async function subscribeToPush(tokens: TokenSource, options: PushOptions 
     }
     answer = await register(tokens, base, subscription);
   }
-  return answer === 'subscribed' ? { subscribed: true } : refused(answer === 'taken' ? 'relay-refused' : answer);
+  return answer === 'subscribed'
+    ? { subscribed: true }
+    : refused(answer === 'taken' ? 'relay-refused' : answer);
 }
 
 async function register(
