@@ -10,6 +10,7 @@ import {
   type Env,
   type RelayMode,
 } from './auth/config';
+import { DEFAULT_LIMITS, type SignalRLimits } from './signalr/limits';
 import { parseClientAuthConfig, type ClientAuthConfig } from './auth/client-config';
 import {
   parseServiceBusConfig,
@@ -44,7 +45,20 @@ export interface RelayConfig {
   serviceBus: ServiceBusConfig | null;
   /** When set, `GET /metrics` needs it as a bearer token (Prometheus' `authorization` setting). */
   metricsToken: string | null;
+  /** Per-person and per-connection fairness limits of the hub (docs/SECURITY.md F1–F6). */
+  hubLimits: HubLimits;
 }
+
+export type HubLimits = Pick<
+  SignalRLimits,
+  | 'maxConnectionsPerUser'
+  | 'maxPendingConnectionsPerUser'
+  | 'maxInvocationsPerMessage'
+  | 'invocationsPerSecond'
+  | 'invocationBurst'
+  | 'userInvocationsPerSecond'
+  | 'userInvocationBurst'
+>;
 
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; problems: string[] };
 
@@ -134,6 +148,8 @@ export function loadConfig(env: Env): ConfigResult {
       );
   }
 
+  const hubLimits = loadHubLimits(env, problems);
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -156,7 +172,51 @@ export function loadConfig(env: Env): ConfigResult {
       pushContact,
       serviceBus: serviceBus.config,
       metricsToken,
+      hubLimits,
     },
+  };
+}
+
+/** The hub's fairness limits; the defaults (signalr/limits.ts) never slow a nurse down. */
+function loadHubLimits(env: Env, problems: string[]): HubLimits {
+  const d = DEFAULT_LIMITS;
+  const max = 1_000_000;
+  return {
+    maxConnectionsPerUser: integer(
+      env,
+      'HUB_MAX_CONNECTIONS_PER_PERSON',
+      d.maxConnectionsPerUser,
+      1,
+      max,
+      problems,
+    ),
+    maxPendingConnectionsPerUser: integer(
+      env,
+      'HUB_MAX_OPENING_PER_PERSON',
+      d.maxPendingConnectionsPerUser,
+      1,
+      max,
+      problems,
+    ),
+    maxInvocationsPerMessage: integer(
+      env,
+      'HUB_MAX_CALLS_PER_MESSAGE',
+      d.maxInvocationsPerMessage,
+      1,
+      max,
+      problems,
+    ),
+    invocationsPerSecond: decimal(env, 'HUB_CALLS_PER_SECOND', d.invocationsPerSecond, 0.01, max, problems),
+    invocationBurst: integer(env, 'HUB_CALL_BURST', d.invocationBurst, 1, max, problems),
+    userInvocationsPerSecond: decimal(
+      env,
+      'HUB_PERSON_CALLS_PER_SECOND',
+      d.userInvocationsPerSecond,
+      0.01,
+      max,
+      problems,
+    ),
+    userInvocationBurst: integer(env, 'HUB_PERSON_CALL_BURST', d.userInvocationBurst, 1, max, problems),
   };
 }
 

@@ -115,6 +115,7 @@ export async function startRelay(
   const operational = createOperationalMetrics({
     connections: () => connectionsByTransport(hub.connections()),
     outboxDepth: outboxDepthOf(db),
+    hubLimited: () => hub.stats().limited,
     clock,
   });
 
@@ -131,6 +132,7 @@ export async function startRelay(
     logger,
     allowedOrigins: config.allowedOrigins,
     metrics: operational,
+    limits: config.hubLimits,
   });
   const subscriptions = new PushSubscriptions(db);
   const vapid = loadOrCreateVapidKeys(config.dataDir);
