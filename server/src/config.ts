@@ -47,6 +47,8 @@ export interface RelayConfig {
   metricsToken: string | null;
   /** Per-person and per-connection fairness limits of the hub (docs/SECURITY.md F1–F6). */
   hubLimits: HubLimits;
+  /** SIGTERM to exit, at most; past it every socket is cut and the process exits (docs/SECURITY.md F8). */
+  shutdownDeadlineMs: number;
 }
 
 export type HubLimits = Pick<
@@ -149,6 +151,8 @@ export function loadConfig(env: Env): ConfigResult {
   }
 
   const hubLimits = loadHubLimits(env, problems);
+  // Inside Kubernetes' default 30 s grace: the hub's 5 s close and the HTTP server's 5 s grace fit.
+  const shutdownDeadlineMs = decimal(env, 'SHUTDOWN_DEADLINE_SECONDS', 15, 1, 600, problems) * 1000;
 
   if (problems.length > 0) return { ok: false, problems };
   return {
@@ -173,6 +177,7 @@ export function loadConfig(env: Env): ConfigResult {
       serviceBus: serviceBus.config,
       metricsToken,
       hubLimits,
+      shutdownDeadlineMs,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import {
   createAuthenticator,
   createDeferredValidator,
@@ -62,7 +62,13 @@ export interface Relay {
   directory: StaffDirectory;
   hub: SignalRServer<Caller>;
   db: Db;
+  /**
+   * Stops accepting (the listening socket closes, `/readyz` answers 503 on connections still open, the
+   * hub refuses new connections), then stops the work, closes the hub and the store.
+   */
   close(): Promise<void>;
+  /** Cuts every open socket at once (HTTP, SSE, long polls, WebSockets): the shutdown deadline's hammer. */
+  forceClose(): void;
 }
 
 export interface RelayParts {
@@ -219,7 +225,18 @@ export async function startRelay(
     });
   });
 
+  /** Every socket the server accepted, upgraded ones too (the HTTP server forgets those at upgrade). */
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  let draining = false;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Shutting down: a load balancer probing on a kept-alive connection must take us out first.
+    if (draining && (req.url ?? '').split('?')[0] === '/readyz')
+      return sendJson(res, 503, { status: 'not-ready', checks: { shuttingDown: true } });
     if (hub.handleRequest(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     const route = router.match(req.method ?? 'GET', url.pathname);
@@ -265,22 +282,25 @@ export async function startRelay(
     async close() {
       if (closed) return;
       closed = true;
+      draining = true;
+      // Accept nothing new; what is open is closed below. The callback comes once every socket is gone.
+      const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await stopExtras?.();
       await serviceBus?.close();
       scheduler.stop();
       alerts.flushAll();
       // Clients hear "reconnect" (allowReconnect) before the sockets go: a restart is not their fault.
       await hub.close();
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-        force.unref();
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      server.closeIdleConnections();
+      const force = setTimeout(() => relay.forceClose(), SHUTDOWN_GRACE_MS);
+      force.unref();
+      await listenerClosed;
+      clearTimeout(force);
       db.close();
+    },
+    forceClose() {
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
     },
   };
   // What came due while the relay was down fires now, once, at the level it has reached.
