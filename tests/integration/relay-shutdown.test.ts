@@ -8,7 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectAs, type WorklistClient } from '../helpers/hub-client';
 import { openFlooder, type FloodProtocol, type FloodTransport, type Flooder } from '../helpers/hub-flood';
-import { devToken, spawnRelay, tempDir, type ChildRelay } from '../helpers/relay';
+import { devToken, spawnRelay, startTestRelay, tempDir, type ChildRelay } from '../helpers/relay';
 
 const ROUNDS = 3;
 const DEADLINE_S = 3;
@@ -198,4 +198,15 @@ describe('a relay told to stop stops (issue 21 point 10)', () => {
     expect(exits).toHaveLength(ROUNDS);
     // Each round spawns a relay (several seconds on a loaded machine) and storms it.
   }, 120_000);
+
+  it('[F8] stops accepting before it closes: a new request is refused while hub clients are still being closed', async () => {
+    const relay = await startTestRelay();
+    const client = await connectAs(relay.url, 'nurse-okafor', { transport: 'LongPolling' });
+    let closed = false;
+    const closing = relay.stop().then(() => (closed = true));
+    await expect(fetch(`${relay.url}/healthz`)).rejects.toThrow();
+    expect(closed).toBe(false);
+    await closing;
+    await client.stop();
+  });
 });
