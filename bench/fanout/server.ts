@@ -76,6 +76,12 @@ async function startRelayServer(): Promise<FanoutServer> {
     DATA_DIR: dataDir,
     STATIC_DIR: dataDir,
     DEMO_FEED: 'off',
+    // Thousands of load connections share three demo staff: lift the per-person caps and rate
+    // (docs/SECURITY.md F4, F5), which exist for real people, not for this harness.
+    HUB_MAX_CONNECTIONS_PER_PERSON: '1000000',
+    HUB_MAX_OPENING_PER_PERSON: '1000000',
+    HUB_PERSON_CALLS_PER_SECOND: '1000000',
+    HUB_PERSON_CALL_BURST: '1000000',
   });
   if (!loaded.ok) throw new Error(loaded.problems.join(' '));
   const logger = createLogger({

@@ -12,6 +12,7 @@ import {
   type Env,
   type RelayMode,
 } from './auth/config';
+import { DEFAULT_LIMITS, type SignalRLimits } from './signalr/limits';
 import { parseClientAuthConfig, type ClientAuthConfig } from './auth/client-config';
 import {
   parseServiceBusConfig,
@@ -56,7 +57,22 @@ export interface RelayConfig {
   metricsToken: string | null;
   /** Minutes a handover offer may wait before the unit's charge nurse is alerted (HANDOFFS.md HO7). */
   handoverAcceptMinutes?: number;
+  /** Per-person and per-connection fairness limits of the hub (docs/SECURITY.md F1–F6). */
+  hubLimits: HubLimits;
+  /** SIGTERM to exit, at most; past it every socket is cut and the process exits (docs/SECURITY.md F8). */
+  shutdownDeadlineMs: number;
 }
+
+export type HubLimits = Pick<
+  SignalRLimits,
+  | 'maxConnectionsPerUser'
+  | 'maxPendingConnectionsPerUser'
+  | 'maxInvocationsPerMessage'
+  | 'invocationsPerSecond'
+  | 'invocationBurst'
+  | 'userInvocationsPerSecond'
+  | 'userInvocationBurst'
+>;
 
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; problems: string[] };
 
@@ -186,6 +202,10 @@ export function loadConfig(env: Env): ConfigResult {
       );
   }
 
+  const hubLimits = loadHubLimits(env, problems);
+  // Inside Kubernetes' default 30 s grace: the hub's 5 s close and the HTTP server's 5 s grace fit.
+  const shutdownDeadlineMs = decimal(env, 'SHUTDOWN_DEADLINE_SECONDS', 15, 1, 600, problems) * 1000;
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -213,7 +233,52 @@ export function loadConfig(env: Env): ConfigResult {
       publicOrigin,
       accessAuditRetentionDays,
       handoverAcceptMinutes,
+      hubLimits,
+      shutdownDeadlineMs,
     },
+  };
+}
+
+/** The hub's fairness limits; the defaults (signalr/limits.ts) never slow a nurse down. */
+function loadHubLimits(env: Env, problems: string[]): HubLimits {
+  const d = DEFAULT_LIMITS;
+  const max = 1_000_000;
+  return {
+    maxConnectionsPerUser: integer(
+      env,
+      'HUB_MAX_CONNECTIONS_PER_PERSON',
+      d.maxConnectionsPerUser,
+      1,
+      max,
+      problems,
+    ),
+    maxPendingConnectionsPerUser: integer(
+      env,
+      'HUB_MAX_OPENING_PER_PERSON',
+      d.maxPendingConnectionsPerUser,
+      1,
+      max,
+      problems,
+    ),
+    maxInvocationsPerMessage: integer(
+      env,
+      'HUB_MAX_CALLS_PER_MESSAGE',
+      d.maxInvocationsPerMessage,
+      1,
+      max,
+      problems,
+    ),
+    invocationsPerSecond: decimal(env, 'HUB_CALLS_PER_SECOND', d.invocationsPerSecond, 0.01, max, problems),
+    invocationBurst: integer(env, 'HUB_CALL_BURST', d.invocationBurst, 1, max, problems),
+    userInvocationsPerSecond: decimal(
+      env,
+      'HUB_PERSON_CALLS_PER_SECOND',
+      d.userInvocationsPerSecond,
+      0.01,
+      max,
+      problems,
+    ),
+    userInvocationBurst: integer(env, 'HUB_PERSON_CALL_BURST', d.userInvocationBurst, 1, max, problems),
   };
 }
 

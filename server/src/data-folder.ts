@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /**
  * The data folder holds the worklist (patient names, MRNs, results), the push keys and, in
  * development, the token-signing key: nobody but the relay's own account should read it
- * (docs/SECURITY.md F1–F2). Folder 0700, files 0600.
+ * (docs/SECURITY.md D1–D2). Folder 0700, files 0600.
  */
 const FOLDER_MODE = 0o700;
 const FILE_MODE = 0o600;

@@ -3,6 +3,7 @@
  * Everything it wires is in `relay.ts`; this file owns the process: configuration errors, signals,
  * and the demo feed in development mode.
  */
+import { Worker } from 'node:worker_threads';
 import { loadConfig } from './config';
 import { createLogger } from './log';
 import { errorSummary, startRelay } from './relay';
@@ -45,11 +46,29 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: the operator does not want to wait.
+      logger.warn({ signal }, 'second signal during shutdown; exiting now');
+      relay.forceClose();
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, deadlineMs: config.shutdownDeadlineMs }, 'shutting down');
+    // A relay that accepts a phone but fires no escalation is worse than a dead one: whatever the close
+    // does, the process is gone by the deadline. First the hammer (every socket cut, exit 1)...
+    const deadline = setTimeout(() => {
+      logger.error({ deadlineMs: config.shutdownDeadlineMs }, 'shutdown deadline passed; forcing exit');
+      relay.forceClose();
+      process.exit(1);
+    }, config.shutdownDeadlineMs);
+    // ...and if even that timer cannot run (the event loop stuck in a loop), a watchdog thread kills it.
+    startWatchdog(config.shutdownDeadlineMs + WATCHDOG_EXTRA_MS);
     relay.close().then(
-      () => process.exit(0),
+      () => {
+        clearTimeout(deadline);
+        logger.info({}, 'shut down');
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: errorSummary(error) }, 'shutdown failed');
         process.exit(1);
@@ -58,6 +77,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Time the deadline's own forced exit gets before the watchdog kills the process outright. */
+const WATCHDOG_EXTRA_MS = 2_000;
+
+/**
+ * A thread of its own, with its own event loop, so it runs even while the main thread spins; it sends
+ * SIGKILL to the whole process after `ms`. Unref'd: a normal exit does not wait for it.
+ */
+function startWatchdog(ms: number): void {
+  const worker = new Worker(`setTimeout(() => process.kill(${process.pid}, 'SIGKILL'), ${Math.ceil(ms)});`, {
+    eval: true,
+  });
+  worker.unref();
 }
 
 void main();

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import {
   createAuthenticator,
   createDeferredValidator,
@@ -73,7 +73,13 @@ export interface Relay {
   directory: StaffDirectory;
   hub: SignalRServer<Caller>;
   db: Db;
+  /**
+   * Stops accepting (the listening socket closes, `/readyz` answers 503 on connections still open, the
+   * hub refuses new connections), then stops the work, closes the hub and the store.
+   */
   close(): Promise<void>;
+  /** Cuts every open socket at once (HTTP, SSE, long polls, WebSockets): the shutdown deadline's hammer. */
+  forceClose(): void;
 }
 
 export interface RelayParts {
@@ -135,6 +141,7 @@ export async function startRelay(
   const operational = createOperationalMetrics({
     connections: () => connectionsByTransport(hub.connections()),
     outboxDepth: outboxDepthOf(db),
+    hubLimited: () => hub.stats().limited,
     clock,
   });
 
@@ -153,6 +160,7 @@ export async function startRelay(
     logger,
     allowedOrigins: config.allowedOrigins,
     metrics: operational,
+    limits: config.hubLimits,
   });
   const subscriptions = new PushSubscriptions(db);
   const vapid = loadOrCreateVapidKeys(config.dataDir);
@@ -279,9 +287,20 @@ export async function startRelay(
     });
   });
 
+  /** Every socket the server accepted, upgraded ones too (the HTTP server forgets those at upgrade). */
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  let draining = false;
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // A browser never sniffs a JSON answer (or anything else the relay sends) into HTML or script.
     res.setHeader('x-content-type-options', 'nosniff');
+    // Shutting down: a load balancer probing on a kept-alive connection must take us out first.
+    if (draining && (req.url ?? '').split('?')[0] === '/readyz')
+      return sendJson(res, 503, { status: 'not-ready', checks: { shuttingDown: true } });
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     if (!hostCheck.allows(req, url.pathname)) return refuseHost(res);
     if (!decodablePath(url.pathname))
@@ -334,6 +353,9 @@ export async function startRelay(
     async close() {
       if (closed) return;
       closed = true;
+      draining = true;
+      // Accept nothing new; what is open is closed below. The callback comes once every socket is gone.
+      const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await stopExtras?.();
       await serviceBus?.close();
       scheduler.stop();
@@ -341,16 +363,16 @@ export async function startRelay(
       alerts.flushAll();
       // Clients hear "reconnect" (allowReconnect) before the sockets go: a restart is not their fault.
       await hub.close();
-      await new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-        force.unref();
-        server.close(() => {
-          clearTimeout(force);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      server.closeIdleConnections();
+      const force = setTimeout(() => relay.forceClose(), SHUTDOWN_GRACE_MS);
+      force.unref();
+      await listenerClosed;
+      clearTimeout(force);
       db.close();
+    },
+    forceClose() {
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
     },
   };
   // What came due while the relay was down fires now, once, at the level it has reached.

@@ -7,7 +7,7 @@ import { loadConfig } from '../../server/src/config';
 import { devToken, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
 
 /**
- * docs/SECURITY.md L1–L2, N1–N6, F1–F2: each attack from the issue, against a real relay. Requests go
+ * docs/SECURITY.md L1–L2, N1–N6, D1–D2: each attack from the issue, against a real relay. Requests go
  * through node:http so a test can set the Host header a rebinding page would send.
  */
 
@@ -187,7 +187,7 @@ describe('the data folder is the relay’s alone', () => {
   const parent = tempDir();
   afterAll(() => parent.remove());
 
-  it('[F1] a new data folder is 0700 and the database files in it 0600', async () => {
+  it('[D1] a new data folder is 0700 and the database files in it 0600', async () => {
     const dataDir = join(parent.path, 'fresh', 'data');
     const relay = await startTestRelay({ DATA_DIR: dataDir });
     try {
@@ -199,7 +199,7 @@ describe('the data folder is the relay’s alone', () => {
     }
   });
 
-  it('[F2] a folder or file open to others is named at start in one sentence', async () => {
+  it('[D2] a folder or file open to others is named at start in one sentence', async () => {
     const dataDir = join(parent.path, 'shared');
     mkdirSync(dataDir);
     chmodSync(dataDir, 0o755);

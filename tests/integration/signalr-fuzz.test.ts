@@ -239,7 +239,18 @@ describe(`fuzzing (seed ${SEED})`, () => {
     const witnesses: HubConnection[] = [];
 
     beforeAll(async () => {
-      harness = await startHarness({ logLevel: 'warn', limits: { maxMessageBytes: MAX_MESSAGE_BYTES } });
+      harness = await startHarness({
+        logLevel: 'warn',
+        limits: {
+          maxMessageBytes: MAX_MESSAGE_BYTES,
+          // This measures the parser under hostile bytes, not fairness (hub-fairness.test.ts does):
+          // at the default rates, the fuzzer's valid invocations would wait out minutes of turns.
+          invocationsPerSecond: 1e6,
+          invocationBurst: 1e6,
+          userInvocationsPerSecond: 1e6,
+          userInvocationBurst: 1e6,
+        },
+      });
       witnesses.push(
         await connectClient(harness, { user: 'witness', transport: 'WebSockets', protocol: 'json' }),
         await connectClient(harness, { user: 'witness', transport: 'WebSockets', protocol: 'messagepack' }),

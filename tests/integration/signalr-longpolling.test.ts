@@ -81,12 +81,22 @@ describe('long polling', () => {
     void held.then(() => (answered = true));
     await delay(150);
     expect(answered).toBe(false);
-    // Three invocations in one POST: three completions in one poll answer.
+    // Three sends in one tick: three records in one poll answer.
+    for (const n of [1, 2, 3]) harness.signalr.sendToConnection(lp.id, 'n', n);
+    expect(jsonRecords(await (await held).text())).toEqual(
+      [1, 2, 3].map((n) => ({ type: 1, target: 'n', arguments: [n] })),
+    );
+  });
+
+  it('answers every invocation of one POST, in order (each in its own turn, so over one or more polls)', async () => {
+    const lp = await longPolling();
+    expect(await (await lp.poll()).text()).toBe(`{}${RS}`);
     const body = [1, 2, 3].map((n) =>
       jsonRecord({ type: 1, invocationId: String(n), target: 'add', arguments: [n, n] }),
     );
     expect((await lp.post(body.join(''))).status).toBe(200);
-    const records = jsonRecords(await (await held).text());
+    const records: unknown[] = [];
+    while (records.length < 3) records.push(...jsonRecords(await (await lp.poll()).text()));
     expect(records).toEqual([
       { type: 3, invocationId: '1', result: 2 },
       { type: 3, invocationId: '2', result: 4 },

@@ -60,3 +60,33 @@ describe('[H1] sync retention of finished work', () => {
     expect(seen.some((id) => ['t0', 't5', 't10'].includes(id))).toBe(false);
   });
 });
+
+describe('[F6] the work of one sync page is bounded', () => {
+  it('ends a page after its history look-ups for tasks the caller cannot see, and the next page goes on from there', () => {
+    const store = new WorklistStore(openDatabase({ dataDir: ':memory:' }));
+    apply(store, routed('mine', 1, { unit: '4W' }));
+    // A moved task: the caller saw it on 4W, now it is on 5E; it must still come out as removed.
+    apply(store, routed('moved', 1, { unit: '4W' }));
+    for (let i = 0; i < 30; i++) apply(store, routed(`other-${i}`, 1, { unit: '5E' }));
+    apply(store, routed('moved', 2, { unit: '5E' }));
+    apply(store, routed('late', 1, { unit: '4W' }));
+    const removed: string[] = [];
+    const tasks: string[] = [];
+    let cursor = 1;
+    let pages = 0;
+    for (;;) {
+      const page = syncPage(store, nurse, cursor, new Date(), 1_000, 8);
+      pages++;
+      expect(page.cursor).toBeGreaterThan(cursor);
+      tasks.push(...page.tasks.map((t) => t.id));
+      removed.push(...page.removed);
+      cursor = page.cursor;
+      if (page.complete) break;
+    }
+    // 31 tasks the nurse cannot see, 8 look-ups a page: four pages, not one unbounded one.
+    expect(pages).toBe(4);
+    expect(removed).toEqual(['moved']);
+    expect(tasks).toEqual(['late']);
+    expect(cursor).toBe(store.lastSeq());
+  });
+});

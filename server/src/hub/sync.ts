@@ -7,6 +7,13 @@ import type { WorklistStore } from '../store/worklist-store';
 export const SYNC_PAGE_SCAN = 1_000;
 
 /**
+ * How many tasks the caller cannot see one page may look up the history of (to tell whether the caller
+ * saw them before). Each look-up is two queries; a page of a thousand would let one `sync` of someone
+ * on another unit hold the relay for tens of milliseconds. The page ends early instead, incomplete.
+ */
+export const SYNC_PAGE_LOOKUPS = 100;
+
+/**
  * Finished work stays on devices for a day ("done today"); older finished work is only reported as
  * removed, so a fresh tablet does not download the ward's whole history.
  */
@@ -23,23 +30,29 @@ export function syncPage(
   cursor: number,
   now: Date,
   scan = SYNC_PAGE_SCAN,
+  lookups = SYNC_PAGE_LOOKUPS,
 ): SyncPage {
   const from = Math.max(0, Math.floor(cursor));
   const retainedSince = now.getTime() - CLOSED_RETENTION_MS;
   const rows = store.tasksChangedSince(from, scan);
   const tasks: Task[] = [];
   const removed: string[] = [];
+  let examined = 0;
+  let lookedUp = 0;
   for (const task of rows) {
     if (visibleTo(task, principal)) {
       if (isClosed(task) && Date.parse(task.updatedAt) < retainedSince) removed.push(task.id);
       else tasks.push(task);
-    } else if (
-      from > 0 &&
-      store.taskStatesSince(task.id, from).some((state) => visibleTo(state, principal))
-    ) {
-      removed.push(task.id);
+    } else if (from > 0) {
+      // Out of look-ups: the page ends before this task and the next one starts from it.
+      if (lookedUp === lookups) break;
+      lookedUp++;
+      if (store.taskStatesSince(task.id, from).some((state) => visibleTo(state, principal)))
+        removed.push(task.id);
     }
+    examined++;
   }
-  const last = rows[rows.length - 1];
-  return { tasks, removed, cursor: last ? last.seq : from, complete: rows.length < scan };
+  const last = rows[examined - 1];
+  const complete = examined === rows.length && rows.length < scan;
+  return { tasks, removed, cursor: last ? last.seq : from, complete };
 }

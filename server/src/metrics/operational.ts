@@ -40,6 +40,8 @@ export interface OperationalCallbacks {
   connections?: () => Iterable<{ transport: string; count: number }>;
   /** Outbox rows not yet published upstream, read at each scrape (see `outboxDepthOf`). */
   outboxDepth?: () => number;
+  /** The hub's fairness limits since start (`SignalRStats.limited`), read at each scrape. */
+  hubLimited?: () => Readonly<Record<string, number>>;
   /** The relay's clock, for ingest lag; the system clock otherwise. */
   clock?: { now(): Date };
   /** Node's process metrics (CPU, memory, event-loop lag, GC) in the same registry. Default true. */
@@ -80,6 +82,18 @@ export function createOperationalMetrics(callbacks: OperationalCallbacks = {}): 
       if (!connections) return;
       this.reset();
       for (const { transport, count } of connections()) this.set({ transport }, count);
+    },
+  });
+  const hubLimited = callbacks.hubLimited;
+  new Counter({
+    name: 'wardline_hub_limited_total',
+    help: 'Hub fairness limits hit: connections refused per person (connectionsPerUser, pendingPerUser), connections closed for too many invocations in one message, invocations that waited for their rate.',
+    labelNames: ['limit'],
+    registers,
+    collect() {
+      if (!hubLimited) return;
+      this.reset();
+      for (const [limit, count] of Object.entries(hubLimited())) this.inc({ limit }, count);
     },
   });
   const outboxDepth = callbacks.outboxDepth;

@@ -13,8 +13,9 @@ import {
   type StreamInvocationMessage,
 } from './protocols/messages';
 import { InvocationQueue } from './invocation-queue';
+import { RateBucket } from './rate';
 import type { TransportSink } from './transports/sink';
-import type { CloseOptions, SignalRConnection, TransportName } from './types';
+import type { CloseOptions, LimitCounter, SignalRConnection, TransportName } from './types';
 
 /** Monotonic milliseconds: deadlines must not jump with the wall clock. */
 export const monotonicNow = (): number => performance.now();
@@ -48,6 +49,10 @@ export interface ConnectionHost<P> {
   left(connection: Connection<P>, error: Error | undefined, wasConnected: boolean): void;
   /** The transport is finished: forget the token. */
   gone(connection: Connection<P>): void;
+  /** The bucket all of one user's connections draw their invocations from. */
+  userBucket(userId: string): RateBucket;
+  /** A fairness limit refused or held something back (counted for /metrics). */
+  count(counter: LimitCounter): void;
   invoke(connection: Connection<P>, message: InvocationMessage): Promise<void>;
   invokeStream(connection: Connection<P>, message: StreamInvocationMessage): Promise<void>;
 }
@@ -72,6 +77,8 @@ export class Connection<P> implements SignalRConnection<P> {
   private lastReceivedAt = 0;
   private lastSentAt = 0;
   private readonly invocations: InvocationQueue;
+  /** Invocations in the transport message being parsed (bounded by maxInvocationsPerMessage). */
+  private invocationsInMessage = 0;
 
   constructor(
     private readonly host: ConnectionHost<P>,
@@ -82,11 +89,18 @@ export class Connection<P> implements SignalRConnection<P> {
     readonly createdAt: number,
   ) {
     this.caller = principal;
+    const limits = host.limits;
     this.invocations = new InvocationQueue({
-      maxParallel: host.limits.maxParallelInvocations,
-      maxQueued: host.limits.maxQueuedInvocations,
+      maxParallel: limits.maxParallelInvocations,
+      maxQueued: limits.maxQueuedInvocations,
       logger: host.logger,
       connectionId: id,
+      buckets: [
+        new RateBucket(limits.invocationsPerSecond, limits.invocationBurst, createdAt),
+        host.userBucket(userId),
+      ],
+      now: monotonicNow,
+      onDelayed: () => host.count('invocationsDelayed'),
       onPause: () => this.sink?.pause?.(),
       onResume: () => {
         // Reading stopped because of us, not the client: its silence meanwhile is not a timeout.
@@ -201,6 +215,7 @@ export class Connection<P> implements SignalRConnection<P> {
   private parse(data: Buffer): void {
     const protocol = this.hubProtocol;
     if (!protocol) return;
+    this.invocationsInMessage = 0;
     try {
       protocol.parse(data, this.host.limits.maxMessageBytes, (message) => this.handleMessage(message));
     } catch (err) {
@@ -221,6 +236,16 @@ export class Connection<P> implements SignalRConnection<P> {
 
   private handleMessage(message: InboundMessage): void {
     if (this.phase !== 'connected') return;
+    if (message.type === MessageType.Invocation || message.type === MessageType.StreamInvocation) {
+      // Thrown from inside the parse: the rest of the message is not even read, and close() drops
+      // what this message already queued.
+      if (++this.invocationsInMessage > this.host.limits.maxInvocationsPerMessage) {
+        this.host.count('invocationsPerMessage');
+        throw new ProtocolError(
+          `Too many invocations in one message: at most ${this.host.limits.maxInvocationsPerMessage}.`,
+        );
+      }
+    }
     switch (message.type) {
       case MessageType.Invocation:
         this.invocations.push(() => this.host.invoke(this, message));

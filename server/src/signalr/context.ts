@@ -23,5 +23,10 @@ export interface ServerContext<P> {
   readonly wss: WebSocketServer;
   /** True once close() started: no new connections. */
   isClosing(): boolean;
+  /**
+   * Why this user may not open another connection now (per-user caps), or undefined. Counts the
+   * refusal; the caller answers 429 with the sentence.
+   */
+  refuseNewConnection(userId: string): string | undefined;
   createConnection(principal: P, userId: string, connectionId: string, token: string): Connection<P>;
 }

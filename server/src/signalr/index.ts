@@ -14,6 +14,7 @@ export {
   type HubCallContext,
   type HubDefinition,
   type HubMethod,
+  type LimitCounter,
   type ProtocolName,
   type SignalRConnection,
   type SignalROptions,

@@ -27,6 +27,21 @@ export interface SignalRLimits {
   maxParallelInvocations: number;
   /** Queued invocations at which a connection stops being read (backpressure), until half are done. */
   maxQueuedInvocations: number;
+  /**
+   * Invocations one transport message (WebSocket frame, POST body) may hold. More closes the
+   * connection with a reason: they would all be queued at once, ahead of everyone else's.
+   */
+  maxInvocationsPerMessage: number;
+  /** Invocations one connection may start per second on average, after a burst of `invocationBurst`. */
+  invocationsPerSecond: number;
+  invocationBurst: number;
+  /** The same for all of one user's connections together: more connections buy no more time. */
+  userInvocationsPerSecond: number;
+  userInvocationBurst: number;
+  /** Connections one user may hold (negotiated through connected); negotiate is refused beyond. */
+  maxConnectionsPerUser: number;
+  /** Of those, connections not yet through their handshake (negotiated, opening, handshaking). */
+  maxPendingConnectionsPerUser: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<SignalRLimits> = {
@@ -55,6 +70,20 @@ export const DEFAULT_LIMITS: Readonly<SignalRLimits> = {
   // ASP.NET's MaximumParallelInvocationsPerClient: the worklist relies on commands running in order.
   maxParallelInvocations: 1,
   maxQueuedInvocations: 256,
+  // The official client sends one invocation per WebSocket frame; long polling and SSE batch what
+  // queued during the previous POST, which for the PWA (one sync or execute at a time, plus pings) is
+  // a handful. 64 leaves room for any well-behaved client.
+  maxInvocationsPerMessage: 64,
+  // The PWA syncs page by page and executes one action at a time, each waiting for its answer: a
+  // nurse's replay of a day offline (tens of actions) fits in the burst; past it, calls wait their
+  // turn instead of failing. A flood gets a bounded share of the relay, and others keep theirs.
+  invocationsPerSecond: 10,
+  invocationBurst: 40,
+  userInvocationsPerSecond: 20,
+  userInvocationBurst: 80,
+  // A person's phone, a tablet or two and some browser tabs, each reconnecting after a restart.
+  maxConnectionsPerUser: 20,
+  maxPendingConnectionsPerUser: 10,
 };
 
 /** Longest tick of the timer wheel: timeouts fire at most this late. */
@@ -66,6 +95,17 @@ export function resolveLimits(overrides: Partial<SignalRLimits> | undefined): Si
   for (const [key, value] of Object.entries(limits)) {
     if (!Number.isFinite(value) || value <= 0) {
       throw new Error(`signalr: limits.${key} must be a positive number.`);
+    }
+  }
+  for (const key of [
+    'invocationBurst',
+    'userInvocationBurst',
+    'maxInvocationsPerMessage',
+    'maxConnectionsPerUser',
+    'maxPendingConnectionsPerUser',
+  ] as const) {
+    if (!Number.isInteger(limits[key]) || limits[key] < 1) {
+      throw new Error(`signalr: limits.${key} must be a whole number of at least 1.`);
     }
   }
   if (limits.maxFrameBytes < limits.maxMessageBytes) {

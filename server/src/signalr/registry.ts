@@ -25,9 +25,12 @@ export class ConnectionRegistry<P> {
   readonly live = new Map<string, Connection<P>>();
   private readonly groups = new Map<string, Set<Connection<P>>>();
   private readonly users = new Map<string, Set<Connection<P>>>();
+  /** Every connection of a user that still owns its token, live or not: what per-user caps count. */
+  private readonly owned = new Map<string, Set<Connection<P>>>();
 
   register(connection: Connection<P>): void {
     this.byToken.set(connection.token, connection);
+    addTo(this.owned, connection.userId, connection);
   }
 
   join(connection: Connection<P>): void {
@@ -44,6 +47,16 @@ export class ConnectionRegistry<P> {
 
   forget(connection: Connection<P>): void {
     if (this.byToken.get(connection.token) === connection) this.byToken.delete(connection.token);
+    removeFrom(this.owned, connection.userId, connection);
+  }
+
+  /** The user's connections from negotiate until their transport is finished. */
+  ownedBy(userId: string): ReadonlySet<Connection<P>> | undefined {
+    return this.owned.get(userId);
+  }
+
+  hasUser(userId: string): boolean {
+    return this.owned.has(userId);
   }
 
   addToGroup(connectionId: string, group: string): boolean {
@@ -75,5 +88,6 @@ export class ConnectionRegistry<P> {
     this.live.clear();
     this.groups.clear();
     this.users.clear();
+    this.owned.clear();
   }
 }

@@ -40,6 +40,11 @@ export async function negotiate<P>(
     sendText(res, 503, 'The server is shutting down.');
     return;
   }
+  const refused = context.refuseNewConnection(auth.userId);
+  if (refused !== undefined) {
+    sendText(res, 429, refused, { 'Retry-After': '5' });
+    return;
+  }
   const chosen = chooseNegotiateVersion(query, context.minNegotiateVersion);
   // The client reads `error` from a 200 answer and stops with that message.
   if ('error' in chosen) return sendJson(res, 200, { error: chosen.error });

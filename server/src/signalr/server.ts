@@ -8,6 +8,7 @@ import { HubDispatcher } from './dispatcher';
 import { sendText, splitUrl, urlForLog } from './http';
 import { resolveLimits, sweepIntervalMs } from './limits';
 import type { ProtocolName } from './protocols/messages';
+import { RateBucket } from './rate';
 import { ConnectionRegistry } from './registry';
 import { connectionRequest, negotiate } from './requests';
 import { createWebSocketServer } from './transports/websocket';
@@ -15,6 +16,7 @@ import { upgradeToWebSocket } from './upgrade';
 import {
   TRANSPORTS,
   type CloseOptions,
+  type LimitCounter,
   type SignalROptions,
   type SignalRServer,
   type SignalRStats,
@@ -49,6 +51,14 @@ export function createSignalRServer<P>(options: SignalROptions<P>): SignalRServe
   let closing = false;
   let closed: Promise<void> | undefined;
   let allGone: (() => void) | undefined;
+  /** Per-user invocation buckets; forgotten by the sweep once full and the user has no connection. */
+  const userBuckets = new Map<string, RateBucket>();
+  const limited: Record<LimitCounter, number> = {
+    connectionsPerUser: 0,
+    pendingPerUser: 0,
+    invocationsPerMessage: 0,
+    invocationsDelayed: 0,
+  };
 
   const host: ConnectionHost<P> = {
     limits,
@@ -78,6 +88,17 @@ export function createSignalRServer<P>(options: SignalROptions<P>): SignalRServe
       registry.forget(connection);
       if (allGone && registry.byToken.size === 0) allGone();
     },
+    userBucket(userId) {
+      let bucket = userBuckets.get(userId);
+      if (!bucket) {
+        bucket = new RateBucket(limits.userInvocationsPerSecond, limits.userInvocationBurst, monotonicNow());
+        userBuckets.set(userId, bucket);
+      }
+      return bucket;
+    },
+    count(counter) {
+      limited[counter]++;
+    },
     invoke: (connection, message) => dispatcher.invoke(connection, message),
     invokeStream: (connection, message) => dispatcher.invokeStream(connection, message),
   };
@@ -96,6 +117,28 @@ export function createSignalRServer<P>(options: SignalROptions<P>): SignalRServe
     host,
     wss,
     isClosing: () => closing,
+    refuseNewConnection(userId) {
+      let open = 0;
+      let pending = 0;
+      for (const connection of registry.ownedBy(userId) ?? []) {
+        const phase = connection.phase;
+        if (phase === 'closing' || phase === 'closed') continue;
+        open++;
+        if (phase !== 'connected') pending++;
+      }
+      if (open >= limits.maxConnectionsPerUser) {
+        limited.connectionsPerUser++;
+        // Debug only: a flood of refusals must not become a flood of log lines (/metrics counts them).
+        logger.debug({ userId, open }, 'signalr: connection refused, too many for this user');
+        return `Too many connections for this person (at most ${limits.maxConnectionsPerUser}): close another tab or device and try again.`;
+      }
+      if (pending >= limits.maxPendingConnectionsPerUser) {
+        limited.pendingPerUser++;
+        logger.debug({ userId, pending }, 'signalr: connection refused, too many opening for this user');
+        return `Too many connections being opened for this person (at most ${limits.maxPendingConnectionsPerUser} at once): try again in a few seconds.`;
+      }
+      return undefined;
+    },
     createConnection(principal, userId, connectionId, token) {
       const connection = new Connection(host, connectionId, token, principal, userId, monotonicNow());
       registry.register(connection);
@@ -111,6 +154,9 @@ export function createSignalRServer<P>(options: SignalROptions<P>): SignalRServe
       } catch (err) {
         logger.error({ err, connectionId: connection.id }, 'signalr: sweep failed for a connection');
       }
+    }
+    for (const [userId, bucket] of userBuckets) {
+      if (bucket.isFull(now) && !registry.hasUser(userId)) userBuckets.delete(userId);
     }
   }, sweepIntervalMs(limits));
   sweep.unref();
@@ -191,6 +237,7 @@ export function createSignalRServer<P>(options: SignalROptions<P>): SignalRServe
         pending: registry.byToken.size - registry.live.size,
         bufferedBytes,
         largestBufferedBytes,
+        limited: { ...limited },
       };
     },
 

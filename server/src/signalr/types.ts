@@ -114,7 +114,17 @@ export interface SignalRStats {
   bufferedBytes: number;
   /** The largest such queue of a single connection. */
   largestBufferedBytes: number;
+  /** What the fairness limits refused or held back since start (see limits.ts). */
+  limited: Readonly<Record<LimitCounter, number>>;
 }
+
+/**
+ * `connectionsPerUser`, `pendingPerUser`: negotiates (or direct WebSocket connects) refused with 429;
+ * `invocationsPerMessage`: connections closed for a message holding too many invocations;
+ * `invocationsDelayed`: invocations that waited for their connection's or user's rate.
+ */
+export type LimitCounter =
+  'connectionsPerUser' | 'pendingPerUser' | 'invocationsPerMessage' | 'invocationsDelayed';
 
 export interface SignalRServer<P> {
   readonly path: string;

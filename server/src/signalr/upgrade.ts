@@ -42,6 +42,9 @@ export async function upgradeToWebSocket<P>(
   const token = query.get('id');
   let connection: Connection<P>;
   if (!token) {
+    // Skipping negotiate must not skip the per-user caps.
+    const refused = context.refuseNewConnection(auth.userId);
+    if (refused !== undefined) return rejectUpgrade(socket, 429, refused, { 'Retry-After': '5' });
     connection = context.createConnection(
       auth.principal,
       auth.userId,
