@@ -104,7 +104,8 @@ describe('handover between nurses', () => {
 
     await okafor.execute('ho-5e', 'handover.offer', { to: { id: 'nurse-brightwater' } });
     const stranger = await quillon.execute('ho-5e', 'handover.accept', {});
-    expect(stranger).toMatchObject({ status: 'rejected', code: 'forbidden', task: null });
+    // A task the caller cannot see is answered as if it were gone (SECURITY.md N7).
+    expect(stranger).toMatchObject({ status: 'rejected', code: 'not-found', task: null });
     expect(relay.relay.store.getTask('ho-5e')?.owner?.id).toBe('nurse-okafor');
   });
 
