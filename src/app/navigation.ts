@@ -2,7 +2,7 @@ import { hasRole, type Principal } from '../domain';
 import type { ViewId } from '../state/ui-store';
 
 /** The list views, and the outcomes dashboard (not a list: no filter, sort or count of its own). */
-export type NavId = ViewId | 'outcomes';
+export type NavId = ViewId | 'outcomes' | 'holders';
 
 export interface ViewLink {
   id: NavId;
@@ -20,6 +20,13 @@ export const VIEW_LINKS: Record<ViewId, ViewLink> = {
 
 /** `/outcomes`, not `/metrics`: that path is the relay's Prometheus endpoint, which a route here would shadow. */
 export const OUTCOMES_LINK: ViewLink = { id: 'outcomes', path: '/outcomes', label: 'Outcomes' };
+
+/** Every open task of a unit by who holds it (docs/HANDOFFS.md): for those who lead the unit's work. */
+export const HOLDERS_LINK: ViewLink = { id: 'holders', path: '/holders', label: 'Who holds what' };
+
+export function seesHolders(me: Principal): boolean {
+  return hasRole(me, 'ChargeNurse', 'Coordinator', 'Supervisor') && me.units.length > 0;
+}
 
 /** Who the relay's outcome metrics are for (docs/METRICS.md [M11]); anyone else would only see a refusal. */
 export function seesOutcomes(me: Principal): boolean {
@@ -39,7 +46,9 @@ export function viewsFor(me: Principal): ViewLink[] {
   if (hasRole(me, 'Coordinator')) add('discharge', 'exceptions');
   if (hasRole(me, 'Nurse', 'ChargeNurse', 'Coordinator', 'Supervisor')) add('my-work', 'queue');
   if (hasRole(me, 'Supervisor')) add('discharge', 'exceptions');
-  const links = ids.map((id) => VIEW_LINKS[id]);
+  const links: ViewLink[] = ids.map((id) => VIEW_LINKS[id]);
+  // Right after the first view: the lead's second question is who has the work.
+  if (seesHolders(me)) links.splice(1, 0, HOLDERS_LINK);
   // Last: the numbers about the work never come before the work itself.
   return seesOutcomes(me) ? [...links, OUTCOMES_LINK] : links;
 }

@@ -1,8 +1,8 @@
 import { useEffect, useMemo } from 'react';
-import { NavLink, Outlet } from 'react-router';
+import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { AlertBanners } from '../features/escalations/alert-banner';
 import { CoverageWarning } from '../features/escalations/coverage-warning';
-import { countFor } from '../features/worklist/selections';
+import { countFor, heldUndecided } from '../features/worklist/selections';
 import { ROLE_WORDS } from '../features/shared/words';
 import { AboutThisDevice } from './about-device';
 import { useEditing } from './editing';
@@ -23,11 +23,20 @@ export function Shell() {
   const tasks = useTasks();
   const views = useMemo(() => viewsFor(me), [me]);
   const counts = useMemo(
-    () => new Map(views.map((v) => [v.id, tasks && v.id !== 'outcomes' ? countFor(v.id, tasks, me) : null])),
+    () =>
+      new Map(
+        views.map((v) => [
+          v.id,
+          tasks && v.id !== 'outcomes' && v.id !== 'holders' ? countFor(v.id, tasks, me) : null,
+        ]),
+      ),
     [views, tasks, me],
   );
   const role = me.roles[0] ? ROLE_WORDS[me.roles[0]] : '';
   const unsent = useUnsentCount();
+  const navigate = useNavigate();
+  const held = useMemo(() => (tasks ? heldUndecided(tasks, me) : []), [tasks, me]);
+  const worksShifts = views.some((v) => v.id === 'my-work');
   const editing = useEditing();
 
   return (
@@ -46,7 +55,17 @@ export function Shell() {
           </span>
         </div>
         <AboutThisDevice />
-        <SignOutButton db={db} className="btn btn-header">
+        {worksShifts && (
+          <Link to="/end-shift" className="btn btn-header">
+            End my shift
+          </Link>
+        )}
+        <SignOutButton
+          db={db}
+          className="btn btn-header"
+          held={held}
+          onHandOn={(start) => void navigate('/end-shift', { state: { start } })}
+        >
           Sign out
         </SignOutButton>
       </header>

@@ -18,15 +18,55 @@ const DRY_RUN_REASON = 'dry run';
 
 export type Verdict = { ok: true } | { ok: false; why: string };
 
-export function dryRun(task: Task, type: ActionType, payload: unknown, me: Principal, now: string): Verdict {
-  const decision = decide(task, { type, payload }, me, now);
+export function dryRun(
+  task: Task,
+  type: ActionType,
+  payload: unknown,
+  me: Principal,
+  now: string,
+  assignee?: Principal,
+): Verdict {
+  const decision = decide(task, { type, payload }, me, now, assignee ? { assignee } : {});
   if (decision.status === 'rejected') return { ok: false, why: decision.message };
   if (decision.change === null) return { ok: false, why: 'Nothing to change.' };
   return { ok: true };
 }
 
-export function may(task: Task, type: ActionType, payload: unknown, me: Principal, now: string): boolean {
-  return dryRun(task, type, payload, me, now).ok;
+export function may(
+  task: Task,
+  type: ActionType,
+  payload: unknown,
+  me: Principal,
+  now: string,
+  assignee?: Principal,
+): boolean {
+  return dryRun(task, type, payload, me, now, assignee).ok;
+}
+
+/**
+ * A stand-in receiver who may work anything on the task's unit (its charge nurse), to ask `decide`
+ * whether *I* may reassign or hand over this task at all before the list of colleagues is loaded. Who
+ * exactly may receive it is then the same dry run with each real colleague (`mayReceive`).
+ */
+function anyEligibleReceiver(task: Task, me: Principal): Principal {
+  return {
+    id: '\u0000any-receiver',
+    tenantId: me.tenantId,
+    name: '',
+    roles: ['ChargeNurse'],
+    units: [task.unit],
+  };
+}
+
+/** Whether `decide` would let me give this task to `colleague` with `type` (reassign or handover offer). */
+export function mayReceive(
+  task: Task,
+  type: 'reassign' | 'handover.offer',
+  colleague: Principal,
+  me: Principal,
+  now: string,
+): boolean {
+  return may(task, type, { to: { id: colleague.id } }, me, now, colleague);
 }
 
 export interface TaskOffers {
@@ -47,6 +87,15 @@ export interface TaskOffers {
   resolveBlockedBy: string | null;
   /** The ways this exception may end (fixed, dismissed, sent back upstream). Empty for other tasks. */
   outcomes: ExceptionOutcome[];
+  /** Give it to a named colleague (charge nurse, coordinator): the picker then lists who may take it. */
+  reassign: boolean;
+  /** Offer my task to a colleague with a handover note (docs/HANDOFFS.md). */
+  handOver: boolean;
+  /** Take back my offer before it is answered. */
+  withdrawHandover: boolean;
+  /** Answer an offer made to me: "I have it" or a decline with a reason. */
+  acceptHandover: boolean;
+  declineHandover: boolean;
   /** Checklist items this person may tick or untick now, by id. */
   checklist: Set<string>;
   /** Why the checklist is read-only, when it is and the task is open ("Claim this task before…"). */
@@ -63,7 +112,9 @@ function acknowledgementMatters(task: Task): boolean {
 }
 
 export function offersFor(task: Task, me: Principal, now: string): TaskOffers {
-  const can = (type: ActionType, payload?: unknown) => may(task, type, payload, me, now);
+  const can = (type: ActionType, payload?: unknown, assignee?: Principal) =>
+    may(task, type, payload, me, now, assignee);
+  const probe = anyEligibleReceiver(task, me);
   const isException = task.kind === 'exception';
   const resolvePlain = dryRun(task, 'resolve', {}, me, now);
   const override = !isException && !resolvePlain.ok && can('resolve', { overrideReason: DRY_RUN_REASON });
@@ -90,6 +141,11 @@ export function offersFor(task: Task, me: Principal, now: string): TaskOffers {
     resolveWithOverride: override,
     resolveBlockedBy: override && !resolvePlain.ok ? resolvePlain.why : null,
     outcomes: isException ? EXCEPTION_OUTCOMES.filter((outcome) => can('resolve', { outcome })) : [],
+    reassign: can('reassign', { to: { id: probe.id } }, probe),
+    handOver: can('handover.offer', { to: { id: probe.id } }, probe),
+    withdrawHandover: can('handover.withdraw'),
+    acceptHandover: can('handover.accept', {}),
+    declineHandover: can('handover.decline', { reason: DRY_RUN_REASON }),
     checklist,
     checklistBlockedBy: checklist.size === task.checklist.length ? null : checklistBlockedBy,
   };

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { ExceptionOutcome, Task } from '../../domain';
 import type { Execute } from '../../app/session';
 import { clockTime } from '../shared/format';
@@ -63,10 +63,22 @@ export function PrimaryActions({
  * The rarer actions — resolve with an override, hold, escalate, release — behind one "More actions"
  * disclosure, so a phone screen keeps the checklist in reach. Those that need a reason ask for it.
  */
-export function MoreActions({ task, offers, execute }: { task: Task; offers: TaskOffers; execute: Execute }) {
+export function MoreActions({
+  task,
+  offers,
+  execute,
+  children,
+}: {
+  task: Task;
+  offers: TaskOffers;
+  execute: Execute;
+  /** More rare actions (on a phone: reassign and hand over). */
+  children?: ReactNode;
+}) {
   const [asking, setAsking] = useState<ReasonFor | null>(null);
   const run = (type: Parameters<Execute>[1], payload?: unknown) => void execute(task.id, type, payload);
-  if (!(offers.resolveWithOverride || offers.hold || offers.escalate || offers.release)) return null;
+  const more = offers.resolveWithOverride || offers.hold || offers.escalate || offers.release;
+  if (!more && !children) return null;
   return (
     <details className="panel more-actions">
       <summary>More actions</summary>
@@ -92,6 +104,7 @@ export function MoreActions({ task, offers, execute }: { task: Task; offers: Tas
           </button>
         )}
       </div>
+      {children}
       {asking && (
         <ReasonForm
           key={asking}

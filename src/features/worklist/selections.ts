@@ -20,3 +20,11 @@ export function countFor(view: ViewId, tasks: readonly Task[], me: Principal): n
   for (const t of tasks) if (keep(t, me) && (view !== 'escalations' || t.acknowledgedAt === null)) n++;
   return n;
 }
+
+/**
+ * What she still holds at the end of a shift: open tasks she owns and has not already offered to a
+ * colleague (an offer waiting for an answer is decided; it stays hers until accepted).
+ */
+export function heldUndecided(tasks: readonly Task[], me: Principal): Task[] {
+  return tasks.filter((t) => SELECTIONS['my-work'](t, me) && t.handover?.from.id !== me.id);
+}
