@@ -19,10 +19,10 @@ const ACTION_NAMES: Record<ActionType, string> = {
   escalate: 'escalation',
   reassign: 'reassignment',
   comment: 'comment',
-  'handover.offer': 'handover offer',
+  'handover.offer': 'handover',
   'handover.accept': 'handover acceptance',
   'handover.decline': 'handover decline',
-  'handover.withdraw': 'withdrawal of a handover',
+  'handover.withdraw': 'handover withdrawal',
 };
 
 interface Group {

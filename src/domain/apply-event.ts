@@ -72,6 +72,8 @@ export function applyEvent(current: Task | null, event: InboundEvent, now: strin
           ...current,
           revision: data.revision,
           status: 'cancelled',
+          // Nothing is left to hand over: a pending offer would otherwise alert the charge nurse (HO7).
+          handover: null,
           escalation: { ...current.escalation, nextAt: null, next: null },
           resolution: { outcome: 'cancelled', note: data.reason, overrideReason: null, by: SYSTEM, at: now },
         },
@@ -123,6 +125,9 @@ function blank(id: string, now: string): Task {
     hold: null,
     resolution: null,
     comments: [],
+    handover: null,
+    handoverDeclined: null,
+    handoverAccepted: null,
     revision: 0,
     version: 0,
     seq: 0,

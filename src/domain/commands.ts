@@ -12,6 +12,10 @@ export const ACTION_TYPES = [
   'escalate',
   'reassign',
   'comment',
+  'handover.offer',
+  'handover.accept',
+  'handover.decline',
+  'handover.withdraw',
 ] as const;
 export type ActionType = (typeof ACTION_TYPES)[number];
 

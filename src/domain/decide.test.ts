@@ -188,6 +188,46 @@ const RULES: Record<ActionType, Record<TaskStatus, Row>> = {
     cancelled:      ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
     failed:         ['applied',    'applied',    'applied',    'applied',    'forbidden', 'forbidden'],
   },
+  // [HO1] Only the owner offers her own work; a lead reassigns instead; queue work is claimed first.
+  'handover.offer': {
+    requested:      ['conflict',   'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    accepted:       ['applied',    'forbidden',  'forbidden',  'forbidden',  'forbidden', 'forbidden'],
+    'in-progress':  ['applied',    'forbidden',  'forbidden',  'forbidden',  'forbidden', 'forbidden'],
+    'on-hold':      ['applied',    'forbidden',  'forbidden',  'forbidden',  'forbidden', 'forbidden'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+  },
+  // [HO4] Nothing is offered in the grid's tasks, so there is nothing to accept: a sentence, never a change.
+  'handover.accept': {
+    requested:      ['conflict',   'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    accepted:       ['conflict',   'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    'in-progress':  ['conflict',   'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    'on-hold':      ['conflict',   'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+  },
+  // [HO5] Likewise nothing to decline.
+  'handover.decline': {
+    requested:      ['conflict',   'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    accepted:       ['conflict',   'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    'in-progress':  ['conflict',   'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    'on-hold':      ['conflict',   'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+  },
+  // With no offer pending, withdrawing is harmless for the owner and a sentence for anyone else.
+  'handover.withdraw': {
+    requested:      ['conflict',   'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    accepted:       ['no-op',      'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    'in-progress':  ['no-op',      'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    'on-hold':      ['no-op',      'conflict',   'conflict',   'conflict',   'forbidden', 'forbidden'],
+    completed:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    cancelled:      ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+    failed:         ['closed',     'closed',     'closed',     'closed',     'forbidden', 'forbidden'],
+  },
 };
 
 /** The grid's command for each action: valid payloads, chosen so an allowed action changes something. */
@@ -202,7 +242,18 @@ const GRID_PAYLOAD: Record<ActionType, unknown> = {
   escalate: { reason: 'Patient ready, no transport booked' },
   reassign: { to: { id: okafor.id } },
   comment: { text: 'Daughter collecting at 15:00' },
+  'handover.offer': { to: { id: okafor.id }, note: { severity: 'stable', text: 'Awaiting transport' } },
+  'handover.accept': { synthesis: 'Transport then home' },
+  'handover.decline': { reason: 'Full load already' },
+  'handover.withdraw': {},
 };
+
+/** The 4W nurse's claimed task, offered to `receiver` at 10:30. */
+function offeredTo(receiver: Principal): Task {
+  return ownedBy(nurse, {
+    handover: { from: ref(nurse), to: ref(receiver), offeredAt: at('10:30'), note: null, alertedAt: null },
+  });
+}
 
 function gridTask(status: TaskStatus): Task {
   return inStatus(status, nurse);
@@ -301,6 +352,16 @@ describe('decide: repeating it is harmless', () => {
       payload: { to: { id: okafor.id } },
       options: { assignee: okafor },
     },
+    {
+      type: 'handover.offer',
+      task: ownedBy(nurse),
+      actor: nurse,
+      payload: { to: { id: okafor.id }, note: { summary: 'Home today, awaiting transport' } },
+      options: { assignee: okafor },
+    },
+    { type: 'handover.accept', task: offeredTo(okafor), actor: okafor, payload: {} },
+    { type: 'handover.decline', task: offeredTo(okafor), actor: okafor, payload: { reason: 'Full load' } },
+    { type: 'handover.withdraw', task: offeredTo(okafor), actor: nurse, payload: {} },
   ];
 
   test.each(repeats.map((c) => [c.label ?? c.type, c] as const))(
@@ -665,12 +726,26 @@ describe('decide: semantic preconditions', () => {
         target: supervisor,
         next: null,
       });
+      // [HO9] The follow-up gets a name: the acknowledger owns the unowned result, in the same change.
       expect(result.task).toMatchObject({
         acknowledgedAt: NOW,
         acknowledgedBy: ref(chargeNurse),
-        status: 'requested',
+        owner: ref(chargeNurse),
+        claimedAt: NOW,
+        status: 'accepted',
       });
       expect(result).toMatchObject({ change: 'acknowledged', upstream: 'acknowledged' });
+    });
+
+    it('[HO9] acknowledging someone else’s result leaves its owner as it is', () => {
+      const task = aResult({ owner: ref(okafor), claimedAt: CLAIMED_AT, status: 'accepted' });
+      const result = applied(run(task, 'acknowledge', {}, chargeNurse));
+      expect(result.task).toMatchObject({
+        owner: ref(okafor),
+        claimedAt: CLAIMED_AT,
+        acknowledgedBy: ref(chargeNurse),
+      });
+      expect(result.detail ?? null).toBeNull();
     });
 
     it('an acknowledged task stays acknowledged by the first person', () => {

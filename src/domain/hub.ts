@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Priority, type Task } from './task';
+import { Priority, StaffRef, type Task } from './task';
 
 /** The worklist hub's contract (docs/HUB.md), shared by the relay and the PWA. */
 export const HUB_PATH = '/hubs/worklist';
@@ -42,5 +42,21 @@ export const Alert = z.object({
   at: z.iso.datetime({ offset: true }),
   /** When the next level fires if nobody acknowledges, or null at the end of the chain. */
   nextAt: z.iso.datetime({ offset: true }).nullable(),
+  /**
+   * What rang: an escalation level (absent means escalation, so older alerts still parse), or a
+   * handover offer that waited past HANDOVER_ACCEPT_MINUTES (docs/HANDOFFS.md HO7), sent once to the
+   * unit's charge nurses. A handover alert has `level` 1, `repeats` 0, `targetRole` "ChargeNurse",
+   * `scope` "unit", `nextAt` null, and `handover` set; an escalation has no `handover`.
+   */
+  kind: z.enum(['escalation', 'handover']).optional(),
+  handover: z
+    .object({
+      from: StaffRef,
+      to: StaffRef,
+      offeredAt: z.iso.datetime({ offset: true }),
+      /** Whole minutes the offer has waited when the alert was sent. */
+      waitedMinutes: z.number().int().min(0),
+    })
+    .optional(),
 });
 export type Alert = z.infer<typeof Alert>;

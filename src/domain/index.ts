@@ -11,3 +11,5 @@ export { ACTIONS } from './actions';
 export type { ActionContext, ActionDefinition, Applied, UpstreamEvent } from './actions';
 export * from './pending';
 export * from './hub';
+export * from './deadlines';
+export * from './colleagues';

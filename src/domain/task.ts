@@ -128,6 +128,54 @@ export type Resolution = z.infer<typeof Resolution>;
 export const Comment = z.object({ by: StaffRef, at: IsoTime, text: z.string() });
 export type Comment = z.infer<typeof Comment>;
 
+/** How ill the patient is, as I-PASS hands it over: the first word the receiver hears. */
+export const ILLNESS_SEVERITIES = ['stable', 'watcher', 'unstable'] as const;
+export const IllnessSeverity = z.enum(ILLNESS_SEVERITIES);
+export type IllnessSeverity = z.infer<typeof IllnessSeverity>;
+
+/**
+ * A handover note structured as I-PASS (docs/HANDOFFS.md HO3). Every part is optional; a plain `text`
+ * is enough for a single task. The action list is not stored here: it is the tasks being handed over,
+ * with their due times, so nobody retypes it. Bounded so one note cannot bloat every device's copy.
+ */
+export const HandoverNote = z
+  .object({
+    severity: IllnessSeverity.optional(),
+    summary: z.string().trim().max(300).optional(),
+    awareness: z.string().trim().max(1000).optional(),
+    text: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+export type HandoverNote = z.infer<typeof HandoverNote>;
+
+/**
+ * A pending offer of the task to a named colleague (HO1): until she accepts, the task stays the
+ * sender's. `alertedAt` is when the unit's charge nurse was told it waits too long (HO7), so a restart
+ * never tells her twice.
+ */
+export const Handover = z.object({
+  from: StaffRef,
+  to: StaffRef,
+  offeredAt: IsoTime,
+  note: HandoverNote.nullable(),
+  alertedAt: IsoTime.nullable().default(null),
+});
+export type Handover = z.infer<typeof Handover>;
+
+/** The last declined offer, so the sender sees who said no, when and why (HO5). */
+export const HandoverDeclined = z.object({ by: StaffRef, at: IsoTime, reason: z.string() });
+export type HandoverDeclined = z.infer<typeof HandoverDeclined>;
+
+/** The last accepted offer: the receiver's synthesis and any question back to the sender (HO4). */
+export const HandoverAccepted = z.object({
+  from: StaffRef,
+  by: StaffRef,
+  at: IsoTime,
+  synthesis: z.string().nullable(),
+  question: z.string().nullable(),
+});
+export type HandoverAccepted = z.infer<typeof HandoverAccepted>;
+
 /** The task as it travels on the wire and is stored. Defined once, here. */
 export const Task = z.object({
   id: z.string().min(1),
@@ -152,6 +200,10 @@ export const Task = z.object({
   hold: z.object({ reason: z.string(), by: StaffRef, at: IsoTime }).nullable(),
   resolution: Resolution.nullable(),
   comments: z.array(Comment),
+  /** A pending handover offer (docs/HANDOFFS.md); the defaults let rows stored before it still parse. */
+  handover: Handover.nullable().default(null),
+  handoverDeclined: HandoverDeclined.nullable().default(null),
+  handoverAccepted: HandoverAccepted.nullable().default(null),
   /** Upstream snapshot number: a routed event with a revision not above this one is stale. */
   revision: z.number().int().min(0),
   /** Per-task change counter, bumped by every change the relay applies. */

@@ -78,6 +78,7 @@ export class AlertCoalescer {
         bed: first.task.patient?.bed ?? null,
         at: this.clock.now().toISOString(),
         nextAt: nextAts[0] ?? null,
+        kind: 'escalation',
       },
     });
   }

@@ -5,7 +5,8 @@ import { EmptyPayload } from './payloads';
 
 /**
  * "I have seen this." A fact on the task, not a status: it stops the escalation chain at once, which is
- * why it is one tap and why a second tap is harmless.
+ * why it is one tap and why a second tap is harmless. Acknowledging unowned work also makes the
+ * acknowledger its owner in the same change (HO9), so the follow-up has a name on it.
  */
 export const acknowledge = defineAction({
   type: 'acknowledge',
@@ -17,11 +18,20 @@ export const acknowledge = defineAction({
       status: 'applied',
       task: {
         ...task,
+        ...(task.owner
+          ? {}
+          : {
+              owner: staffRef(actor),
+              claimedAt: ctx.now,
+              status: task.status === 'requested' ? ('accepted' as const) : task.status,
+            }),
         acknowledgedAt: ctx.now,
         acknowledgedBy: staffRef(actor),
         escalation: { ...task.escalation, nextAt: null, next: null },
       },
       change: 'acknowledged',
+      // The history says when acknowledging also gave the result its owner.
+      detail: task.owner ? null : 'took ownership',
       upstream: 'acknowledged',
     };
   },

@@ -6,14 +6,24 @@ import type { Task } from '../task';
 
 /** What an action may tell upstream (the outbound topic's event types, without the prefix). */
 export type UpstreamEvent =
-  'claimed' | 'released' | 'acknowledged' | 'started' | 'resolved' | 'escalated' | 'exception.resolved';
+  | 'claimed'
+  | 'released'
+  | 'acknowledged'
+  | 'started'
+  | 'resolved'
+  | 'escalated'
+  | 'exception.resolved'
+  | 'handover.offered'
+  | 'handover.accepted'
+  | 'handover.declined'
+  | 'handover.withdrawn';
 
 export interface ActionContext {
   /** The relay's clock (or the device's, for the optimistic view), ISO 8601. */
   now: string;
   /** The hospital's time zone, for times in messages. */
   timeZone: string;
-  /** For `reassign`: the person named in the payload, as the relay's directory knows them. */
+  /** For `reassign` and `handover.offer`: the person named in the payload, as the relay's directory knows them. */
   assignee?: Principal | null;
 }
 

@@ -1,7 +1,7 @@
 import type { Principal } from '../principal';
 import { reject, type Rejection } from '../results';
 import type { Task } from '../task';
-import { leads, mayWork } from '../visibility';
+import { leads, mayWork, visibleTo } from '../visibility';
 import { clock, who } from '../wording';
 import type { ActionContext } from './action';
 
@@ -46,4 +46,21 @@ export function roleWords(role: string): string {
     default:
       return role;
   }
+}
+
+/**
+ * The sentence for acting on work that has meanwhile become someone else's (or nobody's): it names
+ * the current owner, so a replayed offline action says what happened instead of a bare "conflict".
+ */
+export function nowHeldBy(task: Task, ctx: ActionContext): Rejection {
+  if (!task.owner) return reject('conflict', 'This task is back in the unit queue: nobody holds it now.');
+  return reject(
+    'conflict',
+    `This task is now held by ${who(task.owner)} (since ${clock(task.claimedAt, ctx.timeZone)}).`,
+  );
+}
+
+/** The person a handover or reassignment names may work this task on its own merits (not as owner). */
+export function eligibleReceiver(task: Task, receiver: Principal): boolean {
+  return visibleTo({ ...task, owner: null }, receiver);
 }

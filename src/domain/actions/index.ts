@@ -5,6 +5,10 @@ import { checklistSet } from './checklist-set';
 import { claim } from './claim';
 import { comment } from './comment';
 import { escalate } from './escalate';
+import { handoverAccept } from './handover-accept';
+import { handoverDecline } from './handover-decline';
+import { handoverOffer } from './handover-offer';
+import { handoverWithdraw } from './handover-withdraw';
 import { hold } from './hold';
 import { reassign } from './reassign';
 import { release } from './release';
@@ -23,6 +27,10 @@ export const ACTIONS: { readonly [T in ActionType]: ActionDefinition<unknown> } 
   escalate,
   reassign,
   comment,
+  'handover.offer': handoverOffer,
+  'handover.accept': handoverAccept,
+  'handover.decline': handoverDecline,
+  'handover.withdraw': handoverWithdraw,
 } as const;
 
 export type { ActionContext, ActionDefinition, Applied, Outcome, UpstreamEvent } from './action';

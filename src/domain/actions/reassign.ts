@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { hasRole } from '../principal';
 import { reject } from '../results';
-import { leads, visibleTo } from '../visibility';
+import { leads } from '../visibility';
 import { defineAction, staffRef, unchanged } from './action';
+import { eligibleReceiver } from './guards';
 
-/** Give the work to a named colleague. Only charge nurses and coordinators (for their kinds of work) do this. */
+/**
+ * Give the work to a named colleague. Only charge nurses and coordinators (for their kinds of work) do
+ * this. The assignee must be able to work it (HO2), and any pending handover ends (HO8).
+ */
 export const reassign = defineAction({
   type: 'reassign',
   payload: z.object({ to: z.object({ id: z.string().min(1).max(200) }).strict() }).strict(),
@@ -18,7 +22,7 @@ export const reassign = defineAction({
     }
     if (task.owner?.id === assignee.id) return unchanged(task);
     // The assignee must be able to see the work on its own merits, not merely because they would own it.
-    if (!visibleTo({ ...task, owner: null }, assignee)) {
+    if (!eligibleReceiver(task, assignee)) {
       return reject(
         'invalid',
         `${assignee.name || 'That colleague'} does not work on ${task.unit} in a role this task is routed to.`,
@@ -31,6 +35,8 @@ export const reassign = defineAction({
         owner: staffRef(assignee),
         claimedAt: ctx.now,
         status: task.status === 'requested' ? 'accepted' : task.status,
+        // The lead's decision overrides a pending offer: the sender's later answer names the new owner (HO8).
+        handover: null,
       },
       change: 'reassigned',
       detail: assignee.id,

@@ -64,6 +64,8 @@ export const resolve = defineAction({
         owner: task.owner ?? by,
         claimedAt: task.claimedAt ?? ctx.now,
         hold: null,
+        // Finished work has nothing left to hand over.
+        handover: null,
         // Resolving a result is the strongest acknowledgement of it.
         acknowledgedAt: task.acknowledgedAt ?? ctx.now,
         acknowledgedBy: task.acknowledgedBy ?? by,

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Principal, Task } from '../../domain';
 import { useSession } from '../../app/session';
 import { asPrincipal, fetchColleagues, type Colleague } from '../../data/colleagues';
-import { mayReceive } from '../task/available-actions';
+import { mayGiveTo } from '../task/available-actions';
 
 export type ColleaguesState =
   | { status: 'loading' }
@@ -62,7 +62,7 @@ export function eligibleFor(
     .filter((c) => c.id !== me.id)
     .filter((c) => {
       const principal = asPrincipal(c, me);
-      return tasks.every((task) => mayReceive(task, type, principal, me, nowIso));
+      return tasks.every((task) => mayGiveTo(task, type, principal, me, nowIso));
     })
     .sort(
       (a, b) =>

@@ -46,7 +46,7 @@ export function may(
 /**
  * A stand-in receiver who may work anything on the task's unit (its charge nurse), to ask `decide`
  * whether *I* may reassign or hand over this task at all before the list of colleagues is loaded. Who
- * exactly may receive it is then the same dry run with each real colleague (`mayReceive`).
+ * exactly may receive it is then the same dry run with each real colleague (`mayGiveTo`).
  */
 function anyEligibleReceiver(task: Task, me: Principal): Principal {
   return {
@@ -59,7 +59,7 @@ function anyEligibleReceiver(task: Task, me: Principal): Principal {
 }
 
 /** Whether `decide` would let me give this task to `colleague` with `type` (reassign or handover offer). */
-export function mayReceive(
+export function mayGiveTo(
   task: Task,
   type: 'reassign' | 'handover.offer',
   colleague: Principal,
