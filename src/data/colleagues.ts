@@ -1,4 +1,4 @@
-import { ColleaguesResponse, type Colleague, type Principal } from '../domain';
+import { ColleaguesResponse, type Colleague } from '../domain';
 import type { TokenSource } from './auth/token-source';
 
 /**
@@ -23,18 +23,4 @@ export async function fetchColleagues(
   if (res.status === 403) throw new Error(`You cannot see who works on ${unit}.`);
   if (!res.ok) throw new Error(`The list of colleagues is unavailable (${res.status}).`);
   return ColleaguesResponse.parse(await res.json()).colleagues;
-}
-
-/**
- * The colleague as `decide` needs her for a dry run of `reassign` or `handover.offer` (the relay passes
- * the directory's principal as `assignee`): same id, roles and units; the tenant is the caller's own.
- */
-export function asPrincipal(colleague: Colleague, me: Principal): Principal {
-  return {
-    id: colleague.id,
-    tenantId: me.tenantId,
-    name: colleague.name,
-    roles: colleague.roles,
-    units: colleague.units,
-  };
 }

@@ -5,7 +5,8 @@ import { useSession } from '../../app/session';
 import { useNow } from '../../app/clock';
 import type { Colleague } from '../../data/colleagues';
 import { ROLE_WORDS } from '../shared/words';
-import { eligibleFor, useColleagues } from './use-colleagues';
+import { eligibleFor } from './eligible';
+import { useColleagues } from './use-colleagues';
 
 /**
  * Choose the colleague who takes these tasks. Lists only people `decide` would accept for every task

@@ -1,8 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { Principal, Task } from '../../domain';
 import { useSession } from '../../app/session';
-import { asPrincipal, fetchColleagues, type Colleague } from '../../data/colleagues';
-import { mayGiveTo } from '../task/available-actions';
+import { fetchColleagues, type Colleague } from '../../data/colleagues';
 
 export type ColleaguesState =
   | { status: 'loading' }
@@ -44,28 +42,4 @@ export function useColleagues(units: readonly string[]): ColleaguesState {
     return () => abort.abort();
   }, [key, tokens]);
   return state;
-}
-
-/**
- * Who may receive every one of these tasks through `type`, by the same `decide` the relay runs: never
- * me, never someone of another unit or a role the work is not routed to. On shift first, then the
- * lightest load, then by name, so the likeliest choice is at the top of a long list.
- */
-export function eligibleFor(
-  colleagues: readonly Colleague[],
-  tasks: readonly Task[],
-  type: 'reassign' | 'handover.offer',
-  me: Principal,
-  nowIso: string,
-): Colleague[] {
-  return colleagues
-    .filter((c) => c.id !== me.id)
-    .filter((c) => {
-      const principal = asPrincipal(c, me);
-      return tasks.every((task) => mayGiveTo(task, type, principal, me, nowIso));
-    })
-    .sort(
-      (a, b) =>
-        Number(b.onShift) - Number(a.onShift) || a.openCount - b.openCount || a.name.localeCompare(b.name),
-    );
 }
