@@ -150,6 +150,24 @@ export function usePendingTaskIds(): Set<string> {
   return useMemo(() => new Set(outbox.map((row) => row.command.taskId)), [outbox]);
 }
 
+/**
+ * Tasks with a handover offer or a release of hers still in the outbox. `applyPending` cannot show an
+ * offer before the relay answers (the receiver's directory entry is the relay's), so the end-of-shift
+ * page uses this to count such tasks as passed on, not as still undecided.
+ */
+export function usePassingOnTaskIds(): Set<string> {
+  const { outbox } = useContext(TasksContext);
+  return useMemo(
+    () =>
+      new Set(
+        outbox
+          .filter((row) => row.command.type === 'handover.offer' || row.command.type === 'release')
+          .map((row) => row.command.taskId),
+      ),
+    [outbox],
+  );
+}
+
 /** How many actions wait to be sent from this device (the header's "N waiting to sync") [S11]. */
 export function useUnsentCount(): number {
   return useContext(TasksContext).outbox.length;

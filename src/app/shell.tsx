@@ -9,7 +9,7 @@ import { useEditing } from './editing';
 import { ConnectionStatus } from './connection-status';
 import { viewsFor } from './navigation';
 import { Notices } from './notices';
-import { useSession, useTasks, useUnsentCount } from './session';
+import { usePassingOnTaskIds, useSession, useTasks, useUnsentCount } from './session';
 import { SignOutButton } from './sign-out';
 import { UpdatePrompt } from './update-prompt';
 
@@ -35,7 +35,11 @@ export function Shell() {
   const role = me.roles[0] ? ROLE_WORDS[me.roles[0]] : '';
   const unsent = useUnsentCount();
   const navigate = useNavigate();
-  const held = useMemo(() => (tasks ? heldUndecided(tasks, me) : []), [tasks, me]);
+  const passing = usePassingOnTaskIds();
+  const held = useMemo(
+    () => (tasks ? heldUndecided(tasks, me).filter((t) => !passing.has(t.id)) : []),
+    [tasks, me, passing],
+  );
   const worksShifts = views.some((v) => v.id === 'my-work');
   const editing = useEditing();
 

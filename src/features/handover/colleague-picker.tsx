@@ -4,6 +4,7 @@ import type { Task } from '../../domain';
 import { useSession } from '../../app/session';
 import { useNow } from '../../app/clock';
 import type { Colleague } from '../../data/colleagues';
+import { clockTime } from '../shared/format';
 import { ROLE_WORDS } from '../shared/words';
 import { eligibleFor } from './eligible';
 import { useColleagues } from './use-colleagues';
@@ -67,6 +68,12 @@ export function ColleaguePicker({
       {state.status === 'failed' && (
         <p className="note" role="alert">
           {state.message}
+        </p>
+      )}
+      {state.status === 'ready' && state.asOf && (
+        <p className="note">
+          Offline: colleagues as of {clockTime(state.asOf)}. Your choice is sent when the device is back
+          online.
         </p>
       )}
       {state.status === 'ready' && shown.length === 0 && (

@@ -3,7 +3,7 @@ import { useId, useMemo, useState } from 'react';
 import { useLocation } from 'react-router';
 import { useNow } from '../../app/clock';
 import { useDocumentTitle } from '../../app/shell';
-import { useSession, useTasks } from '../../app/session';
+import { usePassingOnTaskIds, useSession, useTasks } from '../../app/session';
 import { SignOutButton, type HandOnChoice } from '../../app/sign-out';
 import { isClosed, type Task } from '../../domain';
 import { dayAndTime } from '../shared/format';
@@ -29,10 +29,17 @@ export function Component() {
   const now = useNow();
   const location = useLocation();
   const headingId = useId();
-  const held = useMemo(() => (tasks ? heldUndecided(tasks, me) : []), [tasks, me]);
+  const passing = usePassingOnTaskIds();
+  const held = useMemo(
+    () => (tasks ? heldUndecided(tasks, me).filter((t) => !passing.has(t.id)) : []),
+    [tasks, me, passing],
+  );
   const offered = useMemo(
-    () => (tasks ?? []).filter((t) => !isClosed(t) && t.owner?.id === me.id && t.handover?.from.id === me.id),
-    [tasks, me],
+    () =>
+      (tasks ?? []).filter(
+        (t) => !isClosed(t) && t.owner?.id === me.id && (t.handover?.from.id === me.id || passing.has(t.id)),
+      ),
+    [tasks, me, passing],
   );
   // Unticked rather than ticked ids: work claimed while the page is open is included by default.
   const [left, setLeft] = useState<ReadonlySet<string>>(new Set());
@@ -94,7 +101,11 @@ export function Component() {
                 <span className="strong">{task.title}</span>
                 {task.patient && <span className="muted"> · {task.patient.name}</span>}
                 <br />
-                <span className="badge handing">{beingHandedWords(task)}</span>
+                {task.handover ? (
+                  <span className="badge handing">{beingHandedWords(task)}</span>
+                ) : (
+                  <span className="badge sending">Waiting to be sent</span>
+                )}
               </li>
             ))}
           </ul>

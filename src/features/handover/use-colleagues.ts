@@ -5,7 +5,15 @@ import { fetchColleagues, type Colleague } from '../../data/colleagues';
 export type ColleaguesState =
   | { status: 'loading' }
   | { status: 'failed'; message: string }
-  | { status: 'ready'; colleagues: Colleague[] };
+  /** `asOf`: the list is the last one this page saw (the relay cannot be asked now), from that time. */
+  | { status: 'ready'; colleagues: Colleague[]; asOf: string | null };
+
+/**
+ * The last list seen per unit, in this page's memory only (names and presence, no patient data): an
+ * offline nurse can still hand over to a colleague she picked from before, and the offer waits in the
+ * outbox like any action. Gone at sign-out, which reloads the page.
+ */
+const lastSeen = new Map<string, { colleagues: Colleague[]; at: string }>();
 
 /**
  * The colleagues of the given units, asked of the relay when a picker or the who-holds-what board
@@ -22,12 +30,18 @@ export function useColleagues(units: readonly string[]): ColleaguesState {
     setState({ status: 'loading' });
     Promise.all(wanted.map((unit) => fetchColleagues(tokens, unit, abort.signal))).then(
       (lists) => {
-        const byId = new Map<string, Colleague>();
-        for (const c of lists.flat()) byId.set(c.id, c);
-        setState({ status: 'ready', colleagues: [...byId.values()] });
+        const at = new Date().toISOString();
+        wanted.forEach((unit, i) => lastSeen.set(unit, { colleagues: lists[i]!, at }));
+        setState({ status: 'ready', colleagues: merge(lists), asOf: null });
       },
       (error: unknown) => {
         if (abort.signal.aborted) return;
+        const remembered = wanted.map((unit) => lastSeen.get(unit));
+        if (remembered.every((r) => r !== undefined)) {
+          const at = remembered.map((r) => r.at).sort()[0]!;
+          setState({ status: 'ready', colleagues: merge(remembered.map((r) => r.colleagues)), asOf: at });
+          return;
+        }
         const offline = typeof navigator !== 'undefined' && !navigator.onLine;
         setState({
           status: 'failed',
@@ -42,4 +56,11 @@ export function useColleagues(units: readonly string[]): ColleaguesState {
     return () => abort.abort();
   }, [key, tokens]);
   return state;
+}
+
+/** Someone on two of the units is listed once. */
+function merge(lists: readonly Colleague[][]): Colleague[] {
+  const byId = new Map<string, Colleague>();
+  for (const c of lists.flat()) byId.set(c.id, c);
+  return [...byId.values()];
 }
