@@ -7,6 +7,7 @@ import {
   openDevice,
   screenshot,
   seriousA11yViolations,
+  smallTargets,
   signIn,
   VIEWPORTS,
   waitUntilLive,
@@ -112,26 +113,6 @@ afterAll(async () => {
   await browser?.close();
   await relay?.stop();
 });
-
-/** Elements a finger must hit that are smaller than 44 × 44 px. */
-function smallTargets(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const small: string[] = [];
-    const targets = document.querySelectorAll<HTMLElement>(
-      'button, a[href], summary, input:not([type=checkbox]):not([type=hidden]), select, textarea, label.check',
-    );
-    for (const el of targets) {
-      if (el.classList.contains('skip-link')) continue;
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue; // not displayed
-      if (r.width < 43.5 || r.height < 43.5)
-        small.push(
-          `${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.width)}×${Math.round(r.height)}`,
-        );
-    }
-    return small;
-  });
-}
 
 async function checkView(device: Device, size: ViewportName, name: string): Promise<void> {
   await screenshot(device.page, `${name}-${size}-${VIEWPORTS[size].width}x${VIEWPORTS[size].height}`);

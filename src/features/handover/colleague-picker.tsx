@@ -40,10 +40,8 @@ export function ColleaguePicker({
   const shown = needle ? eligible.filter((c) => c.name.toLowerCase().includes(needle)) : eligible;
 
   return (
-    <div className="picker" role="group" aria-labelledby={`${filterId}-label`}>
-      <label id={`${filterId}-label`} htmlFor={filterId}>
-        {label}
-      </label>
+    <div className="picker">
+      <label htmlFor={filterId}>{label}</label>
       <input
         id={filterId}
         className="picker-filter"
