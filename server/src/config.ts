@@ -44,6 +44,8 @@ export interface RelayConfig {
   serviceBus: ServiceBusConfig | null;
   /** When set, `GET /metrics` needs it as a bearer token (Prometheus' `authorization` setting). */
   metricsToken: string | null;
+  /** Minutes a handover offer may wait before the unit's charge nurse is alerted (HANDOFFS.md HO7). */
+  handoverAcceptMinutes?: number;
 }
 
 export type ConfigResult = { ok: true; config: RelayConfig } | { ok: false; problems: string[] };
@@ -122,6 +124,8 @@ export function loadConfig(env: Env): ConfigResult {
       `METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters without spaces (for example from \`openssl rand -hex 16\`).`,
     );
   }
+  // Long enough to finish a conversation at the bedside, short enough that the charge nurse hears in time.
+  const handoverAcceptMinutes = integer(env, 'HANDOVER_ACCEPT_MINUTES', 15, 1, 240, problems);
   const policies = loadPolicies(value(env, 'ESCALATION_POLICY_FILE'), problems);
   const allowedOrigins = (value(env, 'ALLOWED_ORIGINS') ?? '')
     .split(',')
@@ -156,6 +160,7 @@ export function loadConfig(env: Env): ConfigResult {
       pushContact,
       serviceBus: serviceBus.config,
       metricsToken,
+      handoverAcceptMinutes,
     },
   };
 }

@@ -27,6 +27,10 @@ import { registerPushRoutes } from './push/routes';
 import { PushSubscriptions } from './push/subscriptions';
 import { loadOrCreateVapidKeys } from './push/vapid';
 import { registerCoverageRoute } from './escalation/coverage-route';
+import { registerColleaguesRoute } from './handover/colleagues-route';
+import { Presence, withPresence } from './handover/presence';
+import { DEFAULT_HANDOVER_ACCEPT_MINUTES, HandoverWatch } from './handover/watch';
+import type { AlertDelivery } from './escalation/alerts';
 import { isAlertTarget, sendAlert } from './hub/alerts';
 import type { SignalRServer } from './signalr';
 import { registerHealthRoutes } from './http/health';
@@ -121,7 +125,9 @@ export async function startRelay(
   // Development tokens name the relay's own URL as issuer, known only once it listens.
   const deferred = config.auth ? null : createDeferredValidator();
   const validator = config.auth ? createTokenValidator(config.auth) : deferred!;
-  const authenticator = createAuthenticator({ validator, directory, logger });
+  // Who was seen when, for "on shift" in the colleague picker (HANDOFFS.md HO10).
+  const presence = new Presence(() => clock.now());
+  const authenticator = withPresence(createAuthenticator({ validator, directory, logger }), presence);
   const guard = createRequestGuard({ authenticator, logger });
 
   const hub = createWorklistHub({
@@ -143,7 +149,8 @@ export async function startRelay(
     logger,
     ...(pushAgent ? { agent: pushAgent } : {}),
   };
-  const alerts = new AlertCoalescer(clock, (delivery) => {
+  /** One channel for every alert: escalations and handovers nobody accepted reach people the same way. */
+  const deliverAlert = (delivery: AlertDelivery): void => {
     const reached = sendAlert(hub, delivery);
     operational.messageOut('hub', reached);
     logger.info(
@@ -153,6 +160,14 @@ export async function startRelay(
     void pushAlert(push, delivery).then((pushed) => {
       if (pushed > 0) logger.info({ alertId: delivery.alert.id, pushed }, 'alert pushed');
     });
+  };
+  const alerts = new AlertCoalescer(clock, deliverAlert);
+  const handoverWatch = new HandoverWatch({
+    store,
+    clock,
+    logger,
+    acceptMinutes: config.handoverAcceptMinutes ?? DEFAULT_HANDOVER_ACCEPT_MINUTES,
+    deliver: deliverAlert,
   });
   const scheduler = new EscalationScheduler({
     store,
@@ -178,6 +193,13 @@ export async function startRelay(
   registerMeRoute(router, { authenticator });
   registerTaskRoutes(router, { store, guard });
   registerPushRoutes(router, { subscriptions, publicKey: vapid.publicKey, guard });
+  registerColleaguesRoute(router, {
+    guard,
+    directory,
+    store,
+    presence,
+    live: () => [...hub.connections()].map((c) => c.principal.principal),
+  });
   registerCoverageRoute(router, {
     guard,
     policies: config.policies,
@@ -266,6 +288,7 @@ export async function startRelay(
       await stopExtras?.();
       await serviceBus?.close();
       scheduler.stop();
+      handoverWatch.stop();
       alerts.flushAll();
       // Clients hear "reconnect" (allowReconnect) before the sockets go: a restart is not their fault.
       await hub.close();
@@ -283,6 +306,7 @@ export async function startRelay(
   };
   // What came due while the relay was down fires now, once, at the level it has reached.
   scheduler.start();
+  handoverWatch.start();
   logger.info({ url: baseUrl, mode: config.mode, dataDir: config.dataDir }, 'relay listening');
   if (config.mode === 'production' && !config.clientAuth) {
     // Tokens are validated, but the PWA has nothing to sign people in with: say so once, at start.

@@ -34,6 +34,15 @@ export function pushPayload(delivery: AlertDelivery): {
 } {
   const { alert } = delivery;
   const firstTask = alert.taskIds[0] ?? '';
+  // A handover nobody accepted (HANDOFFS.md HO7): still no names, no note, only that and where.
+  if (alert.kind === 'handover') {
+    return {
+      title: `A handover on ${alert.unit} is waiting`,
+      body: 'Not accepted in time. Open Wardline to see it.',
+      url: `/tasks/${encodeURIComponent(firstTask)}`,
+      tag: alert.id,
+    };
+  }
   return {
     title: `Level ${alert.level} escalation on ${alert.unit}`,
     body: 'Open Wardline to see it and acknowledge.',

@@ -239,8 +239,11 @@ export class WorklistStore {
         const seen = this.q.commandGet.get(command.commandId);
         if (seen) return this.duplicateOf(seen, command, actor);
         const task = this.getTask(command.taskId);
+        // Reassign and handover offers name a colleague: the directory says who they are (HO2).
         const assignee =
-          command.type === 'reassign' ? this.assigneeFor(actor.tenantId, command.payload) : null;
+          command.type === 'reassign' || command.type === 'handover.offer'
+            ? this.assigneeFor(actor.tenantId, command.payload)
+            : null;
         const decision = decide(task, command, actor, now, { timeZone: this.timeZone, assignee });
         let stored: { status: 'applied' } | { status: 'rejected'; code: RejectionCode; message: string };
         let answer: ActionResult;
@@ -304,6 +307,34 @@ export class WorklistStore {
       .immediate();
     if (committed) this.emit(committed);
     return committed;
+  }
+
+  /**
+   * Open tasks with a handover offer pending (docs/HANDOFFS.md HO7): what the handover watch loads at
+   * start. A bounded set (live work), filtered on the stored body so the store needs no new column.
+   */
+  openTasksWithPendingHandover(): Task[] {
+    return this.db
+      .prepare<[], TaskRow>(
+        `SELECT id, body, seq FROM tasks WHERE owner_id IS NOT NULL AND status NOT IN ('completed', 'cancelled', 'failed') ORDER BY seq`,
+      )
+      .all()
+      .map(taskFromRow)
+      .filter((task) => task.handover !== null);
+  }
+
+  /** How many open tasks each of these people owns, on any unit (the colleague picker's load, HO10). */
+  openCountsByOwner(ownerIds: readonly string[]): Map<string, number> {
+    const counts = new Map<string, number>();
+    if (ownerIds.length === 0) return counts;
+    const marks = ownerIds.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare<string[], { owner_id: string; open: number }>(
+        `SELECT owner_id, COUNT(*) AS open FROM tasks WHERE owner_id IN (${marks}) AND status NOT IN ('completed', 'cancelled', 'failed') GROUP BY owner_id`,
+      )
+      .all(...ownerIds);
+    for (const row of rows) counts.set(row.owner_id, row.open);
+    return counts;
   }
 
   /** Ids of tasks whose next escalation is due at or before `at`, earliest first. */
@@ -429,6 +460,9 @@ export class WorklistStore {
         actor: { id: actor.id, tenantId: actor.tenantId ?? null },
         commandId,
         ownerId: task.owner?.id ?? null,
+        // Ownership changes hands (reassign, release on behalf, handover): whose it was, by id (HO11).
+        previousOwnerId: committed.previous?.owner?.id ?? null,
+        ...(upstream === 'handover.offered' && task.handover ? { handoverToId: task.handover.to.id } : {}),
         ...(task.resolution
           ? { outcome: task.resolution.outcome, overridden: task.resolution.overrideReason !== null }
           : {}),
