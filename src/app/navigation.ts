@@ -8,6 +8,8 @@ export interface ViewLink {
   id: NavId;
   path: string;
   label: string;
+  /** A shorter label for a phone's bottom bar, where five views share 390 px. */
+  shortLabel?: string;
 }
 
 export const VIEW_LINKS: Record<ViewId, ViewLink> = {
@@ -22,7 +24,12 @@ export const VIEW_LINKS: Record<ViewId, ViewLink> = {
 export const OUTCOMES_LINK: ViewLink = { id: 'outcomes', path: '/outcomes', label: 'Outcomes' };
 
 /** Every open task of a unit by who holds it (docs/HANDOFFS.md): for those who lead the unit's work. */
-export const HOLDERS_LINK: ViewLink = { id: 'holders', path: '/holders', label: 'Who holds what' };
+export const HOLDERS_LINK: ViewLink = {
+  id: 'holders',
+  path: '/holders',
+  label: 'Who holds what',
+  shortLabel: 'Team',
+};
 
 export function seesHolders(me: Principal): boolean {
   return hasRole(me, 'ChargeNurse', 'Coordinator', 'Supervisor') && me.units.length > 0;

@@ -60,7 +60,7 @@ export function Shell() {
         </div>
         <AboutThisDevice />
         {worksShifts && (
-          <Link to="/end-shift" className="btn btn-header">
+          <Link to="/end-shift" className="btn btn-header end-shift-link">
             End my shift
           </Link>
         )}
@@ -81,7 +81,18 @@ export function Shell() {
               return (
                 <li key={v.id}>
                   <NavLink to={v.path} className="nav-link">
-                    <span className="nav-label">{v.label}</span>
+                    <span className="nav-label">
+                      {v.shortLabel ? (
+                        <>
+                          <span className="label-long">{v.label}</span>
+                          <span className="label-short" aria-hidden="true">
+                            {v.shortLabel}
+                          </span>
+                        </>
+                      ) : (
+                        v.label
+                      )}
+                    </span>
                     {count != null && (
                       <span className="nav-count">
                         {count}

@@ -246,7 +246,7 @@ describe('[issue 19] three people at once: end of shift, handover, answer, live 
   it('[HO1] sign-out while holding work lists it and asks; "keep" keeps it and changes nothing', async () => {
     const a = nurseA.page;
     const before = await historyOf(P2.id);
-    await a.getByRole('button', { name: 'Sign out' }).click();
+    await a.getByRole('button', { name: 'Sign out', exact: true }).click();
     const ask = a.getByRole('dialog', { name: 'You still hold 1 task' });
     await ask.getByText(P2.name).waitFor();
     await ask.getByRole('button', { name: 'Hand it to a colleague…' }).waitFor();

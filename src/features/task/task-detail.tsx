@@ -15,6 +15,7 @@ import { offersFor } from './available-actions';
 import { Checklist } from './checklist';
 import { Comments, ExceptionOutcomes, MoreActions, PrimaryActions } from './task-actions';
 import { HandOnActions } from '../handover/hand-on-actions';
+import { HandoverTag } from '../worklist/columns';
 import { HandoverPanel } from '../handover/handover-panel';
 import { acknowledgedWords, beingHandedWords } from '../handover/handover-words';
 
@@ -99,7 +100,7 @@ function TaskBody({
           {isOverdue(task, now) && <OverdueTag />}
           {sending && <SendingTag />}
           {task.acknowledgedAt && <AcknowledgedTag task={task} />}
-          {task.handover && <span className="badge handing">{beingHandedWords(task)}</span>}
+          <HandoverTag task={task} me={me} />
         </p>
       </header>
 
