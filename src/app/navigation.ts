@@ -14,7 +14,7 @@ export interface ViewLink {
 
 export const VIEW_LINKS: Record<ViewId, ViewLink> = {
   'my-work': { id: 'my-work', path: '/my-work', label: 'My work' },
-  queue: { id: 'queue', path: '/queue', label: 'Unit queue' },
+  queue: { id: 'queue', path: '/queue', label: 'Unit queue', shortLabel: 'Queue' },
   discharge: { id: 'discharge', path: '/discharge', label: 'Discharges' },
   exceptions: { id: 'exceptions', path: '/exceptions', label: 'Exceptions' },
   escalations: { id: 'escalations', path: '/escalations', label: 'Escalations' },
