@@ -261,8 +261,23 @@ function Charts({ report, trend }: { report: OutcomeReport; trend: OutcomeTrend 
 
   // Several units: the backlog of each; one unit: its backlog by reason.
   const backlogBy = report.units.length > 1 ? 'unit' : 'reason';
-  const backlog = breakdown(report.figures, 'exception-backlog', backlogBy);
-  const escalations = breakdown(report.figures, 'escalations', 'level');
+  // One bar list per fetched report, so each bar chart is rebuilt only when a new report arrives.
+  const backlogBars = useMemo(
+    () =>
+      breakdown(report.figures, 'exception-backlog', backlogBy).map((b) => ({
+        label: dimensionWord(backlogBy, b.value),
+        count: b.figure.count,
+      })),
+    [report, backlogBy],
+  );
+  const escalationBars = useMemo(
+    () =>
+      breakdown(report.figures, 'escalations', 'level').map((b) => ({
+        label: dimensionWord('level', b.value),
+        count: b.figure.count,
+      })),
+    [report],
+  );
 
   return (
     <section className="outcomes-section" aria-labelledby="charts">
@@ -291,14 +306,10 @@ function Charts({ report, trend }: { report: OutcomeReport; trend: OutcomeTrend 
         </figure>
         <BarChart
           title={`Exception backlog now, by ${backlogBy}`}
-          bars={backlog.map((b) => ({ label: dimensionWord(backlogBy, b.value), count: b.figure.count }))}
+          bars={backlogBars}
           empty="No open exceptions."
         />
-        <BarChart
-          title="Escalations by level"
-          bars={escalations.map((b) => ({ label: dimensionWord('level', b.value), count: b.figure.count }))}
-          empty="No escalations in this period."
-        />
+        <BarChart title="Escalations by level" bars={escalationBars} empty="No escalations in this period." />
       </div>
     </section>
   );
@@ -313,12 +324,11 @@ function BarChart({
   bars: Array<{ label: string; count: number }>;
   empty: string;
 }) {
-  const key = bars.map((b) => `${b.label}:${b.count}`).join('|');
   // Rebuilt only when the bars change, not on every render of the page.
-  const options = useMemo(() => barOptions(bars.map((b) => b.label)), [key]);
+  const options = useMemo(() => barOptions(bars.map((b) => b.label)), [bars]);
   const data = useMemo(
     () => [bars.map((_, i) => i), bars.map((b) => b.count)] as [number[], number[]],
-    [key],
+    [bars],
   );
   const total = bars.reduce((n, b) => n + b.count, 0);
   return (
