@@ -1,8 +1,9 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { useAuth } from './auth-store';
+import { loadSignedIn } from './signed-in-chunk';
 
 const SignInScreen = lazy(() => import('../features/sign-in/sign-in-screen'));
-const SignedIn = lazy(() => import('./signed-in'));
+const SignedIn = lazy(loadSignedIn);
 const SessionGate = lazy(() => import('../features/sign-in/session-gate'));
 
 function Splash() {

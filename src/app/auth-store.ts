@@ -32,16 +32,6 @@ async function deleteWorklistDb(tenantId: string, userId: string): Promise<void>
 }
 
 /**
- * Fetches the signed-in chunks ahead of the tap on a name, once the sign-in screen is showing, so the tap
- * does not wait for them. Failing is harmless: signing in imports them again.
- */
-export function warmUpSignedIn(withMsal = false): void {
-  const chunks: Array<Promise<unknown>> = [workspaceModule(), import('./signed-in')];
-  if (withMsal) chunks.push(msalModule());
-  void Promise.all(chunks).catch(() => undefined);
-}
-
-/**
  * What stands between a signed-in person and their worklist: `locked` after the idle time (the same
  * person signs in again), `expired` when tokens can no longer be renewed silently. Either way the views
  * are unmounted, the workspace (database, sync engine, queued actions) keeps running underneath, and

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useMemo } from 'react';
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { AlertBanners } from '../features/escalations/alert-banner';
 import { CoverageWarning } from '../features/escalations/coverage-warning';
@@ -117,11 +117,4 @@ export function Shell() {
       </main>
     </div>
   );
-}
-
-/** Sets the tab's title to the view's name: never a patient's, which would show in history and tab lists. */
-export function useDocumentTitle(title: string): void {
-  useEffect(() => {
-    document.title = `${title} — Wardline`;
-  }, [title]);
 }

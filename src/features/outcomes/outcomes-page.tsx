@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { Principal, TaskKind, TaskStatus } from '../../domain';
 import { useSession } from '../../app/session';
-import { useDocumentTitle } from '../../app/shell';
+import { useDocumentTitle } from '../../app/document-title';
 import { dayAndTime } from '../shared/format';
 import { KIND_WORDS, STATUS_WORDS } from '../shared/words';
 import { barOptions, Chart, trendOptions } from './chart';

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { RelayConfig } from '../../data/api';
 import { listDemoStaff, type DemoStaffMember } from '../../data/auth/token-source';
-import { useAuth, warmUpSignedIn } from '../../app/auth-store';
+import { useAuth } from '../../app/auth-store';
+import { warmUpSignedIn } from '../../app/signed-in-chunk';
 import { ROLES, type Role } from '../../domain';
 import { ROLE_WORDS } from '../shared/words';
 

@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import { isClosed, type Task } from '../../domain';
 import { useNow } from '../../app/clock';
 import { useDeviceClass, type DeviceClass } from '../../app/device';
-import { useDocumentTitle } from '../../app/shell';
+import { useDocumentTitle } from '../../app/document-title';
 import { useExecute, usePendingTaskIds, useSession, useTask } from '../../app/session';
 import { isOverdue, OverdueTag, PriorityBadge, SendingTag, StatusBadge } from '../shared/badges';
 import { clockTime, dayAndTime, relative } from '../shared/format';

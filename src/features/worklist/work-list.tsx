@@ -6,7 +6,7 @@ import { useNow } from '../../app/clock';
 import { useDeviceClass } from '../../app/device';
 import { VIEW_LINKS } from '../../app/navigation';
 import { useExecute, usePendingTaskIds, useSession, useTasks } from '../../app/session';
-import { useDocumentTitle } from '../../app/shell';
+import { useDocumentTitle } from '../../app/document-title';
 import { useUi, type SortState } from '../../state/ui-store';
 import { dryRun, may } from '../task/available-actions';
 import type { Column, ListDefinition, RowContext } from './list-definition';
