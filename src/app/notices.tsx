@@ -1,29 +1,12 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import type { ActionType } from '../domain';
 import type { AttentionRow } from '../data/db';
 import { clockTime } from '../features/shared/format';
 import { STATUS_WORDS } from '../features/shared/words';
+import { ACTION_NOUNS } from '../features/task/action-registry';
 import { usePending } from '../state/pending-store';
 import { useSession } from './session';
-
-const ACTION_NAMES: Record<ActionType, string> = {
-  claim: 'claim',
-  release: 'release',
-  acknowledge: 'acknowledgement',
-  start: 'start',
-  'checklist.set': 'checklist tick',
-  hold: 'hold',
-  resolve: 'resolution',
-  escalate: 'escalation',
-  reassign: 'reassignment',
-  comment: 'comment',
-  'handover.offer': 'handover',
-  'handover.accept': 'handover acceptance',
-  'handover.decline': 'handover decline',
-  'handover.withdraw': 'handover withdrawal',
-};
 
 interface Group {
   taskId: string;
@@ -117,7 +100,7 @@ function detailOf(rows: readonly AttentionRow[]): string {
   const first = rows[0]!;
   const more = rows.length - 1;
   const what =
-    `Your ${ACTION_NAMES[first.type]} from ${clockTime(first.madeAt)}` +
+    `Your ${ACTION_NOUNS[first.type]} from ${clockTime(first.madeAt)}` +
     (more > 0 ? ` and ${more} more ${more === 1 ? 'action' : 'actions'}` : '');
   // The relay's latest word on the task is on the last refusal.
   const task = rows.at(-1)!.task;

@@ -112,7 +112,7 @@ export const escalations: ListDefinition = {
       <WhyAndNext task={task} />
     </>
   ),
-  quickAction: () => ({ type: 'acknowledge', label: 'Acknowledge' }),
+  quickAction: () => 'acknowledge',
   empty: 'No escalations on your units.',
 };
 

@@ -97,7 +97,7 @@ export const exceptionsQueue: ListDefinition = {
       </span>
     </>
   ),
-  quickAction: () => ({ type: 'claim', label: 'Claim' }),
+  quickAction: () => 'claim',
   empty: 'No exceptions waiting for review.',
 };
 

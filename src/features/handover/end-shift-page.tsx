@@ -2,7 +2,7 @@ import './handover.css';
 import { useId, useMemo, useState } from 'react';
 import { useLocation } from 'react-router';
 import { useNow } from '../../app/clock';
-import { useDocumentTitle } from '../../app/shell';
+import { useDocumentTitle } from '../../app/document-title';
 import { usePassingOnTaskIds, useSession, useTasks } from '../../app/session';
 import { SignOutButton, type HandOnChoice } from '../../app/sign-out';
 import { isClosed, type Task } from '../../domain';

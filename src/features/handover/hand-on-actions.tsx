@@ -2,12 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import type { Task } from '../../domain';
 import type { Execute } from '../../app/session';
 import { useUi } from '../../state/ui-store';
+import { HAND_ON_BUTTONS } from '../task/action-registry';
 import type { TaskOffers } from '../task/available-actions';
 import { ColleaguePicker } from './colleague-picker';
 import { HandoverForm } from './handover-form';
 
 /** The desktop key that opens the reassign picker (WCAG 2.1.4: off with the other single-key shortcuts). */
-export const REASSIGN_KEY = 'g';
+const REASSIGN_KEY = HAND_ON_BUTTONS.reassign.key;
 
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -56,7 +57,7 @@ export function HandOnActions({
         <div className="action-row" role="group" aria-label="Give this task to someone">
           {offers.handOver && (
             <button type="button" className="btn" ref={opener} onClick={() => setOpen('handover')}>
-              Hand over…
+              {HAND_ON_BUTTONS.handOver.label}
             </button>
           )}
           {offers.reassign && (
@@ -66,7 +67,7 @@ export function HandOnActions({
               aria-keyshortcuts={shortcutsOn ? REASSIGN_KEY : undefined}
               onClick={() => setOpen('reassign')}
             >
-              Reassign…
+              {HAND_ON_BUTTONS.reassign.label}
               {shortcutsOn && (
                 <kbd className="key-hint" aria-hidden="true">
                   {REASSIGN_KEY}

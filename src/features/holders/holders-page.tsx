@@ -2,7 +2,7 @@ import './holders.css';
 import { useId, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { useNow } from '../../app/clock';
-import { useDocumentTitle } from '../../app/shell';
+import { useDocumentTitle } from '../../app/document-title';
 import { useExecute, usePendingTaskIds, useSession, useTasks } from '../../app/session';
 import type { Task } from '../../domain';
 import { EscalationTag } from '../escalations/countdown';

@@ -3,15 +3,20 @@ import type { ExceptionOutcome, Task } from '../../domain';
 import type { Execute } from '../../app/session';
 import { clockTime } from '../shared/format';
 import { OUTCOME_WORDS } from '../shared/words';
+import { ACTION_BUTTONS, BUTTON_IDS, type ActionButton, type ButtonId } from './action-registry';
 import type { TaskOffers } from './available-actions';
 
-type ReasonFor = 'hold' | 'escalate' | 'override';
+const PRIMARY = BUTTON_IDS.filter((id) => ACTION_BUTTONS[id].group === 'primary');
+const MORE = BUTTON_IDS.filter((id) => ACTION_BUTTONS[id].group === 'more');
 
-const REASON_PROMPTS: Record<ReasonFor, { label: string; submit: string }> = {
-  hold: { label: 'What is it waiting for?', submit: 'Put on hold' },
-  escalate: { label: 'Why does it need escalating?', submit: 'Escalate' },
-  override: { label: 'Why resolve with required items open?', submit: 'Resolve with override' },
-};
+function ActionButtonFor({ id, onPress }: { id: ButtonId; onPress(id: ButtonId): void }) {
+  const button = ACTION_BUTTONS[id];
+  return (
+    <button type="button" className={button.className} onClick={() => onPress(id)}>
+      {button.label}
+    </button>
+  );
+}
 
 /**
  * The actions that move the work on — claim, acknowledge, start, resolve — as large buttons near the
@@ -26,35 +31,17 @@ export function PrimaryActions({
   offers: TaskOffers;
   execute: Execute;
 }) {
-  const run = (type: Parameters<Execute>[1], payload?: unknown) => void execute(task.id, type, payload);
-  if (!(offers.claim || offers.acknowledge || offers.start || offers.resume || offers.resolve)) return null;
+  const shown = PRIMARY.filter((id) => offers[id]);
+  if (shown.length === 0) return null;
+  const press = (id: ButtonId) => {
+    const button: ActionButton = ACTION_BUTTONS[id];
+    void execute(task.id, button.type, button.payload);
+  };
   return (
     <div className="action-row primary-actions" role="group" aria-label="Actions">
-      {offers.claim && (
-        <button type="button" className="btn btn-primary" onClick={() => run('claim')}>
-          Claim
-        </button>
-      )}
-      {offers.acknowledge && (
-        <button type="button" className="btn btn-primary" onClick={() => run('acknowledge')}>
-          Acknowledge
-        </button>
-      )}
-      {offers.start && (
-        <button type="button" className="btn" onClick={() => run('start')}>
-          Start
-        </button>
-      )}
-      {offers.resume && (
-        <button type="button" className="btn" onClick={() => run('start')}>
-          Resume
-        </button>
-      )}
-      {offers.resolve && (
-        <button type="button" className="btn btn-primary" onClick={() => run('resolve', {})}>
-          Resolve
-        </button>
-      )}
+      {shown.map((id) => (
+        <ActionButtonFor key={id} id={id} onPress={press} />
+      ))}
     </div>
   );
 }
@@ -72,49 +59,36 @@ export function MoreActions({
   task: Task;
   offers: TaskOffers;
   execute: Execute;
-  /** More rare actions (on a phone: reassign and hand over). */
+  /** More rare actions (on a phone: reassign and hand over, `HandOnActions`). */
   children?: ReactNode;
 }) {
-  const [asking, setAsking] = useState<ReasonFor | null>(null);
-  const run = (type: Parameters<Execute>[1], payload?: unknown) => void execute(task.id, type, payload);
-  const more = offers.resolveWithOverride || offers.hold || offers.escalate || offers.release;
-  if (!more && !children) return null;
+  const [asking, setAsking] = useState<ButtonId | null>(null);
+  const shown = MORE.filter((id) => offers[id]);
+  if (shown.length === 0 && !children) return null;
+  const press = (id: ButtonId) => {
+    const button: ActionButton = ACTION_BUTTONS[id];
+    if (button.asks) setAsking(id);
+    else void execute(task.id, button.type, button.payload);
+  };
+  const question: ActionButton['asks'] = asking ? (ACTION_BUTTONS[asking] as ActionButton).asks : undefined;
   return (
     <details className="panel more-actions">
       <summary>More actions</summary>
       <div className="action-row">
-        {offers.resolveWithOverride && (
-          <button type="button" className="btn" onClick={() => setAsking('override')}>
-            Resolve with override…
-          </button>
-        )}
-        {offers.hold && (
-          <button type="button" className="btn" onClick={() => setAsking('hold')}>
-            Put on hold…
-          </button>
-        )}
-        {offers.escalate && (
-          <button type="button" className="btn" onClick={() => setAsking('escalate')}>
-            Escalate…
-          </button>
-        )}
-        {offers.release && (
-          <button type="button" className="btn btn-quiet" onClick={() => run('release')}>
-            Release to unit queue
-          </button>
-        )}
+        {shown.map((id) => (
+          <ActionButtonFor key={id} id={id} onPress={press} />
+        ))}
       </div>
       {children}
-      {asking && (
+      {asking && question && (
         <ReasonForm
           key={asking}
-          label={REASON_PROMPTS[asking].label}
-          submit={REASON_PROMPTS[asking].submit}
+          label={question.label}
+          submit={question.submit}
           onCancel={() => setAsking(null)}
           onSubmit={(reason) => {
             setAsking(null);
-            if (asking === 'override') run('resolve', { overrideReason: reason });
-            else run(asking, { reason });
+            void execute(task.id, ACTION_BUTTONS[asking].type, question.payload(reason));
           }}
         />
       )}

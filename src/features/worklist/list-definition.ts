@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
-import type { ActionType, Principal, Task } from '../../domain';
+import type { Principal, Task } from '../../domain';
 import type { SortState, ViewId } from '../../state/ui-store';
+import type { ButtonId } from '../task/action-registry';
 
 /** What a row's cells and cards may read besides the task. */
 export interface RowContext {
@@ -21,10 +22,7 @@ export interface Column {
 }
 
 /** A one-tap action offered on each row where the relay would apply it (claim, acknowledge). */
-export interface QuickAction {
-  type: ActionType;
-  label: string;
-}
+export type QuickAction = Extract<ButtonId, 'claim' | 'acknowledge'>;
 
 /**
  * One list view, declared once: which tasks, in which order, as which columns (desktop table) and cards

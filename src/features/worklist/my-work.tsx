@@ -43,7 +43,7 @@ export const myWork: ListDefinition = {
       </>
     );
   },
-  quickAction: (task) => (task.kind === 'result-ack' ? { type: 'acknowledge', label: 'Acknowledge' } : null),
+  quickAction: (task) => (task.kind === 'result-ack' ? 'acknowledge' : null),
   empty: 'Nothing claimed. Claim work from the unit queue.',
 };
 

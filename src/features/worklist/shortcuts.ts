@@ -1,7 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { useUi } from '../../state/ui-store';
-
-export type ShortcutAction = 'claim' | 'acknowledge' | 'resolve';
+import { LIST_SHORTCUTS, type ShortcutAction } from '../task/action-registry';
 
 interface Handlers {
   onMove(delta: 1 | -1): void;
@@ -16,7 +15,7 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 /**
- * The list's single-key shortcuts: j/k move, c claim, a acknowledge, r resolve, / filter. Off while the
+ * The list's single-key shortcuts: j/k move, / filter, and the actions' keys (`LIST_SHORTCUTS`). Off while the
  * person types in a field, with a modifier held, or when they switched shortcuts off (WCAG 2.1.4).
  */
 export function useListShortcuts(handlers: Handlers): void {
@@ -42,17 +41,9 @@ export function useListShortcuts(handlers: Handlers): void {
         case '/':
           h.onFilter();
           break;
-        case 'c':
-          h.onAction('claim');
-          break;
-        case 'a':
-          h.onAction('acknowledge');
-          break;
-        case 'r':
-          h.onAction('resolve');
-          break;
         default:
-          return;
+          if (!Object.hasOwn(LIST_SHORTCUTS, event.key)) return;
+          h.onAction(LIST_SHORTCUTS[event.key as keyof typeof LIST_SHORTCUTS]);
       }
       event.preventDefault();
     }

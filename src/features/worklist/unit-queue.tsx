@@ -34,7 +34,7 @@ export const unitQueue: ListDefinition = {
       </span>
     </>
   ),
-  quickAction: () => ({ type: 'claim', label: 'Claim' }),
+  quickAction: () => 'claim',
   empty: 'The queue is empty: every task on your units is claimed.',
 };
 

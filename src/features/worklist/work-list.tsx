@@ -1,4 +1,4 @@
-import { memo, useEffect, useId, useMemo, useRef, type RefObject } from 'react';
+import { Fragment, memo, useEffect, useId, useMemo, useRef, type RefObject } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Task } from '../../domain';
@@ -10,7 +10,13 @@ import { useDocumentTitle } from '../../app/document-title';
 import { useUi, type SortState } from '../../state/ui-store';
 import { dryRun, may } from '../task/available-actions';
 import type { Column, ListDefinition, RowContext } from './list-definition';
-import { useListShortcuts, type ShortcutAction } from './shortcuts';
+import { useListShortcuts } from './shortcuts';
+import {
+  ACTION_BUTTONS,
+  LIST_SHORTCUTS,
+  type ActionButton,
+  type ShortcutAction,
+} from '../task/action-registry';
 import { compareIds, matchesFilter } from './sorting';
 
 /**
@@ -103,8 +109,7 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
       showHint('Choose how this exception ends: fixed, dismissed, or sent back upstream.');
       return;
     }
-    const type = action === 'claim' ? 'claim' : action === 'acknowledge' ? 'acknowledge' : 'resolve';
-    const payload = type === 'resolve' ? {} : undefined;
+    const { type, payload } = ACTION_BUTTONS[action] as ActionButton;
     const verdict = dryRun(selectedTask, type, payload, me, new Date().toISOString());
     if (!verdict.ok) {
       showHint(verdict.why);
@@ -231,8 +236,13 @@ function ShortcutLegend() {
     <div className="shortcuts">
       {on && (
         <p className="legend">
-          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>c</kbd> claim · <kbd>a</kbd> acknowledge · <kbd>r</kbd>{' '}
-          resolve · <kbd>/</kbd> filter
+          <kbd>j</kbd>/<kbd>k</kbd> move ·{' '}
+          {Object.entries(LIST_SHORTCUTS).map(([key, id]) => (
+            <Fragment key={key}>
+              <kbd>{key}</kbd> {ACTION_BUTTONS[id].label.toLowerCase()} ·{' '}
+            </Fragment>
+          ))}
+          <kbd>/</kbd> filter
         </p>
       )}
       <button type="button" className="btn btn-quiet" aria-pressed={on} onClick={() => setOn(!on)}>
@@ -252,7 +262,8 @@ function QuickActionButton({
   ctx: RowContext;
 }) {
   const execute = useExecute();
-  const action = definition.quickAction?.(task, ctx);
+  const id = definition.quickAction?.(task, ctx);
+  const action = id ? ACTION_BUTTONS[id] : null;
   if (!action || !may(task, action.type, undefined, ctx.me, ctx.nowIso)) return null;
   const patient = task.patient ? `, ${task.patient.name}` : '';
   return (
