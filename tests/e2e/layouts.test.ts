@@ -302,7 +302,9 @@ describe('[issue 5] the views at phone, tablet and desktop sizes', () => {
   it('sign-out deletes this person’s worklist database and stored session', async () => {
     const before = await databaseNames(nurse.page);
     expect(before.some((n) => n.endsWith('-nurse-okafor'))).toBe(true);
-    await nurse.page.getByRole('button', { name: 'Sign out' }).click();
+    await nurse.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    // She holds claimed work: sign-out asks first (docs/HANDOFFS.md); keeping it still signs her out.
+    await nurse.page.getByRole('button', { name: /^Keep (it|them) and sign out$/ }).click();
     await nurse.page.getByRole('heading', { name: 'Nurses', exact: true }).waitFor();
     expect((await databaseNames(nurse.page)).some((n) => n.endsWith('-nurse-okafor'))).toBe(false);
     expect(await nurse.page.evaluate(() => localStorage.getItem('wardline.session'))).toBeNull();

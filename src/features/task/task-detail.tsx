@@ -192,7 +192,12 @@ function Facts({ task, now }: { task: Task; now: number }) {
   if (task.ackBy && !task.acknowledgedAt)
     rows.push(['Acknowledge by', `${dayAndTime(task.ackBy, now)} (${relative(task.ackBy, now)})`]);
   if (task.expectedDischargeAt) rows.push(['Expected discharge', dayAndTime(task.expectedDischargeAt, now)]);
-  if (task.acknowledgedAt) rows.push(['Acknowledged', acknowledgedWords(task)]);
+  // The header says it in full ("Acknowledged by … at …"); the fact names who and when.
+  if (task.acknowledgedAt)
+    rows.push([
+      'Acknowledged',
+      `${task.acknowledgedBy?.name ?? 'Someone'} at ${clockTime(task.acknowledgedAt)}`,
+    ]);
   const { level, nextAt } = task.escalation;
   if (level > 0) {
     // [E3, E5] The level and its repeats, the live countdown, why it reached whom and what comes next.
