@@ -27,6 +27,10 @@ const soon = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 const Q1 = { id: 'ho-off-201', name: 'Peregrine Lockhart', bed: '4W-31' };
 const Q2 = { id: 'ho-off-202', name: 'Millicent Fairweather', bed: '4W-32' };
 const R1 = { id: 'ho-off-301', name: 'Ambrose Kettleworth', bed: '4W-33' };
+const Q3 = { id: 'ho-off-203', name: 'Theodora Blackwood', bed: '4W-34' };
+
+/** The shortest wait the relay allows, so the test sees the charge nurse's alert within minutes. */
+const HANDOVER_ACCEPT_MINUTES = 1;
 
 function discharge(p: typeof Q1, dueInHours: number) {
   return routed(p.id, 1, {
@@ -54,15 +58,19 @@ let okafor: WorklistClient;
 let charge: WorklistClient;
 
 beforeAll(async () => {
-  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir') });
+  relay = await startTestRelay({
+    STATIC_DIR: inject('pwaDir'),
+    HANDOVER_ACCEPT_MINUTES: String(HANDOVER_ACCEPT_MINUTES),
+  });
   const ingest = await devToken(relay.url, 'integration-engine');
-  expect((await postEvents(relay.url, ingest, [discharge(Q1, 2), discharge(Q2, 3), result])).status).toBe(
-    202,
-  );
+  expect(
+    (await postEvents(relay.url, ingest, [discharge(Q1, 2), discharge(Q2, 3), discharge(Q3, 4), result]))
+      .status,
+  ).toBe(202);
   chargeToken = await devToken(relay.url, 'charge-4w-marchbank');
   okafor = await connectAs(relay.url, 'nurse-okafor');
   charge = await connectAs(relay.url, 'charge-4w-marchbank');
-  for (const q of [Q1, Q2]) expect((await okafor.execute(q.id, 'claim')).status).toBe('applied');
+  for (const q of [Q1, Q2, Q3]) expect((await okafor.execute(q.id, 'claim')).status).toBe('applied');
   browser = await launchBrowser();
 });
 
@@ -185,6 +193,34 @@ describe('[issue 19] handovers offline, and acknowledged results', () => {
       expect(await changesOf(R1.id)).toContain('acknowledged');
     } finally {
       await desk.context.close();
+      await phone.context.close();
+    }
+  });
+
+  it('[HO7] an offer nobody answers in time alerts the charge nurse’s phone, not the nurse, and the alert leaves once it is answered', async () => {
+    const phone = await openDevice(browser, relay.url, 'phone');
+    let brightwater: WorklistClient | undefined;
+    try {
+      await signIn(phone.page, 'H. Marchbank');
+      await waitUntilLive(phone.page);
+      const offered = await okafor.execute(Q3.id, 'handover.offer', { to: { id: 'nurse-brightwater' } });
+      expect(offered.status).toBe('applied');
+
+      const banner = phone.page.locator('.alert-handover');
+      await banner.getByText('Handover not accepted on 4W').waitFor({ timeout: 150_000 });
+      await banner
+        .getByText(/R\. Okafor offered it to D\. Brightwater at \d\d:\d\d; nobody has answered/)
+        .waitFor();
+      await screenshot(phone.page, 'handover-alert-phone-390x844');
+      expect(await seriousA11yViolations(phone.page)).toEqual([]);
+      // Never to a nurse: B, the receiver, has no such banner.
+      expect(await nurseB.page.locator('.alert-handover').count()).toBe(0);
+
+      brightwater = await connectAs(relay.url, 'nurse-brightwater');
+      expect((await brightwater.execute(Q3.id, 'handover.accept', {})).status).toBe('applied');
+      await banner.waitFor({ state: 'detached' });
+    } finally {
+      await brightwater?.stop();
       await phone.context.close();
     }
   });
