@@ -9,7 +9,9 @@ import {
   signIn,
   smallTargets,
   waitUntilLive,
+  VIEWPORTS,
   type Device,
+  type ViewportName,
 } from '../helpers/browser';
 import { routed } from '../helpers/events';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
@@ -305,4 +307,46 @@ describe('[issue 19] three people at once: end of shift, handover, answer, live 
       await desk.context.close();
     }
   });
+
+  it.each(['phone', 'tablet', 'desktop'] as ViewportName[])(
+    'the new views at %s size: no serious axe violation, 44 px targets, no patient in the title',
+    async (size) => {
+      const { width, height } = VIEWPORTS[size];
+      const check = async (device: Device, name: string) => {
+        await screenshot(device.page, `${name}-${size}-${width}x${height}`);
+        expect(await seriousA11yViolations(device.page), `${name} at ${size}`).toEqual([]);
+        if (size !== 'desktop') expect(await smallTargets(device.page), `${name} at ${size}`).toEqual([]);
+        const title = await device.page.title();
+        for (const p of ALL) expect(title).not.toContain(p.name);
+      };
+      // D. Brightwater holds P1 and P2 by now: her end of shift, and its picker.
+      const nurse = await openDevice(browser, relay.url, size);
+      try {
+        await signIn(nurse.page, 'D. Brightwater');
+        await waitUntilLive(nurse.page);
+        await nurse.page.getByRole('link', { name: 'End my shift' }).click();
+        await nurse.page.getByText('You hold 2 tasks.').waitFor();
+        await check(nurse, 'end-shift');
+        await nurse.page.getByRole('button', { name: 'Hand to a colleague…' }).click();
+        await nurse.page.getByRole('button', { name: /R\. Okafor/ }).waitFor();
+        await check(nurse, 'end-shift-picker');
+      } finally {
+        await nurse.context.close();
+      }
+      const lead = await openDevice(browser, relay.url, size);
+      try {
+        await signIn(lead.page, 'H. Marchbank');
+        await waitUntilLive(lead.page);
+        await openNav(lead.page, /^Who holds what/);
+        await expectHolds(lead.page, 'nurse-brightwater', [P1.id, P2.id]);
+        await check(lead, 'holders');
+        await group(lead.page, 'nurse-brightwater').getByRole('checkbox').first().check();
+        await lead.page.getByRole('button', { name: 'Reassign to…' }).click();
+        await lead.page.getByRole('button', { name: /R\. Okafor/ }).waitFor();
+        await check(lead, 'holders-reassign');
+      } finally {
+        await lead.context.close();
+      }
+    },
+  );
 });
