@@ -9,7 +9,7 @@ import { isClosed, type Task } from '../../domain';
 import { dayAndTime } from '../shared/format';
 import { heldUndecided } from '../worklist/selections';
 import { HandoverForm } from './handover-form';
-import { beingHandedWords } from './handover-words';
+import { beingHandedWords, currentDecline } from './handover-words';
 
 function startOf(state: unknown): HandOnChoice | undefined {
   const start = (state as { start?: unknown } | null)?.start;
@@ -131,7 +131,7 @@ function HeldTask({
   checked: boolean;
   onToggle(id: string): void;
 }) {
-  const declined = task.handoverDeclined;
+  const declined = currentDecline(task);
   return (
     <li data-task-id={task.id}>
       <label className="held-choice">

@@ -4,7 +4,14 @@ import type { HandoverNote, Task } from '../../domain';
 import type { Execute } from '../../app/session';
 import { clockTime } from '../shared/format';
 import type { TaskOffers } from '../task/available-actions';
-import { beingHandedWords, handedOverByWords, hasNote, SEVERITY_WORDS } from './handover-words';
+import {
+  beingHandedWords,
+  currentAcceptance,
+  currentDecline,
+  handedOverByWords,
+  hasNote,
+  SEVERITY_WORDS,
+} from './handover-words';
 
 /**
  * Where a handover of this task stands (docs/HANDOFFS.md): offered and waiting ("Being handed to …",
@@ -23,8 +30,8 @@ export function HandoverPanel({
 }) {
   const headingId = useId();
   const pending = task.handover;
-  const declined = task.handoverDeclined;
-  const accepted = task.handoverAccepted;
+  const declined = currentDecline(task);
+  const accepted = currentAcceptance(task);
   if (!pending && !declined && !accepted) return null;
 
   if (pending && offers.acceptHandover) {

@@ -53,3 +53,21 @@ export function acknowledgedWords(task: Pick<Task, 'acknowledgedAt' | 'acknowled
 export function hasNote(note: HandoverNote | null | undefined): note is HandoverNote {
   return !!note && Object.values(note).some((v) => v !== undefined && v !== '');
 }
+
+/**
+ * The last decline or acceptance still describes the task only while the work has not changed hands
+ * since (a reassignment sets a later `claimedAt`): D. Brightwater, given the task she once declined,
+ * must not read "Declined by D. Brightwater" on her own screen.
+ */
+export function currentDecline(task: Task): Task['handoverDeclined'] {
+  const declined = task.handoverDeclined;
+  if (!declined || !task.owner) return null;
+  if (declined.by.id === task.owner.id) return null;
+  return !task.claimedAt || declined.at >= task.claimedAt ? declined : null;
+}
+
+export function currentAcceptance(task: Task): Task['handoverAccepted'] {
+  const accepted = task.handoverAccepted;
+  if (!accepted || task.owner?.id !== accepted.by.id) return null;
+  return !task.claimedAt || accepted.at >= task.claimedAt ? accepted : null;
+}
