@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eligibleReceiver } from './actions/guards';
-import { Role } from './principal';
+import { Role, type Principal } from './principal';
 import type { Task } from './task';
 
 /** One person in `GET /api/colleagues?unit=…` (docs/HANDOFFS.md HO10): no patient data, ever. */
@@ -27,5 +27,18 @@ export function mayReceive(
   task: Task,
   colleague: Pick<Colleague, 'id' | 'name' | 'roles' | 'units'>,
 ): boolean {
-  return eligibleReceiver(task, { ...colleague, tenantId: '' });
+  return eligibleReceiver(task, principalOfColleague(colleague));
+}
+
+/** A colleague as `decide` needs them (for the optimistic view of a reassignment or an offer). */
+export function principalOfColleague(
+  colleague: Pick<Colleague, 'id' | 'name' | 'roles' | 'units'>,
+): Principal {
+  return {
+    id: colleague.id,
+    name: colleague.name,
+    roles: colleague.roles,
+    units: colleague.units,
+    tenantId: '',
+  };
 }

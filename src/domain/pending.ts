@@ -19,12 +19,30 @@ export function applyPending(
   pending: readonly PendingAction[],
   me: Principal,
   timeZone?: string,
+  /**
+   * The colleague a `reassign` or `handover.offer` names, as the device knows them (the colleagues list,
+   * `principalOfColleague`); without it those two wait for the relay's answer to show.
+   */
+  colleague?: (id: string) => Principal | null,
 ): Task {
   let task = confirmed;
   for (const { command } of pending) {
     if (command.taskId !== task.id) continue;
-    const decision = decide(task, command, me, command.issuedAt, { ...(timeZone ? { timeZone } : {}) });
+    const assignee = namesColleague(command) && colleague ? colleague(namedId(command.payload)) : null;
+    const decision = decide(task, command, me, command.issuedAt, {
+      ...(timeZone ? { timeZone } : {}),
+      assignee,
+    });
     if (decision.status === 'applied' && decision.task) task = decision.task;
   }
   return task;
+}
+
+function namesColleague(command: Command): boolean {
+  return command.type === 'reassign' || command.type === 'handover.offer';
+}
+
+function namedId(payload: unknown): string {
+  const id = (payload as { to?: { id?: unknown } } | null | undefined)?.to?.id;
+  return typeof id === 'string' ? id : '';
 }

@@ -179,7 +179,7 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
     await screenshot(page, 'escalation-alert-phone');
   });
 
-  it('[E4] one tap acknowledges: the alert goes, and the nurse’s and coordinator’s screens show it stopped', async () => {
+  it('[E4][HO9] one tap acknowledges: the alert goes, the charge nurse owns it, and the nurse’s and coordinator’s screens show it', async () => {
     const page = charge.page;
     await page
       .locator('.alert-banner')
@@ -192,12 +192,10 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
       () => relay.relay.store.getTask(TASK)?.acknowledgedBy?.id === 'charge-4w-marchbank',
       5_000,
     );
-    await nurse.page
-      .locator(`li[data-task-id="${TASK}"] .escalation-tag.is-stopped`)
-      .waitFor({ timeout: 5_000 });
-    expect(await nurse.page.locator(`li[data-task-id="${TASK}"] .escalation-tag`).textContent()).toContain(
-      'Level 1 · stopped, acknowledged by H. Marchbank',
-    );
+    // [HO9] Acknowledging gave the result an owner, the charge nurse: it leaves the nurse's unit queue
+    // (nobody else need pick it up), live.
+    expect(relay.relay.store.getTask(TASK)?.owner?.id).toBe('charge-4w-marchbank');
+    await nurse.page.locator(`li[data-task-id="${TASK}"]`).waitFor({ state: 'detached', timeout: 5_000 });
     await coordinator.page
       .getByText(/Next: Stopped: acknowledged by H\. Marchbank at \d\d:\d\d\./)
       .waitFor({ timeout: 5_000 });

@@ -28,11 +28,10 @@ describe('handover between nurses', () => {
       ingest,
       ids.map((id) => routed(id, 1, { candidateRoles: ['Nurse'] })),
     );
-    [okafor, brightwater, charge, quillon] = await Promise.all(
-      ['nurse-okafor', 'nurse-brightwater', 'charge-4w-marchbank', 'nurse-quillon'].map((id) =>
-        connectAs(relay.url, id),
-      ),
-    );
+    okafor = await connectAs(relay.url, 'nurse-okafor');
+    brightwater = await connectAs(relay.url, 'nurse-brightwater');
+    charge = await connectAs(relay.url, 'charge-4w-marchbank');
+    quillon = await connectAs(relay.url, 'nurse-quillon');
     for (const id of ids) expect((await okafor.execute(id, 'claim')).status).toBe('applied');
   });
 
@@ -178,6 +177,24 @@ describe('handover between nurses', () => {
       ['released-on-behalf', 'charge-4w-marchbank', 'nurse-okafor'],
     ]);
     expect(relay.relay.store.auditTrail('ho-accept').map((e) => e.change)).toContain('handover-accepted');
+
+    // The task's history, as its screen reads it, keeps the note with the offer and the synthesis and
+    // question with the acceptance, with who and when.
+    const token = await devToken(relay.url, 'nurse-brightwater');
+    const res = await fetch(`${relay.url}/api/tasks/ho-accept/history`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const history = (await res.json()) as {
+      entries: Array<{ change: string; actor: { name: string }; at: string; handover?: unknown }>;
+    };
+    expect(history.entries.find((e) => e.change === 'handover-offered')).toMatchObject({
+      actor: { name: 'R. Okafor' },
+      handover: { note: NOTE },
+    });
+    expect(history.entries.find((e) => e.change === 'handover-accepted')).toMatchObject({
+      actor: { name: 'D. Brightwater' },
+      handover: { synthesis: 'Home today once K+ rechecked', question: 'Has pharmacy sent the TTOs?' },
+    });
 
     const outbound = relay.relay.store.pendingOutbox(1000);
     const types = outbound.map((r) => r.type);

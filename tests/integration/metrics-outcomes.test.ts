@@ -157,7 +157,8 @@ describe('outcome metrics over a seeded history (relay, hub, injected clock)', (
 
   /** Every duration group the test knows the truth of, for the 4W charge nurse. */
   const expectations4w = () => {
-    const claimResults = RESULT_RESOLVE; // never claimed: resolving is their claim [M1]
+    // Acknowledging an unowned result claims it (HANDOFFS.md HO9, [M1]); the stat one is claimed so too.
+    const claimResults = ACK;
     return [
       ['time-to-claim', { unit: '4W', kind: 'discharge', priority: 'routine' }, CLAIM],
       ['time-to-resolve', { unit: '4W', kind: 'discharge', priority: 'routine' }, RESOLVE],
@@ -167,8 +168,8 @@ describe('outcome metrics over a seeded history (relay, hub, injected clock)', (
       ['time-to-acknowledge', { unit: '4W', kind: 'result-ack', priority: 'all' }, [...ACK, STAT_ACK]],
       ['time-to-claim', { unit: '4W', kind: 'result-ack', priority: 'urgent' }, claimResults],
       ['time-to-resolve', { unit: '4W', kind: 'result-ack', priority: 'urgent' }, RESULT_RESOLVE],
-      ['time-to-claim', { unit: '4W', kind: 'all', priority: 'all' }, [...CLAIM, ...claimResults]],
-      ['time-to-claim', { unit: 'all', kind: 'all', priority: 'all' }, [...CLAIM, ...claimResults]],
+      ['time-to-claim', { unit: '4W', kind: 'all', priority: 'all' }, [...CLAIM, ...claimResults, STAT_ACK]],
+      ['time-to-claim', { unit: 'all', kind: 'all', priority: 'all' }, [...CLAIM, ...claimResults, STAT_ACK]],
       ['time-to-resolve', { unit: 'all', kind: 'all', priority: 'all' }, [...RESOLVE, ...RESULT_RESOLVE]],
       ['time-to-acknowledge', { unit: 'all', kind: 'all', priority: 'all' }, [...RESOLVE, ...ACK, STAT_ACK]],
     ] as const;

@@ -1,6 +1,6 @@
 import { visibleTo } from '../../../src/domain';
 import type { RequestGuard } from '../auth';
-import type { WorklistStore } from '../store/worklist-store';
+import type { AuditEntry, WorklistStore } from '../store/worklist-store';
 import { sendError, sendJson } from './json';
 import type { Router } from './router';
 
@@ -20,6 +20,26 @@ export function registerTaskRoutes(
     if (!task || !visibleTo(task, principal)) {
       return sendError(res, 404, 'not-found', 'This task is not on your worklist.');
     }
-    sendJson(res, 200, { taskId: task.id, entries: store.auditTrail(task.id) });
+    const entries = store.auditTrail(task.id).map((entry) => withHandover(store, entry));
+    sendJson(res, 200, { taskId: task.id, entries });
   });
+}
+
+/**
+ * A handover's words belong in its history (docs/HANDOFFS.md HO11): the note with the offer, the
+ * synthesis and question with the acceptance, read from the change's own snapshot. They are shown
+ * here, to people who may see the task, and nowhere else (never upstream, never in logs).
+ */
+function withHandover(store: WorklistStore, entry: AuditEntry): AuditEntry & { handover?: unknown } {
+  if (entry.change === 'handover-offered') {
+    return { ...entry, handover: { note: store.taskAtChange(entry.seq)?.handover?.note ?? null } };
+  }
+  if (entry.change === 'handover-accepted') {
+    const accepted = store.taskAtChange(entry.seq)?.handoverAccepted;
+    return {
+      ...entry,
+      handover: { synthesis: accepted?.synthesis ?? null, question: accepted?.question ?? null },
+    };
+  }
+  return entry;
 }

@@ -184,6 +184,54 @@ export const OUTCOME_METRICS = {
       params: [now, ...units, from, to, now],
     }),
   },
+  // [M15] Manual handoffs in the window: reassignments, accepted handovers, releases after a claim (by
+  // the owner, or by a lead on her behalf), by the change's name as `reason`.
+  'manual-handoffs': {
+    dimensions: ['unit', 'reason'],
+    aggregate: 'count',
+    timeframe: 'window',
+    manyPerTask: true,
+    value: 'milliseconds from arrival to the handoff (the latest, when a task is listed for several)',
+    cohort: ({ units, from, to }) => ({
+      text: `SELECT h.task_id, t.unit, h.how AS reason,
+          CASE WHEN h.at_ms > t.created_ms THEN h.at_ms - t.created_ms ELSE 0 END AS value, NULL AS met
+        FROM outcome_handoffs h JOIN outcome_tasks t ON t.task_id = h.task_id
+        WHERE t.unit IN (${marks(units)}) AND h.at_ms >= ? AND h.at_ms < ?`,
+      params: [...units, from, to],
+    }),
+  },
+  // [M16] Handover offers not accepted in time: the charge nurse was alerted (HANDOFFS.md HO7) in the window.
+  'handovers-not-accepted-in-time': {
+    dimensions: ['unit'],
+    aggregate: 'count',
+    timeframe: 'window',
+    manyPerTask: true,
+    oldest: true,
+    value: 'milliseconds the offer had waited when the charge nurse was alerted',
+    cohort: ({ units, from, to }) => ({
+      text: `SELECT o.task_id, t.unit,
+          CASE WHEN o.alerted_ms > o.offered_ms THEN o.alerted_ms - o.offered_ms ELSE 0 END AS value, NULL AS met
+        FROM outcome_handover_offers o JOIN outcome_tasks t ON t.task_id = o.task_id
+        WHERE t.unit IN (${marks(units)}) AND o.alerted_ms >= ? AND o.alerted_ms < ?`,
+      params: [...units, from, to],
+    }),
+  },
+  // [M17] How long handover offers waited: from the offer to whatever ended it, for offers that ended
+  // in the window (accepted, declined, withdrawn, or the work changed hands or closed).
+  'handover-wait': {
+    dimensions: ['unit', 'kind', 'priority'],
+    aggregate: 'duration',
+    timeframe: 'window',
+    manyPerTask: true,
+    value: 'milliseconds from the offer to its end (the longest, when a task is listed for several)',
+    cohort: ({ units, from, to }) => ({
+      text: `SELECT o.task_id, t.unit, t.kind, t.priority,
+          CASE WHEN o.ended_ms > o.offered_ms THEN o.ended_ms - o.offered_ms ELSE 0 END AS value, NULL AS met
+        FROM outcome_handover_offers o JOIN outcome_tasks t ON t.task_id = o.task_id
+        WHERE t.unit IN (${marks(units)}) AND o.ended_ms >= ? AND o.ended_ms < ?`,
+      params: [...units, from, to],
+    }),
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof OUTCOME_METRICS;

@@ -16,6 +16,24 @@ export const MOMENT_CHANGES = {
   escalated: ['escalated'],
 } as const satisfies Record<string, readonly string[]>;
 
+/** Acknowledging unowned work also claims it (HANDOFFS.md HO9): the change's detail says when it did. */
+export const TOOK_OWNERSHIP = 'took ownership';
+
+/** Manual handoffs [M15]: the work changed hands by a person's decision after someone held it. */
+export const HANDOFF_CHANGES = ['reassigned', 'handover-accepted', 'released', 'released-on-behalf'] as const;
+/** What ends a pending handover offer [M17]: an answer, a withdrawal, or the work changing hands or closing. */
+export const OFFER_ENDINGS = [
+  'handover-accepted',
+  'handover-declined',
+  'handover-withdrawn',
+  'reassigned',
+  'released',
+  'released-on-behalf',
+  'resolved',
+  'resolved-with-override',
+  'cancelled',
+] as const;
+
 type Moment = keyof typeof MOMENT_CHANGES;
 const MOMENT_OF = new Map<string, Moment[]>();
 for (const [moment, changes] of Object.entries(MOMENT_CHANGES) as Array<[Moment, readonly string[]]>) {
@@ -53,6 +71,7 @@ interface ChangeRow {
   change: string;
   actor_id: string;
   at: string;
+  detail: string | null;
 }
 
 interface Folding {
@@ -81,7 +100,7 @@ export class OutcomeProjection {
       cursor: db.prepare<[], { last_seq: number }>('SELECT last_seq FROM outcome_projection WHERE id = 1'),
       setCursor: db.prepare<[number]>('UPDATE outcome_projection SET last_seq = ? WHERE id = 1'),
       changes: db.prepare<[number, number], ChangeRow>(
-        'SELECT seq, task_id, unit, change, actor_id, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
+        'SELECT seq, task_id, unit, change, actor_id, at, detail FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
       ),
       snapshot: db.prepare<[number], { task: string }>('SELECT task FROM changes WHERE seq = ?'),
       upsert: db.prepare(
@@ -108,6 +127,20 @@ export class OutcomeProjection {
            checklist_done_by_expected = COALESCE(outcome_tasks.checklist_done_by_expected,
              excluded.checklist_done_by_expected),
            last_seq = excluded.last_seq`,
+      ),
+      handoff: db.prepare(
+        'INSERT INTO outcome_handoffs (seq, task_id, how, at_ms) VALUES (?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING',
+      ),
+      offer: db.prepare(
+        `INSERT INTO outcome_handover_offers (seq, task_id, offered_ms, ended_ms, ended_by, alerted_ms)
+         VALUES (?, ?, ?, NULL, NULL, NULL) ON CONFLICT (seq) DO NOTHING`,
+      ),
+      offerAlerted: db.prepare(
+        `UPDATE outcome_handover_offers SET alerted_ms = ?
+         WHERE task_id = ? AND ended_ms IS NULL AND alerted_ms IS NULL`,
+      ),
+      offerEnded: db.prepare(
+        'UPDATE outcome_handover_offers SET ended_ms = ?, ended_by = ? WHERE task_id = ? AND ended_ms IS NULL',
       ),
       escalation: db.prepare(
         `INSERT INTO outcome_escalations (seq, task_id, unit, level, at_ms, by_person) VALUES (?, ?, ?, ?, ?, ?)
@@ -183,7 +216,10 @@ export class OutcomeProjection {
       tasks.set(row.task_id, folding);
     }
     folding.lastSeq = row.seq;
-    for (const moment of MOMENT_OF.get(row.change) ?? []) folding.moments[moment] ??= Date.parse(row.at);
+    const at = Date.parse(row.at);
+    for (const moment of MOMENT_OF.get(row.change) ?? []) folding.moments[moment] ??= at;
+    if (row.change === 'acknowledged' && row.detail === TOOK_OWNERSHIP) folding.moments.claimed ??= at;
+    this.foldHandoff(row, at);
     if (row.change === 'escalated') {
       const snapshot = this.snapshot(row.seq, folding);
       this.q.escalation.run(
@@ -198,6 +234,16 @@ export class OutcomeProjection {
     if (MOMENT_CHANGES.completed.some((c) => c === row.change)) {
       folding.checklistDoneByExpected ??= checklistDoneByExpected(this.snapshot(row.seq, folding));
     }
+  }
+
+  /** Handoffs and offers [M15]–[M17], in `seq` order like everything else here. */
+  private foldHandoff(row: ChangeRow, at: number): void {
+    if ((OFFER_ENDINGS as readonly string[]).includes(row.change))
+      this.q.offerEnded.run(at, row.change, row.task_id);
+    if ((HANDOFF_CHANGES as readonly string[]).includes(row.change))
+      this.q.handoff.run(row.seq, row.task_id, row.change, at);
+    if (row.change === 'handover-offered') this.q.offer.run(row.seq, row.task_id, at);
+    if (row.change === 'handover-overdue') this.q.offerAlerted.run(at, row.task_id);
   }
 
   private write(folding: Folding): void {

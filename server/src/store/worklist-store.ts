@@ -187,6 +187,14 @@ export class WorklistStore {
     return rows.map((row) => taskFromRow({ id: taskId, body: row.task, seq: row.seq }));
   }
 
+  /** The task as one change left it (its snapshot in the `changes` log), or null for an unknown seq. */
+  taskAtChange(seq: number): Task | null {
+    const row = this.db
+      .prepare<[number], { task_id: string; task: string }>('SELECT task_id, task FROM changes WHERE seq = ?')
+      .get(seq);
+    return row ? taskFromRow({ id: row.task_id, body: row.task, seq }) : null;
+  }
+
   auditTrail(taskId: string): AuditEntry[] {
     return this.q.audit.all(taskId).map((row) => ({
       seq: row.seq as number,

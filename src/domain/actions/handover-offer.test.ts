@@ -14,6 +14,7 @@ import {
   okafor,
   ownedBy,
   ref,
+  supervisor,
 } from '../testing/fixtures';
 
 const note: HandoverNote = {
@@ -104,6 +105,15 @@ describe('handover.offer', () => {
       undefined,
       'forbidden',
       /reassign it instead/,
+    ],
+    [
+      'a nurse’s work, by the supervisor',
+      ownedBy(nurse),
+      supervisor,
+      okafor,
+      undefined,
+      'forbidden',
+      /^Only A\. Mensah, who holds this task, can hand it over\.$/,
     ],
     [
       'to a 5E nurse',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasRole } from '../principal';
 import { reject } from '../results';
 import { HandoverNote, type Handover } from '../task';
 import { leads } from '../visibility';
@@ -24,9 +25,11 @@ export const handoverOffer = defineAction({
       return reject('conflict', 'This task is in the unit queue: claim it before handing it over.');
     if (task.owner.id !== actor.id) {
       if (leads(task, actor)) {
+        // Charge nurses and coordinators have reassign for this; a supervisor has neither.
+        const instead = hasRole(actor, 'ChargeNurse', 'Coordinator') ? '; reassign it instead' : '';
         return reject(
           'forbidden',
-          `Only ${who(task.owner)}, who holds this task, can hand it over; reassign it instead.`,
+          `Only ${who(task.owner)}, who holds this task, can hand it over${instead}.`,
         );
       }
       // Work reassigned meanwhile (an offline offer replayed late): say who holds it now.

@@ -1,0 +1,2 @@
+-- Placeholder so this branch's migrations have no gap: number 0006 belongs to another branch of this
+-- wave. When both are merged, DELETE THIS FILE (the other branch's 0006 replaces it). It does nothing.
