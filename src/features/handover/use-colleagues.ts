@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useSession } from '../../app/session';
+import { rememberColleagues, rememberedColleagues } from '../../data/colleague-memory';
 import { fetchColleagues, type Colleague } from '../../data/colleagues';
 
 export type ColleaguesState =
@@ -7,13 +8,6 @@ export type ColleaguesState =
   | { status: 'failed'; message: string }
   /** `asOf`: the list is the last one this page saw (the relay cannot be asked now), from that time. */
   | { status: 'ready'; colleagues: Colleague[]; asOf: string | null };
-
-/**
- * The last list seen per unit, in this page's memory only (names and presence, no patient data): an
- * offline nurse can still hand over to a colleague she picked from before, and the offer waits in the
- * outbox like any action. Gone at sign-out, which reloads the page.
- */
-const lastSeen = new Map<string, { colleagues: Colleague[]; at: string }>();
 
 /**
  * The colleagues of the given units, asked of the relay when a picker or the who-holds-what board
@@ -31,12 +25,12 @@ export function useColleagues(units: readonly string[]): ColleaguesState {
     Promise.all(wanted.map((unit) => fetchColleagues(tokens, unit, abort.signal))).then(
       (lists) => {
         const at = new Date().toISOString();
-        wanted.forEach((unit, i) => lastSeen.set(unit, { colleagues: lists[i]!, at }));
+        wanted.forEach((unit, i) => rememberColleagues(unit, lists[i]!, at));
         setState({ status: 'ready', colleagues: merge(lists), asOf: null });
       },
       (error: unknown) => {
         if (abort.signal.aborted) return;
-        const remembered = wanted.map((unit) => lastSeen.get(unit));
+        const remembered = wanted.map((unit) => rememberedColleagues(unit));
         if (remembered.every((r) => r !== undefined)) {
           const at = remembered.map((r) => r.at).sort()[0]!;
           setState({ status: 'ready', colleagues: merge(remembered.map((r) => r.colleagues)), asOf: at });
