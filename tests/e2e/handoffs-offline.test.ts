@@ -101,7 +101,7 @@ describe('[issue 19] handovers offline, and acknowledged results', () => {
     await Promise.all([nurseA, nurseB].map((d) => waitUntilLive(d.page)));
   });
 
-  it('[HO8][S2] an offer and an accept made offline are applied once; an offer of work reassigned meanwhile is one Needs-attention entry naming the new owner', async () => {
+  it('[HO8][S14][HS2] an offer and an accept made offline are applied once; an offer of work reassigned meanwhile is one Needs-attention entry naming the new owner', async () => {
     const a = nurseA.page;
     // She looked at who is on shift while online (the picker keeps that list in the page's memory).
     await a.goto(`/my-work/${Q1.id}`);
@@ -151,7 +151,7 @@ describe('[issue 19] handovers offline, and acknowledged results', () => {
     await a.locator(`li[data-task-id="${Q1.id}"]`).waitFor({ state: 'detached' });
   });
 
-  it('[HO9] an acknowledged result has an owner and says who acknowledged it and when, never Overdue: card, table, task', async () => {
+  it('[HO9][HS6] an acknowledged result has an owner and says who acknowledged it and when, never Overdue: card, table, task', async () => {
     const desk = await openDevice(browser, relay.url, 'desktop');
     const phone = await openDevice(browser, relay.url, 'phone');
     try {
@@ -197,7 +197,7 @@ describe('[issue 19] handovers offline, and acknowledged results', () => {
     }
   });
 
-  it('[HO7] an offer nobody answers in time alerts the charge nurse’s phone, not the nurse, and the alert leaves once it is answered', async () => {
+  it('[HO7][HS7] an offer nobody answers in time alerts the charge nurse’s phone, not the nurse, and the alert leaves once it is answered', async () => {
     const phone = await openDevice(browser, relay.url, 'phone');
     let brightwater: WorklistClient | undefined;
     try {

@@ -114,7 +114,7 @@ describe('[issue 19] three people at once: end of shift, handover, answer, live 
     await charge.page.getByRole('heading', { level: 1, name: 'Who holds what' }).waitFor();
   });
 
-  it('[HO1][HO3][HO4][HO5][HO6] A hands two to B with a note and one to the queue; B accepts one and declines one; A and the board see it', async () => {
+  it('[HO1][HO3][HO4][HO5][HO6][HS3][HS4][HS5] A hands two to B with a note and one to the queue; B accepts one and declines one; A and the board see it', async () => {
     const board = charge.page;
     await expectHolds(
       board,
@@ -245,7 +245,7 @@ describe('[issue 19] three people at once: end of shift, handover, answer, live 
     }
   });
 
-  it('[HO1] sign-out while holding work lists it and asks; "keep" keeps it and changes nothing', async () => {
+  it('[HO1][HS4] sign-out while holding work lists it and asks; "keep" keeps it and changes nothing', async () => {
     const a = nurseA.page;
     const before = await historyOf(P2.id);
     await a.getByRole('button', { name: 'Sign out', exact: true }).click();
@@ -269,7 +269,7 @@ describe('[issue 19] three people at once: end of shift, handover, answer, live 
     expect(await historyOf(P2.id)).toEqual(before);
   });
 
-  it('[HO2] the reassign picker offers exactly the eligible colleagues, filters as she types, and a nurse has none', async () => {
+  it('[HO2][HS1][HS2] the reassign picker offers exactly the eligible colleagues, filters as she types, and a nurse has none', async () => {
     const desk = await openDevice(browser, relay.url, 'desktop');
     try {
       await signIn(desk.page, 'H. Marchbank');
@@ -309,7 +309,7 @@ describe('[issue 19] three people at once: end of shift, handover, answer, live 
   });
 
   it.each(['phone', 'tablet', 'desktop'] as ViewportName[])(
-    'the new views at %s size: no serious axe violation, 44 px targets, no patient in the title',
+    '[HS2][HS4][HS5] the new views at %s size: no serious axe violation, 44 px targets, no patient in the title',
     async (size) => {
       const { width, height } = VIEWPORTS[size];
       const check = async (device: Device, name: string) => {
