@@ -1,5 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useRef, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import type { Task } from '../domain';
 import type { WorklistDb } from '../data/db';
 import { useAuth } from './auth-store';
@@ -36,13 +36,17 @@ export function SignOutButton({
   const unsent = useLiveQuery(() => db.outbox.count(), [db]) ?? 0;
   const dialog = useRef<HTMLDialogElement>(null);
   const holding = useRef<HTMLDialogElement>(null);
+  // The held tasks (patient names) are in the page only while the question is open, not in a closed dialog.
+  const [askingHeld, setAskingHeld] = useState(false);
   const askUnsent = () => {
     if (unsent === 0) void signOut();
     else dialog.current?.showModal();
   };
   const ask = () => {
-    if (held.length > 0 && onHandOn) holding.current?.showModal();
-    else askUnsent();
+    if (held.length > 0 && onHandOn) {
+      setAskingHeld(true);
+      holding.current?.showModal();
+    } else askUnsent();
   };
   const handOn = (choice: HandOnChoice) => {
     holding.current?.close();
@@ -56,11 +60,16 @@ export function SignOutButton({
         {children}
       </button>
       {onHandOn && (
-        <dialog ref={holding} className="confirm-dialog held-dialog" aria-labelledby="held-title">
+        <dialog
+          ref={holding}
+          className="confirm-dialog held-dialog"
+          aria-labelledby="held-title"
+          onClose={() => setAskingHeld(false)}
+        >
           <h2 id="held-title">You still hold {n === 1 ? '1 task' : `${n} tasks`}</h2>
           <p>Nothing is passed on without your choice.</p>
           <ul className="held-list">
-            {held.map((task) => (
+            {(askingHeld ? held : []).map((task) => (
               <li key={task.id}>
                 <span className="strong">{task.title}</span>
                 {task.patient && (

@@ -159,7 +159,9 @@ function TaskBody({
       {open && offers.resolveBlockedBy && <p className="note">{offers.resolveBlockedBy}</p>}
       {open && (
         <MoreActions task={task} offers={offers} execute={execute}>
-          {device === 'phone' && <HandOnActions task={task} offers={offers} execute={execute} />}
+          {device === 'phone' && (offers.reassign || offers.handOver) && (
+            <HandOnActions task={task} offers={offers} execute={execute} />
+          )}
         </MoreActions>
       )}
 
