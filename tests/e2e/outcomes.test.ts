@@ -218,12 +218,13 @@ describe('[issue 10] the outcomes dashboard', () => {
     expect([...rows.keys()]).toEqual(compact.map(figureKey));
     for (const f of compact) expect(rows.get(figureKey(f)), figureKey(f)).toEqual(expectedCells(f));
 
-    // The seeded hour is in there: 7 discharges claimed (6 on 4W, 1 on 5E; acknowledging is no claim).
+    // The seeded hour is in there: 7 discharges claimed (6 on 4W, 1 on 5E), and the 3 stat results the
+    // charge nurse acknowledged unowned, which made them hers (HANDOFFS.md HO9, METRICS.md M1).
     const claims4w = compact.find((f) => f.metric === 'time-to-claim' && f.unit === '4W')!;
-    expect(claims4w.count).toBe(CLAIM.length);
+    expect(claims4w.count).toBe(CLAIM.length + STAT_ACK.length);
     const allClaims = compact.find((f) => f.metric === 'time-to-claim' && f.unit === 'all')!;
-    expect(allClaims.count).toBe(CLAIM.length + 1);
-    // Nearest-rank p50 of 3, 5, 7, 8, 9, 12, 20 minutes: the 4th.
+    expect(allClaims.count).toBe(CLAIM.length + 1 + STAT_ACK.length);
+    // Nearest-rank p50 of 3, 4, 5, 7, 8, 9, 12, 16, 20, 25 minutes: the 5th.
     expect(allClaims.p50Ms).toBe(8 * MINUTE);
     const row = page.locator(`tr[data-figure="${figureKey(allClaims)}"]`);
     expect(await row.locator('td').nth(1).textContent()).toBe('8 min');
