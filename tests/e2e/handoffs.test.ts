@@ -344,6 +344,14 @@ describe('[issue 19] three people at once: end of shift, handover, answer, live 
         await lead.page.getByRole('button', { name: 'Reassign to…' }).click();
         await lead.page.getByRole('button', { name: /R\. Okafor/ }).waitFor();
         await check(lead, 'holders-reassign');
+
+        // [HS1] On the task: a phone keeps Reassign in "More actions", larger screens show it.
+        await lead.page.goto(`/tasks/${P1.id}`);
+        await lead.page.getByRole('heading', { name: 'Discharge home: bed 21' }).waitFor();
+        if (size === 'phone') await lead.page.getByText('More actions').click();
+        await lead.page.getByRole('button', { name: /^Reassign…/ }).click();
+        await lead.page.getByRole('button', { name: /R\. Okafor/ }).waitFor();
+        await check(lead, 'task-reassign');
       } finally {
         await lead.context.close();
       }
