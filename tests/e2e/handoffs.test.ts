@@ -292,8 +292,10 @@ describe('[issue 19] three people at once: end of shift, handover, answer, live 
       expect(await picker.locator('[data-colleague-id]').count()).toBe(1);
       await desk.page.keyboard.press('Enter');
       await desk.page.getByText(/^D\. Brightwater, since \d\d:\d\d$/).waitFor();
-      const last = (await historyOf(P2.id)).at(-1)!;
-      expect(last).toMatchObject({ change: 'reassigned', actor: { id: 'charge-4w-marchbank' } });
+      // The screen shows it at once (the page knows her); the relay's history follows.
+      await expect
+        .poll(async () => (await historyOf(P2.id)).at(-1), { timeout: 15_000 })
+        .toMatchObject({ change: 'reassigned', actor: { id: 'charge-4w-marchbank' } });
 
       // A nurse is offered no Reassign, on the task or by key.
       const b = nurseB.page;
