@@ -2,17 +2,19 @@ import { hasRole, type Principal } from '../domain';
 import type { ViewId } from '../state/ui-store';
 
 /** The list views, and the outcomes dashboard (not a list: no filter, sort or count of its own). */
-export type NavId = ViewId | 'outcomes';
+export type NavId = ViewId | 'outcomes' | 'holders';
 
 export interface ViewLink {
   id: NavId;
   path: string;
   label: string;
+  /** A shorter label for a phone's bottom bar, where five views share 390 px. */
+  shortLabel?: string;
 }
 
 export const VIEW_LINKS: Record<ViewId, ViewLink> = {
   'my-work': { id: 'my-work', path: '/my-work', label: 'My work' },
-  queue: { id: 'queue', path: '/queue', label: 'Unit queue' },
+  queue: { id: 'queue', path: '/queue', label: 'Unit queue', shortLabel: 'Queue' },
   discharge: { id: 'discharge', path: '/discharge', label: 'Discharges' },
   exceptions: { id: 'exceptions', path: '/exceptions', label: 'Exceptions' },
   escalations: { id: 'escalations', path: '/escalations', label: 'Escalations' },
@@ -20,6 +22,18 @@ export const VIEW_LINKS: Record<ViewId, ViewLink> = {
 
 /** `/outcomes`, not `/metrics`: that path is the relay's Prometheus endpoint, which a route here would shadow. */
 export const OUTCOMES_LINK: ViewLink = { id: 'outcomes', path: '/outcomes', label: 'Outcomes' };
+
+/** Every open task of a unit by who holds it (docs/HANDOFFS.md): for those who lead the unit's work. */
+export const HOLDERS_LINK: ViewLink = {
+  id: 'holders',
+  path: '/holders',
+  label: 'Who holds what',
+  shortLabel: 'Team',
+};
+
+export function seesHolders(me: Principal): boolean {
+  return hasRole(me, 'ChargeNurse', 'Coordinator', 'Supervisor') && me.units.length > 0;
+}
 
 /** Who the relay's outcome metrics are for (docs/METRICS.md [M11]); anyone else would only see a refusal. */
 export function seesOutcomes(me: Principal): boolean {
@@ -39,7 +53,9 @@ export function viewsFor(me: Principal): ViewLink[] {
   if (hasRole(me, 'Coordinator')) add('discharge', 'exceptions');
   if (hasRole(me, 'Nurse', 'ChargeNurse', 'Coordinator', 'Supervisor')) add('my-work', 'queue');
   if (hasRole(me, 'Supervisor')) add('discharge', 'exceptions');
-  const links = ids.map((id) => VIEW_LINKS[id]);
+  const links: ViewLink[] = ids.map((id) => VIEW_LINKS[id]);
+  // Right after the first view: the lead's second question is who has the work.
+  if (seesHolders(me)) links.splice(1, 0, HOLDERS_LINK);
   // Last: the numbers about the work never come before the work itself.
   return seesOutcomes(me) ? [...links, OUTCOMES_LINK] : links;
 }

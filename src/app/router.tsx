@@ -82,6 +82,14 @@ const routes: RouteObject[] = [
       listRoute('discharge', () => import('../features/discharge/discharge-board')),
       listRoute('exceptions', () => import('../features/exceptions/exceptions-queue')),
       listRoute('escalations', () => import('../features/escalations/escalations')),
+      {
+        path: 'holders',
+        lazy: async () => ({ Component: (await import('../features/holders/holders-page')).Component }),
+      },
+      {
+        path: 'end-shift',
+        lazy: async () => ({ Component: (await import('../features/handover/end-shift-page')).Component }),
+      },
       // The dashboard and its chart library load only when a lead opens it.
       {
         path: 'outcomes',

@@ -11,6 +11,7 @@ import {
 import { liveQuery } from 'dexie';
 import { applyPending, type ActionType, type Command, type Task } from '../domain';
 import { readCursor, type OutboxRow } from '../data/db';
+import { rememberedPrincipal } from '../data/colleague-memory';
 import { enqueue } from '../data/outbox';
 import { useConnection } from '../state/connection-store';
 import { usePending } from '../state/pending-store';
@@ -65,7 +66,10 @@ export function SessionProvider({ workspace, children }: { workspace: Workspace;
     if (outbox.length === 0)
       return { list: confirmed, byId: new Map(confirmed.map((t) => [t.id, t])), outbox };
     const touched = new Set(outbox.map((row) => row.command.taskId));
-    const list = confirmed.map((task) => (touched.has(task.id) ? applyPending(task, outbox, me) : task));
+    // An offer or reassignment shows at once when this page has seen the colleague it names (S14).
+    const list = confirmed.map((task) =>
+      touched.has(task.id) ? applyPending(task, outbox, me, undefined, rememberedPrincipal) : task,
+    );
     return { list, byId: new Map(list.map((t) => [t.id, t])), outbox };
   }, [device, unseen, me]);
   useEffect(() => {
@@ -148,6 +152,24 @@ export function useTask(id: string | undefined): Task | null | undefined {
 export function usePendingTaskIds(): Set<string> {
   const { outbox } = useContext(TasksContext);
   return useMemo(() => new Set(outbox.map((row) => row.command.taskId)), [outbox]);
+}
+
+/**
+ * Tasks with a handover offer or a release of hers still in the outbox. `applyPending` cannot show an
+ * offer before the relay answers (the receiver's directory entry is the relay's), so the end-of-shift
+ * page uses this to count such tasks as passed on, not as still undecided.
+ */
+export function usePassingOnTaskIds(): Set<string> {
+  const { outbox } = useContext(TasksContext);
+  return useMemo(
+    () =>
+      new Set(
+        outbox
+          .filter((row) => row.command.type === 'handover.offer' || row.command.type === 'release')
+          .map((row) => row.command.taskId),
+      ),
+    [outbox],
+  );
 }
 
 /** How many actions wait to be sent from this device (the header's "N waiting to sync") [S11]. */

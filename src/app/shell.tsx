@@ -1,15 +1,15 @@
 import { useMemo } from 'react';
-import { NavLink, Outlet } from 'react-router';
+import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { AlertBanners } from '../features/escalations/alert-banner';
 import { CoverageWarning } from '../features/escalations/coverage-warning';
-import { countFor } from '../features/worklist/selections';
+import { countFor, heldUndecided } from '../features/worklist/selections';
 import { ROLE_WORDS } from '../features/shared/words';
 import { AboutThisDevice } from './about-device';
 import { useEditing } from './editing';
 import { ConnectionStatus } from './connection-status';
 import { viewsFor } from './navigation';
 import { Notices } from './notices';
-import { useSession, useTasks, useUnsentCount } from './session';
+import { usePassingOnTaskIds, useSession, useTasks, useUnsentCount } from './session';
 import { SignOutButton } from './sign-out';
 import { UpdatePrompt } from './update-prompt';
 
@@ -23,11 +23,24 @@ export function Shell() {
   const tasks = useTasks();
   const views = useMemo(() => viewsFor(me), [me]);
   const counts = useMemo(
-    () => new Map(views.map((v) => [v.id, tasks && v.id !== 'outcomes' ? countFor(v.id, tasks, me) : null])),
+    () =>
+      new Map(
+        views.map((v) => [
+          v.id,
+          tasks && v.id !== 'outcomes' && v.id !== 'holders' ? countFor(v.id, tasks, me) : null,
+        ]),
+      ),
     [views, tasks, me],
   );
   const role = me.roles[0] ? ROLE_WORDS[me.roles[0]] : '';
   const unsent = useUnsentCount();
+  const navigate = useNavigate();
+  const passing = usePassingOnTaskIds();
+  const held = useMemo(
+    () => (tasks ? heldUndecided(tasks, me).filter((t) => !passing.has(t.id)) : []),
+    [tasks, me, passing],
+  );
+  const worksShifts = views.some((v) => v.id === 'my-work');
   const editing = useEditing();
 
   return (
@@ -46,7 +59,17 @@ export function Shell() {
           </span>
         </div>
         <AboutThisDevice />
-        <SignOutButton db={db} className="btn btn-header">
+        {worksShifts && (
+          <Link to="/end-shift" className="btn btn-header end-shift-link">
+            End my shift
+          </Link>
+        )}
+        <SignOutButton
+          db={db}
+          className="btn btn-header"
+          held={held}
+          onHandOn={(start) => void navigate('/end-shift', { state: { start } })}
+        >
           Sign out
         </SignOutButton>
       </header>
@@ -58,7 +81,18 @@ export function Shell() {
               return (
                 <li key={v.id}>
                   <NavLink to={v.path} className="nav-link">
-                    <span className="nav-label">{v.label}</span>
+                    <span className="nav-label">
+                      {v.shortLabel ? (
+                        <>
+                          <span className="label-long">{v.label}</span>
+                          <span className="label-short" aria-hidden="true">
+                            {v.shortLabel}
+                          </span>
+                        </>
+                      ) : (
+                        v.label
+                      )}
+                    </span>
                     {count != null && (
                       <span className="nav-count">
                         {count}

@@ -7,6 +7,7 @@ import {
   openDevice,
   screenshot,
   seriousA11yViolations,
+  smallTargets,
   signIn,
   VIEWPORTS,
   waitUntilLive,
@@ -112,26 +113,6 @@ afterAll(async () => {
   await browser?.close();
   await relay?.stop();
 });
-
-/** Elements a finger must hit that are smaller than 44 × 44 px. */
-function smallTargets(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const small: string[] = [];
-    const targets = document.querySelectorAll<HTMLElement>(
-      'button, a[href], summary, input:not([type=checkbox]):not([type=hidden]), select, textarea, label.check',
-    );
-    for (const el of targets) {
-      if (el.classList.contains('skip-link')) continue;
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue; // not displayed
-      if (r.width < 43.5 || r.height < 43.5)
-        small.push(
-          `${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.width)}×${Math.round(r.height)}`,
-        );
-    }
-    return small;
-  });
-}
 
 async function checkView(device: Device, size: ViewportName, name: string): Promise<void> {
   await screenshot(device.page, `${name}-${size}-${VIEWPORTS[size].width}x${VIEWPORTS[size].height}`);
@@ -321,7 +302,9 @@ describe('[issue 5] the views at phone, tablet and desktop sizes', () => {
   it('sign-out deletes this person’s worklist database and stored session', async () => {
     const before = await databaseNames(nurse.page);
     expect(before.some((n) => n.endsWith('-nurse-okafor'))).toBe(true);
-    await nurse.page.getByRole('button', { name: 'Sign out' }).click();
+    await nurse.page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    // She holds claimed work: sign-out asks first (docs/HANDOFFS.md); keeping it still signs her out.
+    await nurse.page.getByRole('button', { name: /^Keep (it|them) and sign out$/ }).click();
     await nurse.page.getByRole('heading', { name: 'Nurses', exact: true }).waitFor();
     expect((await databaseNames(nurse.page)).some((n) => n.endsWith('-nurse-okafor'))).toBe(false);
     expect(await nurse.page.evaluate(() => localStorage.getItem('wardline.session'))).toBeNull();

@@ -407,7 +407,12 @@ describe('[issue 7] Entra-style sign-in with MSAL against a real OpenID provider
     const card = page.locator(`li[data-task-id="${ON_4W_SECOND.id}"]`);
     await card.getByRole('button', { name: /^Claim/ }).click();
     await card.waitFor({ state: 'detached' });
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    // She holds claimed work: sign-out asks about it first (docs/HANDOFFS.md HS4); she keeps it.
+    await page
+      .getByRole('dialog', { name: /^You still hold/ })
+      .getByRole('button', { name: /^Keep (it|them) and sign out$/ })
+      .click();
     const warning = page.getByRole('dialog', { name: 'Sign out with unsent work?' });
     await warning.getByText('1 action is not sent to Wardline yet.', { exact: false }).waitFor();
     await warning.getByRole('button', { name: 'Stay signed in' }).click();
@@ -416,7 +421,8 @@ describe('[issue 7] Entra-style sign-in with MSAL against a real OpenID provider
     // Staying kept it: back online it is sent, and sign-out no longer needs to ask.
     await context.setOffline(false);
     await page.locator('.link-unsent').waitFor({ state: 'detached', timeout: 60_000 });
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByRole('button', { name: /^Keep (it|them) and sign out$/ }).click();
     await page.getByRole('button', { name: 'Sign in with your hospital account' }).waitFor();
 
     expect(wardlineDatabaseOf(await databaseNames(page), ADA)).toEqual([]);

@@ -167,7 +167,8 @@ describe('[issue 6] a nurse works a round offline', () => {
       ['item-done', CLAIMED[0], 'education'],
       ['item-done', CLAIMED[1], 'med-rec'],
       ['item-done', CLAIMED[1], 'transport'],
-      ['acknowledged', RESULT, null],
+      // HO9: acknowledging the unowned result also made her its owner, in the same change.
+      ['acknowledged', RESULT, 'took ownership'],
       ['resolved', CLAIMED[0], null],
     ]);
     expect(await nurse.page.locator('.badge.sending').count()).toBe(0);

@@ -201,3 +201,27 @@ export async function watchForText(page: Page, text: string): Promise<void> {
 export function sawText(page: Page): Promise<boolean> {
   return page.evaluate(() => (window as unknown as { __sawIt: boolean }).__sawIt);
 }
+
+/**
+ * Elements a finger must hit that are smaller than 44 × 44 px. Checkboxes and radios count by the
+ * label that wraps them (the whole label is the target).
+ */
+export function smallTargets(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const small: string[] = [];
+    const targets = document.querySelectorAll<HTMLElement>(
+      'button, a[href], summary, input:not([type=checkbox]):not([type=radio]):not([type=hidden]), select, textarea, ' +
+        'label.check, label.severity-choice, label.holder-check, label.held-choice',
+    );
+    for (const el of targets) {
+      if (el.classList.contains('skip-link')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue; // not displayed
+      if (r.width < 43.5 || r.height < 43.5)
+        small.push(
+          `${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.width)}×${Math.round(r.height)}`,
+        );
+    }
+    return small;
+  });
+}

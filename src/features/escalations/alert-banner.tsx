@@ -6,6 +6,7 @@ import { useAlerts } from '../../state/alert-store';
 import { may } from '../task/available-actions';
 import { countdown, levelWords, stillEscalating, whyWords } from './wording';
 import { NextLevelCountdown } from './countdown';
+import { HandoverAlertBanner, stillWaiting } from '../handover/handover-alert';
 import './alerts.css';
 
 /** Alerts shown at once; the rest are counted, so a burst never pushes the worklist off a phone. */
@@ -40,7 +41,10 @@ export function AlertBanners() {
     const settled: string[] = [];
     for (const alert of alerts) {
       const present = alert.taskIds.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined);
-      const active = present.filter(stillEscalating);
+      // A handover alert (docs/HANDOFFS.md HO7) stays while its offer waits; an escalation while it escalates.
+      const active = present.filter((t) =>
+        alert.kind === 'handover' ? stillWaiting(t, alert) : stillEscalating(t),
+      );
       if (present.length > 0) seenWithTask.current.add(alert.id);
       if (active.length > 0) shown.push({ alert, active });
       // Not on the device yet: shown from the alert's own words until its tasks arrive.
@@ -59,9 +63,15 @@ export function AlertBanners() {
   const more = shown.length - SHOWN;
   return (
     <section className="alert-banners" aria-label="Escalation alerts" data-sound={sound}>
-      {shown.slice(0, SHOWN).map((s) => (
-        <AlertBanner key={s.alert.id} alert={s.alert} active={s.active} />
-      ))}
+      {shown
+        .slice(0, SHOWN)
+        .map((s) =>
+          s.alert.kind === 'handover' ? (
+            <HandoverAlertBanner key={s.alert.id} alert={s.alert} task={s.active[0]} />
+          ) : (
+            <AlertBanner key={s.alert.id} alert={s.alert} active={s.active} />
+          ),
+        )}
       {more > 0 && (
         <p className="alert-more">
           {more} more {more === 1 ? 'escalation' : 'escalations'} —{' '}

@@ -1,7 +1,7 @@
+import { acknowledgedWords } from '../handover/handover-words';
 import { SELECTIONS } from '../worklist/selections';
 import type { Task } from '../../domain';
 import { OwnerName, PriorityBadge } from '../shared/badges';
-import { clockTime } from '../shared/format';
 import { bedColumn, ownerColumn, patientColumn, plainTitleColumn } from '../worklist/columns';
 import type { Column, ListDefinition } from '../worklist/list-definition';
 import { ListDetail } from '../worklist/list-detail';
@@ -36,7 +36,7 @@ function AckState({ task }: { task: Task }) {
   return (
     <span className="acked">
       <span aria-hidden="true">✓ </span>
-      Acknowledged {clockTime(task.acknowledgedAt)} by {task.acknowledgedBy?.name ?? 'someone'}
+      {acknowledgedWords(task)}
     </span>
   );
 }

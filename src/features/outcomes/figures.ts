@@ -37,6 +37,24 @@ export const METRIC_WORDS: Record<string, { title: string; means: string }> = {
     title: 'Acknowledged within policy',
     means: 'acknowledged by the acknowledge-by time',
   },
+  // docs/METRICS.md M15–M17: work changing hands by a person's decision (docs/HANDOFFS.md).
+  'manual-handoffs': {
+    title: 'Manual handoffs',
+    means: 'reassignments, accepted handovers and releases after a claim',
+  },
+  'handovers-not-accepted-in-time': {
+    title: 'Offers not accepted in time',
+    means: 'handover offers the charge nurse was alerted about',
+  },
+  'handover-wait': { title: 'Time an offer waits', means: 'from the offer to its answer (median)' },
+};
+
+/** How work changed hands, for the manual handoffs' `reason` dimension (M15). */
+const HANDOFF_WORDS: Record<string, string> = {
+  reassigned: 'Reassigned',
+  'handover-accepted': 'Handover accepted',
+  released: 'Released to the queue',
+  'released-on-behalf': 'Released on behalf',
 };
 
 export function metricTitle(metric: string): string {
@@ -121,7 +139,7 @@ export function dimensionWord(dim: Dimension, value: string | undefined): string
     case 'priority':
       return PRIORITY_WORDS[value as Priority] ?? value;
     case 'reason':
-      return REASON_WORDS[value as ExceptionReason] ?? value;
+      return REASON_WORDS[value as ExceptionReason] ?? HANDOFF_WORDS[value] ?? value;
     case 'level':
       return `Level ${value}`;
     case 'age':

@@ -1,5 +1,5 @@
 import { useConnection } from '../../state/connection-store';
-import { isClosed, type Priority, type Task } from '../../domain';
+import { isPastDeadline, type Priority, type Task } from '../../domain';
 import { PRIORITY_WORDS, STATUS_WORDS } from './words';
 
 /**
@@ -26,9 +26,8 @@ export function StatusBadge({ task }: { task: Pick<Task, 'status'> }) {
  * a result the charge nurse acknowledged must not go on saying "Overdue" to the next person who looks.
  */
 export function isOverdue(task: Task, now: number): boolean {
-  if (isClosed(task)) return false;
-  if (task.dueAt) return Date.parse(task.dueAt) < now;
-  return task.ackBy !== null && task.acknowledgedAt === null && Date.parse(task.ackBy) < now;
+  // The one rule for lists, cards and the task (docs/HANDOFFS.md HO9).
+  return isPastDeadline(task, now);
 }
 
 export function OverdueTag() {

@@ -1,4 +1,4 @@
-import type { ActionType, Task } from '../../domain';
+import type { ActionType, Principal, Task } from '../../domain';
 import type { Verdict } from './available-actions';
 
 /**
@@ -15,7 +15,12 @@ export const DRY_RUN_REASON = 'dry run';
 /** What `offered` may ask: dry runs of the relay's own `decide` for this person, task and moment. */
 export interface OfferContext {
   task: Task;
-  can(type: ActionType, payload?: unknown): boolean;
+  can(type: ActionType, payload?: unknown, assignee?: Principal): boolean;
+  /**
+   * A stand-in receiver who may work anything on the task's unit, to ask whether *I* may reassign or
+   * hand over at all before the colleagues are loaded (the picker then asks for each real one).
+   */
+  anyReceiver: Principal;
   /** The dry run of a plain resolve, which decides both "Resolve" and "Resolve with override". */
   plainResolve: Verdict;
 }
@@ -133,6 +138,51 @@ export const LIST_SHORTCUTS = { c: 'claim', a: 'acknowledge', r: 'resolve' } as 
   ButtonId
 >;
 export type ShortcutAction = (typeof LIST_SHORTCUTS)[keyof typeof LIST_SHORTCUTS];
+
+/**
+ * Giving the task to someone (docs/HANDOFFS.md): these open a picker or a form rather than sending at
+ * once, so `HandOnActions` and `HandoverPanel` lay them out; their words and when they are offered
+ * live here with the other actions'.
+ */
+export interface HandOnButton {
+  type: ActionType;
+  label: string;
+  /** A single-key shortcut on the task (off with the others, WCAG 2.1.4). */
+  key?: string;
+  offered(ctx: OfferContext): boolean;
+}
+
+export const HAND_ON_BUTTONS = {
+  handOver: {
+    type: 'handover.offer',
+    label: 'Hand over…',
+    offered: ({ can, anyReceiver }) => can('handover.offer', { to: { id: anyReceiver.id } }, anyReceiver),
+  },
+  reassign: {
+    type: 'reassign',
+    label: 'Reassign…',
+    key: 'g',
+    offered: ({ can, anyReceiver }) => can('reassign', { to: { id: anyReceiver.id } }, anyReceiver),
+  },
+  withdrawHandover: {
+    type: 'handover.withdraw',
+    label: 'Withdraw the offer',
+    offered: ({ can }) => can('handover.withdraw'),
+  },
+  acceptHandover: {
+    type: 'handover.accept',
+    label: 'I have it',
+    offered: ({ can }) => can('handover.accept', {}),
+  },
+  declineHandover: {
+    type: 'handover.decline',
+    label: 'Decline…',
+    offered: ({ can }) => can('handover.decline', { reason: DRY_RUN_REASON }),
+  },
+} as const satisfies Record<string, HandOnButton>;
+
+export type HandOnId = keyof typeof HAND_ON_BUTTONS;
+export const HAND_ON_IDS = Object.keys(HAND_ON_BUTTONS) as HandOnId[];
 
 /** How "Needs attention" names a refused action: "Your {noun} from 10:42 was refused". */
 export const ACTION_NOUNS: Record<ActionType, string> = {

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import type { ExceptionOutcome, Task } from '../../domain';
 import type { Execute } from '../../app/session';
 import { clockTime } from '../shared/format';
@@ -50,10 +50,21 @@ export function PrimaryActions({
  * The rarer actions — resolve with an override, hold, escalate, release — behind one "More actions"
  * disclosure, so a phone screen keeps the checklist in reach. Those that need a reason ask for it.
  */
-export function MoreActions({ task, offers, execute }: { task: Task; offers: TaskOffers; execute: Execute }) {
+export function MoreActions({
+  task,
+  offers,
+  execute,
+  children,
+}: {
+  task: Task;
+  offers: TaskOffers;
+  execute: Execute;
+  /** More rare actions (on a phone: reassign and hand over, `HandOnActions`). */
+  children?: ReactNode;
+}) {
   const [asking, setAsking] = useState<ButtonId | null>(null);
   const shown = MORE.filter((id) => offers[id]);
-  if (shown.length === 0) return null;
+  if (shown.length === 0 && !children) return null;
   const press = (id: ButtonId) => {
     const button: ActionButton = ACTION_BUTTONS[id];
     if (button.asks) setAsking(id);
@@ -68,6 +79,7 @@ export function MoreActions({ task, offers, execute }: { task: Task; offers: Tas
           <ActionButtonFor key={id} id={id} onPress={press} />
         ))}
       </div>
+      {children}
       {asking && question && (
         <ReasonForm
           key={asking}

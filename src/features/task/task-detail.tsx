@@ -15,6 +15,10 @@ import { offersFor } from './available-actions';
 import { Checklist } from './checklist';
 import { Comments, ExceptionOutcomes, MoreActions, PrimaryActions } from './task-actions';
 import { useRecordTaskOpen } from './record-open';
+import { HandOnActions } from '../handover/hand-on-actions';
+import { HandoverTag } from '../worklist/columns';
+import { HandoverPanel } from '../handover/handover-panel';
+import { acknowledgedWords, beingHandedWords } from '../handover/handover-words';
 
 /**
  * One task: who it is for, what is left to do, what the caller may do about it, and who did what.
@@ -97,6 +101,8 @@ function TaskBody({
           <StatusBadge task={task} />
           {isOverdue(task, now) && <OverdueTag />}
           {sending && <SendingTag />}
+          {task.acknowledgedAt && <AcknowledgedTag task={task} />}
+          <HandoverTag task={task} me={me} />
         </p>
       </header>
 
@@ -138,6 +144,8 @@ function TaskBody({
       )}
 
       {open && <PrimaryActions task={task} offers={offers} execute={execute} />}
+      {open && <HandoverPanel task={task} offers={offers} execute={execute} />}
+      {open && device !== 'phone' && <HandOnActions task={task} offers={offers} execute={execute} />}
       {task.kind === 'exception' && (
         <ExceptionOutcomes task={task} outcomes={offers.outcomes} execute={execute} />
       )}
@@ -151,7 +159,13 @@ function TaskBody({
         />
       )}
       {open && offers.resolveBlockedBy && <p className="note">{offers.resolveBlockedBy}</p>}
-      {open && <MoreActions task={task} offers={offers} execute={execute} />}
+      {open && (
+        <MoreActions task={task} offers={offers} execute={execute}>
+          {device === 'phone' && (offers.reassign || offers.handOver) && (
+            <HandOnActions task={task} offers={offers} execute={execute} />
+          )}
+        </MoreActions>
+      )}
 
       <Facts task={task} now={now} />
       {task.detail && !task.exception && <p className="detail-text">{task.detail}</p>}
@@ -161,13 +175,28 @@ function TaskBody({
   );
 }
 
+/** "Acknowledged by H. Marchbank at 19:31": the result has been seen, and by whom (never "Overdue"). */
+export function AcknowledgedTag({ task }: { task: Task }) {
+  return (
+    <span className="badge acked">
+      <span aria-hidden="true" className="badge-icon">
+        ✓
+      </span>
+      {acknowledgedWords(task)}
+    </span>
+  );
+}
+
 function Facts({ task, now }: { task: Task; now: number }) {
   const rows: Array<[string, ReactNode]> = [];
   rows.push(['Owner', task.owner ? `${task.owner.name}, since ${clockTime(task.claimedAt)}` : 'Unclaimed']);
+  if (task.handover) rows.push(['Handover', `${beingHandedWords(task)}, not accepted yet`]);
   if (task.dueAt) rows.push(['Due', `${dayAndTime(task.dueAt, now)} (${relative(task.dueAt, now)})`]);
-  if (task.ackBy)
+  // An acknowledge-by time is met by acknowledging: no "(6 min ago)" that reads as overdue after it.
+  if (task.ackBy && !task.acknowledgedAt)
     rows.push(['Acknowledge by', `${dayAndTime(task.ackBy, now)} (${relative(task.ackBy, now)})`]);
   if (task.expectedDischargeAt) rows.push(['Expected discharge', dayAndTime(task.expectedDischargeAt, now)]);
+  // The header says it in full ("Acknowledged by … at …"); the fact names who and when.
   if (task.acknowledgedAt)
     rows.push([
       'Acknowledged',

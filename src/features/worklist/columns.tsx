@@ -3,6 +3,7 @@ import { EscalationTag } from '../escalations/countdown';
 import { isOverdue, OverdueTag, OwnerName, PriorityBadge, SendingTag, StatusBadge } from '../shared/badges';
 import { age, dayAndTime, relative } from '../shared/format';
 import { KIND_WORDS } from '../shared/words';
+import { acknowledgedWords, beingHandedWords, handedOverByWords } from '../handover/handover-words';
 import type { Column, RowContext } from './list-definition';
 import { compareText, compareTimes, compareUrgency, PRIORITY_RANK, timeOf } from './sorting';
 
@@ -40,6 +41,7 @@ export const titleColumn: Column = {
       <span className="muted small">
         {task.escalation.level > 0 ? <EscalationTag task={task} /> : KIND_WORDS[task.kind]}
         {ctx.sending.has(task.id) && <SendingTag />}
+        <HandoverTag task={task} me={ctx.me} />
       </span>
     </span>
   ),
@@ -85,6 +87,10 @@ export const statusColumn: Column = {
 };
 
 export function DueText({ task, ctx }: { task: Task; ctx: RowContext }) {
+  // An acknowledge-by time is met by acknowledging: say who did it and when, never "Ack by … ago".
+  if (!task.dueAt && task.acknowledgedAt) {
+    return <span className="acked-text">{acknowledgedWords(task)}</span>;
+  }
   const due = task.dueAt ?? task.ackBy;
   if (!due) return <span className="muted">No due time</span>;
   return (
@@ -146,6 +152,18 @@ export function CardTitle({ task, ctx }: { task: Task; ctx: RowContext }) {
       <span className="strong">{task.title}</span>
       {ctx.sending.has(task.id) && <SendingTag />}
       <EscalationTag task={task} />
+      <HandoverTag task={task} me={ctx.me} />
+    </span>
+  );
+}
+
+/** On cards and rows: "Handed to you by R. Okafor" for the receiver, "Being handed to …" for others. */
+export function HandoverTag({ task, me }: { task: Task; me: RowContext['me'] }) {
+  if (!task.handover) return null;
+  const toMe = task.handover.to.id === me.id;
+  return (
+    <span className={toMe ? 'badge handing to-me' : 'badge handing'}>
+      {toMe ? handedOverByWords(task) : beingHandedWords(task)}
     </span>
   );
 }

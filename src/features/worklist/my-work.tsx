@@ -21,7 +21,7 @@ import { StatusBadge } from '../shared/badges';
 export const myWork: ListDefinition = {
   id: 'my-work',
   title: 'My work',
-  summary: 'Tasks you have claimed, overdue first, then by due time and priority.',
+  summary: 'Tasks you have claimed and work handed to you, overdue first, then by due time and priority.',
   select: (tasks, { me }) => tasks.filter((t) => SELECTIONS['my-work'](t, me)),
   columns: [titleColumn, patientColumn, bedColumn, priorityColumn, statusColumn, dueColumn, progressColumn],
   defaultSort: { column: 'due', direction: 'asc' },

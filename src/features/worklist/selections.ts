@@ -6,7 +6,8 @@ import type { ViewId } from '../../state/ui-store';
  * apart from the list screens so the app shell can count without loading them.
  */
 export const SELECTIONS: Record<ViewId, (task: Task, me: Principal) => boolean> = {
-  'my-work': (t, me) => !isClosed(t) && t.owner?.id === me.id,
+  // Hers, and work a colleague is handing to her: it waits for her answer there (docs/HANDOFFS.md).
+  'my-work': (t, me) => !isClosed(t) && (t.owner?.id === me.id || t.handover?.to.id === me.id),
   queue: (t, me) => !isClosed(t) && t.owner === null && mayWork(t, me),
   discharge: (t) => !isClosed(t) && t.kind === 'discharge',
   exceptions: (t) => !isClosed(t) && t.kind === 'exception',
@@ -19,4 +20,12 @@ export function countFor(view: ViewId, tasks: readonly Task[], me: Principal): n
   let n = 0;
   for (const t of tasks) if (keep(t, me) && (view !== 'escalations' || t.acknowledgedAt === null)) n++;
   return n;
+}
+
+/**
+ * What she still holds at the end of a shift: open tasks she owns and has not already offered to a
+ * colleague (an offer waiting for an answer is decided; it stays hers until accepted).
+ */
+export function heldUndecided(tasks: readonly Task[], me: Principal): Task[] {
+  return tasks.filter((t) => !isClosed(t) && t.owner?.id === me.id && t.handover?.from.id !== me.id);
 }

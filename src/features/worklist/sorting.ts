@@ -21,9 +21,12 @@ export function timeOf(iso: string | null | undefined): number | null {
   return ms;
 }
 
-/** The time the work is due: the due time, or for a result the acknowledge-by time. */
+/**
+ * The time the work is due: the due time, or for a result the acknowledge-by time until someone
+ * acknowledges it (which meets it: an acknowledged result never sorts or shows as overdue).
+ */
 export function dueTime(task: Task): number | null {
-  return timeOf(task.dueAt ?? task.ackBy);
+  return timeOf(task.dueAt ?? (task.acknowledgedAt === null ? task.ackBy : null));
 }
 
 export function overdue(task: Task, now: number): boolean {
