@@ -15,8 +15,9 @@ import { generateEvents } from '../server/src/demo';
 import { ingestOne } from '../server/src/ingest/ingest';
 import { createLogger } from '../server/src/log';
 import { startRelay } from '../server/src/relay';
-import { openDatabase, type Db } from '../server/src/store/database';
-import { WorklistStore } from '../server/src/store/worklist-store';
+import { openSqliteStore } from '../server/src/store/database';
+import type { Db } from '../server/src/store/sqlite-engine';
+import { SqlWorklistStore } from '../server/src/store/worklist-store';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -56,20 +57,20 @@ function summarize(latenciesMs: number[], totalMs: number): Run {
 }
 
 /** The whole path, in process: what POST /api/events and the Service Bus receiver call per event. */
-function runPath(): { run: Run; rows: ReturnType<typeof captureRows> } {
+async function runPath(): Promise<{ run: Run; rows: ReturnType<typeof captureRows> }> {
   const dir = tempDir();
-  const db = openDatabase({ dataDir: dir.path });
-  const store = new WorklistStore(db);
+  const engine = await openSqliteStore(dir.path);
+  const store = await SqlWorklistStore.open(engine);
   const latencies: number[] = [];
   const start = performance.now();
   for (const event of events) {
     const t0 = performance.now();
-    ingestOne(store, event, silent);
+    await ingestOne(store, event, silent);
     latencies.push(performance.now() - t0);
   }
   const run = summarize(latencies, performance.now() - start);
-  const rows = captureRows(db);
-  db.close();
+  const rows = captureRows(engine.db);
+  await engine.close();
   dir.remove();
   return { run, rows };
 }
@@ -83,9 +84,10 @@ function captureRows(db: Db) {
   return changes.map((c) => ({ change: c, inbox: inbox.get(c.event_id) }));
 }
 
-function runRaw(rows: ReturnType<typeof captureRows>): Run {
+async function runRaw(rows: ReturnType<typeof captureRows>): Promise<Run> {
   const dir = tempDir();
-  const db = openDatabase({ dataDir: dir.path });
+  const engine = await openSqliteStore(dir.path);
+  const db = engine.db;
   const upsert = db.prepare(
     `INSERT INTO tasks (id, unit, kind, status, owner_id, revision, version, seq, next_escalation_at, body)
      VALUES (@id, @unit, @kind, @status, NULL, @revision, @version, @seq, NULL, @body)
@@ -129,7 +131,7 @@ function runRaw(rows: ReturnType<typeof captureRows>): Run {
     latencies.push(performance.now() - t0);
   }
   const run = summarize(latencies, performance.now() - start);
-  db.close();
+  await engine.close();
   dir.remove();
   return run;
 }
@@ -178,8 +180,8 @@ console.log(
 console.log('|---|---|---|---|---|---|---|');
 const ratios: number[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
-  const path = runPath();
-  const raw = runRaw(path.rows);
+  const path = await runPath();
+  const raw = await runRaw(path.rows);
   const http = await runHttp();
   const ratio = path.run.perSecond / raw.perSecond;
   ratios.push(ratio);

@@ -16,12 +16,15 @@ import {
   serviceBusConfigured,
   type ServiceBusConfig,
 } from './ingest/servicebus-config';
+import { parseStoreConfig, type StoreConfig } from './store/config';
 
 export interface RelayConfig {
   mode: RelayMode;
   host: string;
   port: number;
   dataDir: string;
+  /** PostgreSQL (DATABASE_URL) or, by default, SQLite in `dataDir`: docs/STORE.md. */
+  store: StoreConfig;
   /** The built PWA; served at `/` when present. */
   staticDir: string;
   demoFeed: boolean;
@@ -93,6 +96,7 @@ export function loadConfig(env: Env): ConfigResult {
   const port = integer(env, 'PORT', DEFAULT_PORT, 0, 65_535, problems);
   const host = value(env, 'HOST') ?? '127.0.0.1';
   const dataDir = resolve(value(env, 'DATA_DIR') ?? './data');
+  const store = parseStoreConfig(env, problems);
   const staticDir = resolve(value(env, 'STATIC_DIR') ?? './dist');
   const serviceBus = parseServiceBusConfig(env, mode);
   problems.push(...serviceBus.problems);
@@ -142,6 +146,7 @@ export function loadConfig(env: Env): ConfigResult {
       host,
       port,
       dataDir,
+      store,
       staticDir,
       demoFeed,
       demoSeed,

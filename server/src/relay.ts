@@ -51,8 +51,10 @@ import {
 } from './ingest/servicebus-connection';
 import type { Logger } from './log';
 import { redactUrl } from './log';
-import { openDatabase, type Db } from './store/database';
-import { WorklistStore } from './store/worklist-store';
+import { openStore, type StoreEngine } from './store/database';
+import { azureTokenPassword } from './store/config';
+import type { WorklistStore } from './store/contract';
+import { SqlWorklistStore } from './store/worklist-store';
 
 export interface Relay {
   /** The base URL the relay answers on, e.g. `http://127.0.0.1:8080`. */
@@ -61,7 +63,8 @@ export interface Relay {
   store: WorklistStore;
   directory: StaffDirectory;
   hub: SignalRServer<Caller>;
-  db: Db;
+  /** The storage engine under the store (SQLite or PostgreSQL), for tests that look underneath. */
+  db: StoreEngine;
   close(): Promise<void>;
 }
 
@@ -70,7 +73,7 @@ export interface RelayParts {
   /** Starts extra work once the relay listens (the demo feed); returns how to stop it. */
   onListening?: (
     relay: Relay,
-    ingest: (events: unknown[]) => BatchOutcome,
+    ingest: (events: unknown[]) => Promise<BatchOutcome>,
   ) => Promise<(() => void | Promise<void>) | void> | (() => void) | void;
   /** Time for the store and the escalation timers; tests inject one they can move. */
   clock?: Clock;
@@ -89,11 +92,18 @@ export async function startRelay(
   config: RelayConfig,
   { logger, onListening, clock = systemClock, pushAgent }: RelayParts,
 ): Promise<Relay> {
-  const db = openDatabase({ dataDir: config.dataDir });
+  const db = await openStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.store.databaseUrl,
+    poolSize: config.store.poolSize,
+    ...(config.store.passwordFrom === 'azure' ? { password: await azureTokenPassword() } : {}),
+    // The pool replaces a broken idle connection; /readyz reports the store until one works again.
+    onIdleError: (error) => logger.warn({ err: errorSummary(error) }, 'database connection lost'),
+  });
   const directory = createStaffDirectory({ db, groupUnits: config.auth?.groupUnits ?? {} });
   /** A colleague as the directory knows them (roles from their last sign-in), for reassign and push. */
-  const lookupStaff = (tenantId: string, id: string): Principal | null => {
-    const entry = directory.get(tenantId, id);
+  const lookupStaff = async (tenantId: string, id: string): Promise<Principal | null> => {
+    const entry = await directory.get(tenantId, id);
     return entry
       ? {
           id: entry.objectId,
@@ -104,7 +114,7 @@ export async function startRelay(
         }
       : null;
   };
-  const store = new WorklistStore(db, {
+  const store: WorklistStore = await SqlWorklistStore.open(db, {
     clock: () => clock.now(),
     timeZone: config.timeZone,
     policies: config.policies,
@@ -114,7 +124,7 @@ export async function startRelay(
   // Scrape-time callbacks read the hub and the outbox; `hub` is assigned below, before any scrape.
   const operational = createOperationalMetrics({
     connections: () => connectionsByTransport(hub.connections()),
-    outboxDepth: outboxDepthOf(db),
+    outboxDepth: outboxDepthOf(store),
     clock,
   });
 
@@ -181,9 +191,11 @@ export async function startRelay(
   registerCoverageRoute(router, {
     guard,
     policies: config.policies,
-    reachable: () => [
+    reachable: async () => [
       ...[...hub.connections()].map((c) => c.principal.principal),
-      ...subscriptions.all().flatMap((s) => lookupStaff(s.tenantId, s.objectId) ?? []),
+      ...(
+        await Promise.all((await subscriptions.all()).map((s) => lookupStaff(s.tenantId, s.objectId)))
+      ).flatMap((p) => p ?? []),
     ],
   });
   // The PWA reads this at start, so one build serves every hospital: how to sign in, when to lock.
@@ -198,7 +210,7 @@ export async function startRelay(
   let baseUrl = '';
   if (config.mode === 'development') {
     const issuer = await createDevIssuer({ dataDir: config.dataDir, logger });
-    seedDemoDirectory(directory);
+    await seedDemoDirectory(directory);
     registerDevRoutes(router, { issuer, directory, baseUrl: () => baseUrl });
   }
   const serveStatic = createStaticHandler(config.staticDir, {
@@ -278,12 +290,20 @@ export async function startRelay(
         });
         server.closeIdleConnections();
       });
-      db.close();
+      await db.close();
     },
   };
   // What came due while the relay was down fires now, once, at the level it has reached.
-  scheduler.start();
-  logger.info({ url: baseUrl, mode: config.mode, dataDir: config.dataDir }, 'relay listening');
+  await scheduler.start();
+  logger.info(
+    {
+      url: baseUrl,
+      mode: config.mode,
+      store: db.kind,
+      ...(db.kind === 'sqlite' ? { dataDir: config.dataDir } : {}),
+    },
+    'relay listening',
+  );
   if (config.mode === 'production' && !config.clientAuth) {
     // Tokens are validated, but the PWA has nothing to sign people in with: say so once, at start.
     logger.warn(

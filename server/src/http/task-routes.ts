@@ -1,6 +1,6 @@
 import { visibleTo } from '../../../src/domain';
 import type { RequestGuard } from '../auth';
-import type { WorklistStore } from '../store/worklist-store';
+import type { WorklistStore } from '../store/contract';
 import { sendError, sendJson } from './json';
 import type { Router } from './router';
 
@@ -16,10 +16,10 @@ export function registerTaskRoutes(
   router.get('/api/tasks/:id/history', async (req, res, params) => {
     const principal = await guard(req, res, 'worklist.connect');
     if (!principal) return;
-    const task = store.getTask(params.id ?? '');
+    const task = await store.getTask(params.id ?? '');
     if (!task || !visibleTo(task, principal)) {
       return sendError(res, 404, 'not-found', 'This task is not on your worklist.');
     }
-    sendJson(res, 200, { taskId: task.id, entries: store.auditTrail(task.id) });
+    sendJson(res, 200, { taskId: task.id, entries: await store.auditTrail(task.id) });
   });
 }

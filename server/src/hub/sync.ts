@@ -1,7 +1,7 @@
 import { isClosed, visibleTo, type Principal, type SyncPage, type Task } from '../../../src/domain';
 
 export type { SyncPage };
-import type { WorklistStore } from '../store/worklist-store';
+import type { WorklistStore } from '../store/contract';
 
 /** How many changed tasks one `sync` page looks at; a page holds at most this many tasks. */
 export const SYNC_PAGE_SCAN = 1_000;
@@ -17,16 +17,16 @@ export const CLOSED_RETENTION_MS = 24 * 60 * 60 * 1000;
  * newest state under the seq of its last change, so scanning by seq never misses a change made while
  * paging: a task changed again simply reappears further on.
  */
-export function syncPage(
+export async function syncPage(
   store: WorklistStore,
   principal: Principal,
   cursor: number,
   now: Date,
   scan = SYNC_PAGE_SCAN,
-): SyncPage {
+): Promise<SyncPage> {
   const from = Math.max(0, Math.floor(cursor));
   const retainedSince = now.getTime() - CLOSED_RETENTION_MS;
-  const rows = store.tasksChangedSince(from, scan);
+  const rows = await store.tasksChangedSince(from, scan);
   const tasks: Task[] = [];
   const removed: string[] = [];
   for (const task of rows) {
@@ -35,7 +35,7 @@ export function syncPage(
       else tasks.push(task);
     } else if (
       from > 0 &&
-      store.taskStatesSince(task.id, from).some((state) => visibleTo(state, principal))
+      (await store.taskStatesSince(task.id, from)).some((state) => visibleTo(state, principal))
     ) {
       removed.push(task.id);
     }

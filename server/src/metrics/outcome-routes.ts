@@ -3,7 +3,7 @@ import { hasRole, type Principal } from '../../../src/domain';
 import type { RequestGuard } from '../auth';
 import { sendError, sendJson } from '../http/json';
 import type { Router } from '../http/router';
-import type { Db } from '../store/database';
+import type { StoreEngine } from '../store/engine';
 import { csvFileName, reportToCsv } from './csv';
 import { OutcomeQueries } from './outcome-queries';
 import { ALL, DIMENSIONS, isMetricName, METRIC_NAMES, metricDefinition, type Dimension } from './definitions';
@@ -12,7 +12,7 @@ import { OutcomeProjection } from './projection';
 import { parseWindow } from './window';
 
 export interface OutcomeRouteDeps {
-  db: Db;
+  db: StoreEngine;
   guard: RequestGuard;
   /** The relay's clock (tests inject a FakeClock); the system clock otherwise. */
   clock?: { now(): Date };
@@ -81,13 +81,13 @@ export function registerOutcomeRoutes(
   router.get('/api/metrics/outcomes', async (req, res) => {
     const asked = await scopeFor(req, res);
     if (!asked) return;
-    sendJson(res, 200, reportFor(asked.params, asked.scope));
+    sendJson(res, 200, await reportFor(asked.params, asked.scope));
   });
 
   router.get('/api/metrics/outcomes.csv', async (req, res) => {
     const asked = await scopeFor(req, res);
     if (!asked) return;
-    const report = reportFor(asked.params, asked.scope);
+    const report = await reportFor(asked.params, asked.scope);
     const body = reportToCsv(report);
     res.writeHead(200, {
       'content-type': 'text/csv; charset=utf-8',
@@ -108,7 +108,7 @@ export function registerOutcomeRoutes(
     }
     const unit = asked.params.get('unit');
     const scope = unit && unit !== ALL ? { ...asked.scope, units: [unit] } : asked.scope;
-    sendJson(res, 200, outcomeTrend(queries, metric, scope));
+    sendJson(res, 200, await outcomeTrend(queries, metric, scope));
   });
 
   router.get(TASKS_PATH, async (req, res) => {
@@ -138,7 +138,7 @@ export function registerOutcomeRoutes(
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
       return sendError(res, 400, 'invalid', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}.`);
     }
-    sendJson(res, 200, tasksBehind(queries, metric, scope, filter, principal, limit));
+    sendJson(res, 200, await tasksBehind(queries, metric, scope, filter, principal, limit));
   });
 
   return { projection };

@@ -15,7 +15,7 @@ export interface PushNotifierOptions {
   /** `mailto:` or `https:` contact for the push services (VAPID `sub`). */
   contact: string;
   /** Looks a subscriber up in the staff directory (units, roles from their last sign-in). */
-  lookup: (tenantId: string, objectId: string) => Principal | null;
+  lookup: (tenantId: string, objectId: string) => Promise<Principal | null>;
   isTarget: (principal: Principal, delivery: AlertDelivery) => boolean;
   logger: Logger;
   /** Tests pass an agent that trusts their loopback push service's certificate. */
@@ -47,8 +47,8 @@ export async function pushAlert(options: PushNotifierOptions, delivery: AlertDel
   const { subscriptions, keys, contact, lookup, isTarget, logger, agent } = options;
   const payload = JSON.stringify(pushPayload(delivery));
   let accepted = 0;
-  const sends = subscriptions.all().map(async (sub) => {
-    const person = lookup(sub.tenantId, sub.objectId);
+  const sends = (await subscriptions.all()).map(async (sub) => {
+    const person = await lookup(sub.tenantId, sub.objectId);
     if (!person || !isTarget(person, delivery)) return;
     try {
       await webpush.sendNotification({ endpoint: sub.endpoint, keys: sub.keys }, payload, {
@@ -61,7 +61,7 @@ export async function pushAlert(options: PushNotifierOptions, delivery: AlertDel
       accepted++;
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
-      if (status === 404 || status === 410) subscriptions.expire(sub.endpoint);
+      if (status === 404 || status === 410) await subscriptions.expire(sub.endpoint);
       logger.warn(
         { alertId: delivery.alert.id, staffId: sub.objectId, status: status ?? null },
         'push not delivered',

@@ -31,7 +31,7 @@ export function registerPushRoutes(
         'invalid',
         `The subscription is not usable: ${explainIssues(parsed.error.issues, 'subscription')}`,
       );
-    subscriptions.save(principal.tenantId, principal.id, parsed.data);
+    await subscriptions.save(principal.tenantId, principal.id, parsed.data);
     sendJson(res, 201, { subscribed: true });
   });
   router.delete('/api/push/subscriptions', async (req, res) => {
@@ -41,6 +41,8 @@ export function registerPushRoutes(
     const endpoint = body.ok ? (body.value as { endpoint?: unknown } | null)?.endpoint : undefined;
     if (typeof endpoint !== 'string')
       return sendError(res, 400, 'invalid', 'Send { "endpoint": "…" } of the subscription to remove.');
-    sendJson(res, 200, { removed: subscriptions.removeFor(principal.tenantId, principal.id, endpoint) });
+    sendJson(res, 200, {
+      removed: await subscriptions.removeFor(principal.tenantId, principal.id, endpoint),
+    });
   });
 }
