@@ -6,13 +6,15 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
 const PG_ROOT = '/usr/lib/postgresql';
+/** TCP connections need this password (scram-sha-256), so a wrong one is refused as in production. */
+export const TEST_PASSWORD = 'wardline-test-password';
 
 export interface TestPostgres {
   /** A superuser URL to the `postgres` database of the server. */
@@ -27,6 +29,11 @@ export function postgresBinDir(): string | null {
     .filter((v) => existsSync(join(PG_ROOT, v, 'bin', 'pg_ctl')))
     .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(PG_ROOT, versions[0], 'bin') : null;
+}
+
+function ownerOf(path: string): [number, number] {
+  const out = execFileSync('stat', ['-c', '%u %g', path], { encoding: 'utf8' }).trim().split(' ');
+  return [Number(out[0]), Number(out[1])];
 }
 
 function freePort(): Promise<number> {
@@ -65,13 +72,27 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     if (result.status !== 0)
       throw new Error(`${tool} failed (${result.status}): ${result.stderr || result.stdout}`);
   };
-  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
+  const pwfile = join(root, 'pwfile');
+  writeFileSync(pwfile, `${TEST_PASSWORD}\n`, { mode: 0o600 });
+  if (asRoot) chownSync(pwfile, ...ownerOf(root));
+  run('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+    `--pwfile=${pwfile}`,
+    '-E',
+    'UTF8',
+    '--no-instructions',
+  ]);
   const port = await freePort();
   // fsync and synchronous_commit stay on: the crash tests are about durability.
   const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=32MB`;
   run('pg_ctl', ['-D', data, '-o', options, '-l', join(root, 'server.log'), '-w', '-t', '60', 'start']);
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres:${TEST_PASSWORD}@127.0.0.1:${port}/postgres`,
     async stop() {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/domain';
 import { statResult } from '../helpers/events';
+import { ENGINES, openEngine } from '../helpers/store-engines';
 import { FakeClock } from '../helpers/fake-clock';
 import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
@@ -165,34 +166,46 @@ describe('escalations, with an injected clock', () => {
     ]);
   });
 
-  it('the relay is down from minute 9 to 15: level 1 fires once at start-up, level 2 still at 20', async () => {
-    const clock = new FakeClock();
-    const data = tempDir();
-    cleanup.push(() => data.remove());
-    const first = await startTestRelay({ DATA_DIR: data.path }, { clock });
-    const ingest = await devToken(first.url, 'integration-engine');
-    await postEvents(first.url, ingest, statResult('outage', new Date(clock.now().getTime() + 10 * MINUTE)));
-    await clock.minutes(9);
-    await first.relay.close();
+  it.each(ENGINES)(
+    '[ST8] on %s, the relay is down from minute 9 to 15: level 1 fires once at start-up, level 2 still at 20',
+    async (engine) => {
+      const clock = new FakeClock();
+      const data = tempDir();
+      const store = await openEngine(engine);
+      cleanup.push(async () => {
+        await store.close();
+        data.remove();
+      });
+      const env = { DATA_DIR: data.path, ...store.env };
+      const first = await startTestRelay(env, { clock });
+      const ingest = await devToken(first.url, 'integration-engine');
+      await postEvents(
+        first.url,
+        ingest,
+        statResult('outage', new Date(clock.now().getTime() + 10 * MINUTE)),
+      );
+      await clock.minutes(9);
+      await first.relay.close();
 
-    await clock.minutes(6); // minute 15, nobody running
-    const second = await startTestRelay({ DATA_DIR: data.path }, { clock });
-    cleanup.push(() => second.stop());
-    const escalated = async () =>
-      (await second.relay.store.auditTrail('outage')).filter((e) => e.change === 'escalated');
-    expect(await escalated()).toHaveLength(1); // fired at start-up, once
-    expect((await escalated())[0]?.detail).toBe('level 1: ChargeNurse (unit)');
-    expect((await second.relay.store.getTask('outage'))?.escalation.nextAt).toBe(
-      new Date(Date.parse((await escalated())[0]!.at) + 5 * MINUTE).toISOString(),
-    );
+      await clock.minutes(6); // minute 15, nobody running
+      const second = await startTestRelay(env, { clock });
+      cleanup.push(() => second.stop());
+      const escalated = async () =>
+        (await second.relay.store.auditTrail('outage')).filter((e) => e.change === 'escalated');
+      expect(await escalated()).toHaveLength(1); // fired at start-up, once
+      expect((await escalated())[0]?.detail).toBe('level 1: ChargeNurse (unit)');
+      expect((await second.relay.store.getTask('outage'))?.escalation.nextAt).toBe(
+        new Date(Date.parse((await escalated())[0]!.at) + 5 * MINUTE).toISOString(),
+      );
 
-    await clock.minutes(4);
-    await clock.advance(59_000);
-    expect(await escalated()).toHaveLength(1);
-    await clock.advance(1_000);
-    expect(await escalated()).toHaveLength(2);
-    expect((await escalated())[1]?.detail).toBe('level 2: Supervisor (hospital)');
-  });
+      await clock.minutes(4);
+      await clock.advance(59_000);
+      expect(await escalated()).toHaveLength(1);
+      await clock.advance(1_000);
+      expect(await escalated()).toHaveLength(2);
+      expect((await escalated())[1]?.detail).toBe('level 2: Supervisor (hospital)');
+    },
+  );
 
   it('1,000 tasks escalating in the same minute: each fires once, within 5 s of its deadline', async () => {
     const clock = new FakeClock();
