@@ -33,31 +33,39 @@ describe('the relay and its database', () => {
     return lines[0]!;
   }
 
-  it('[ST11] a wrong password, a missing database or an unreachable server is one sentence and exit 1', async () => {
+  /** A relay given `url` that must exit 1 with one sentence; returns the sentence. */
+  async function refusal(url: (db: TestDatabase) => string): Promise<string> {
     const data = tempDir();
     cleanup.push(() => data.remove());
     const db = await database();
-    const wrong = await failedStart({
-      DATA_DIR: data.path,
-      DATABASE_URL: withPassword(db.url, 'not-the-password'),
-    });
-    expect(wrong.code).toBe(1);
-    expect(oneSentence(wrong.output)).toMatch(
+    const { code, output } = await failedStart({ DATA_DIR: data.path, DATABASE_URL: url(db) });
+    expect(code).toBe(1);
+    expect(output).not.toContain('not-the-password');
+    return oneSentence(output);
+  }
+
+  it('[ST11] a wrong password is one sentence and exit 1, without the password', async () => {
+    expect(await refusal((db) => withPassword(db.url, 'not-the-password'))).toMatch(
       /^wardline: PostgreSQL at 127\.0\.0\.1:\d+\/wardline_\w+ refused the user name or password in DATABASE_URL\.$/,
     );
-    expect(wrong.output).not.toContain('not-the-password');
+  });
 
-    const missing = new URL(db.url);
-    missing.pathname = '/no_such_database';
-    const absent = await failedStart({ DATA_DIR: data.path, DATABASE_URL: missing.toString() });
-    expect(absent.code).toBe(1);
-    expect(oneSentence(absent.output)).toMatch(/does not exist: create the database first\.$/);
+  it('[ST11] a missing database is one sentence and exit 1', async () => {
+    const missing = (db: TestDatabase) => {
+      const url = new URL(db.url);
+      url.pathname = '/no_such_database';
+      return url.toString();
+    };
+    expect(await refusal(missing)).toMatch(/does not exist: create the database first\.$/);
+  });
 
-    const closed = new URL(db.url);
-    closed.port = '1';
-    const unreachable = await failedStart({ DATA_DIR: data.path, DATABASE_URL: closed.toString() });
-    expect(unreachable.code).toBe(1);
-    expect(oneSentence(unreachable.output)).toMatch(
+  it('[ST11] an unreachable server is one sentence and exit 1', async () => {
+    const closed = (db: TestDatabase) => {
+      const url = new URL(db.url);
+      url.port = '1';
+      return url.toString();
+    };
+    expect(await refusal(closed)).toMatch(
       /cannot be reached \(ECONNREFUSED\); check the host, port and firewall\.$/,
     );
   });
