@@ -24,11 +24,12 @@ export interface SqlRunner {
 /** A transaction's runner, with the two operations whose SQL differs between engines. */
 export interface Transaction extends SqlRunner {
   /**
-   * Holds `key` (e.g. `task:abc`) until commit, so a concurrent writer on the same key waits before it
-   * reads: SQLite serializes every write transaction already; PostgreSQL takes a transaction-scoped
-   * advisory lock. Take locks in one order (command/event id, then task) so two writers never deadlock.
+   * Holds each key (e.g. `task:abc`) until commit, in the order given, so a concurrent writer on the
+   * same key waits before it reads: SQLite serializes every write transaction already; PostgreSQL takes
+   * transaction-scoped advisory locks. Take locks in one order (command/event id, then task) so two
+   * writers never deadlock. One call, one round trip: pass every key at once.
    */
-  lock(key: string): Promise<void>;
+  lock(...keys: string[]): Promise<void>;
   /**
    * The next `seq` of the worklist's change stream, reserved until commit: gap-free, and commits happen
    * in `seq` order (ST1). Take it as late as possible — the stream is serialized from here to commit.

@@ -149,11 +149,15 @@ export class SqlWorklistStore implements WorklistStore {
     const taskId = event.data.taskId;
     const { result, committed } = await this.inTaskOrder(taskId, () =>
       this.write(async (tx) => {
-        await tx.lock(`event:${event.id}`);
-        await tx.lock(`task:${taskId}`);
-        const seen = await tx.get('SELECT result FROM inbox WHERE event_id = ?', [event.id]);
-        if (seen) return { result: { id: event.id, status: 'duplicate' } as IngestResult };
-        const current = await readTask(tx, taskId);
+        await tx.lock(`event:${event.id}`, `task:${taskId}`);
+        // The inbox check and the task in one round trip.
+        const found = await tx.get<Partial<TaskRow> & { seen: string | null }>(
+          `SELECT i.result AS seen, t.id, t.body, t.seq FROM (SELECT 1 AS one) AS o
+           LEFT JOIN inbox i ON i.event_id = ? LEFT JOIN tasks t ON t.id = ?`,
+          [event.id, taskId],
+        );
+        if (found?.seen) return { result: { id: event.id, status: 'duplicate' } as IngestResult };
+        const current = taskOfRow(found);
         const outcome = applyEvent(current, event, now);
         if (outcome.status === 'rejected')
           return { result: { id: event.id, status: 'rejected', reason: outcome.reason } as IngestResult };
@@ -181,14 +185,18 @@ export class SqlWorklistStore implements WorklistStore {
       const assignee =
         command.type === 'reassign' ? await this.assigneeFor(actor.tenantId, command.payload) : null;
       return this.write(async (tx) => {
-        await tx.lock(`command:${command.commandId}`);
-        await tx.lock(`task:${command.taskId}`);
-        const seen = await tx.get<{ actor_id: string; task_id: string; result: string }>(
-          'SELECT actor_id, task_id, result FROM commands WHERE command_id = ?',
-          [command.commandId],
+        await tx.lock(`command:${command.commandId}`, `task:${command.taskId}`);
+        // The stored answer (if any) and the task in one round trip.
+        const found = await tx.get<
+          Partial<TaskRow> & { actor_id: string | null; task_id: string; result: string }
+        >(
+          `SELECT c.actor_id, c.task_id, c.result, t.id, t.body, t.seq FROM (SELECT 1 AS one) AS o
+           LEFT JOIN commands c ON c.command_id = ? LEFT JOIN tasks t ON t.id = ?`,
+          [command.commandId, command.taskId],
         );
-        if (seen) return { result: await duplicateOf(tx, seen, command, actor) };
-        const task = await readTask(tx, command.taskId);
+        const task = taskOfRow(found);
+        if (found?.actor_id)
+          return { result: duplicateOf({ ...found, actor_id: found.actor_id }, task, command, actor) };
         const decision = decide(task, command, actor, now, { timeZone: this.timeZone, assignee });
         let stored: StoredAnswer;
         let answer: ActionResult;
@@ -345,6 +353,13 @@ async function readTask(sql: Pick<Transaction, 'get'>, id: string): Promise<Task
   return row ? taskFromRow(row) : null;
 }
 
+/** A task from a row that may have come from a LEFT JOIN finding none. */
+function taskOfRow(row: Partial<TaskRow> | undefined): Task | null {
+  return row?.id && row.body !== undefined && row.seq !== undefined
+    ? taskFromRow({ id: row.id, body: row.body, seq: Number(row.seq) })
+    : null;
+}
+
 async function putInbox(
   tx: Transaction,
   event: InboundEvent,
@@ -372,12 +387,12 @@ async function putOutbox(
   ]);
 }
 
-async function duplicateOf(
-  tx: Transaction,
+function duplicateOf(
   seen: { actor_id: string; task_id: string; result: string },
+  task: Task | null,
   command: Command,
   actor: Principal,
-): Promise<ActionResult> {
+): ActionResult {
   if (seen.actor_id !== actor.id || seen.task_id !== command.taskId) {
     return {
       status: 'rejected',
@@ -393,7 +408,7 @@ async function duplicateOf(
   };
   return {
     status: 'duplicate',
-    task: await readTask(tx, command.taskId),
+    task,
     original: original.status,
     ...(original.code ? { code: original.code } : {}),
     ...(original.message ? { message: original.message } : {}),
