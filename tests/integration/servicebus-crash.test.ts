@@ -121,7 +121,7 @@ describe.each(ENGINES)('Service Bus inbound under 20 SIGKILLs, on %s', (engine) 
   it(
     '[SB1] applies every valid event exactly once and dead-letters only the invalid ones',
     // Generous for a loaded machine (not a speed bound): 20 relay starts and 10,000 commits.
-    { timeout: 420_000 },
+    { timeout: 600_000 },
     async () => {
       const { messages, validIds, invalidMessageIds } = plan();
       expect(messages).toHaveLength(TOTAL_MESSAGES);
