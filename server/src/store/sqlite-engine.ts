@@ -51,13 +51,13 @@ export class SqliteEngine implements StoreEngine {
       const previous = durable ? null : (this.db.pragma('synchronous', { simple: true }) as number);
       if (!durable) this.db.pragma('synchronous = NORMAL');
       try {
-        this.db.prepare('BEGIN IMMEDIATE').run();
+        this.statement('BEGIN IMMEDIATE').run();
         try {
           const result = await work(this.direct);
-          this.db.prepare('COMMIT').run();
+          this.statement('COMMIT').run();
           return result;
         } catch (error) {
-          if (this.db.inTransaction) this.db.prepare('ROLLBACK').run();
+          if (this.db.inTransaction) this.statement('ROLLBACK').run();
           throw error;
         }
       } finally {
