@@ -18,6 +18,8 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
+          // One throwaway PostgreSQL for the project; each file that uses it takes its own database.
+          globalSetup: ['tests/integration/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Each file starts its own relay processes on free ports; two cores, so keep it modest.

@@ -4,7 +4,10 @@
  * durability settings (WAL, synchronous=FULL, one transaction per event), side by side in one run,
  * repeated. Also the same events over HTTP (`POST /api/events`, batches of 50) through a real relay.
  *
- * Usage: npm run bench:ingest [-- --events 5000 --rounds 3]
+ * With `--engine postgres` (bench/ingest-postgres.ts) it also runs the path and the raw inserts on a
+ * throwaway PostgreSQL (or DATABASE_URL), and the per-stream commit ceiling of the seq counter row.
+ *
+ * Usage: npm run bench:ingest [-- --events 5000 --rounds 3 --engine postgres]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +18,9 @@ import { generateEvents } from '../server/src/demo';
 import { ingestOne } from '../server/src/ingest/ingest';
 import { createLogger } from '../server/src/log';
 import { startRelay } from '../server/src/relay';
-import { openDatabase, type Db } from '../server/src/store/database';
-import { WorklistStore } from '../server/src/store/worklist-store';
+import { openSqliteStore } from '../server/src/store/database';
+import type { Db } from '../server/src/store/sqlite-engine';
+import { SqlWorklistStore } from '../server/src/store/worklist-store';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -24,6 +28,7 @@ for (let i = 2; i < process.argv.length; i += 2)
 const EVENTS = Number(args.get('events') ?? 5_000);
 const ROUNDS = Number(args.get('rounds') ?? 3);
 const HTTP_BATCH = 50;
+const ENGINE = args.get('engine') ?? 'sqlite';
 
 const silent = createLogger({
   level: 'silent',
@@ -56,20 +61,20 @@ function summarize(latenciesMs: number[], totalMs: number): Run {
 }
 
 /** The whole path, in process: what POST /api/events and the Service Bus receiver call per event. */
-function runPath(): { run: Run; rows: ReturnType<typeof captureRows> } {
+async function runPath(): Promise<{ run: Run; rows: ReturnType<typeof captureRows> }> {
   const dir = tempDir();
-  const db = openDatabase({ dataDir: dir.path });
-  const store = new WorklistStore(db);
+  const engine = await openSqliteStore(dir.path);
+  const store = await SqlWorklistStore.open(engine);
   const latencies: number[] = [];
   const start = performance.now();
   for (const event of events) {
     const t0 = performance.now();
-    ingestOne(store, event, silent);
+    await ingestOne(store, event, silent);
     latencies.push(performance.now() - t0);
   }
   const run = summarize(latencies, performance.now() - start);
-  const rows = captureRows(db);
-  db.close();
+  const rows = captureRows(engine.db);
+  await engine.close();
   dir.remove();
   return { run, rows };
 }
@@ -83,9 +88,10 @@ function captureRows(db: Db) {
   return changes.map((c) => ({ change: c, inbox: inbox.get(c.event_id) }));
 }
 
-function runRaw(rows: ReturnType<typeof captureRows>): Run {
+async function runRaw(rows: ReturnType<typeof captureRows>): Promise<Run> {
   const dir = tempDir();
-  const db = openDatabase({ dataDir: dir.path });
+  const engine = await openSqliteStore(dir.path);
+  const db = engine.db;
   const upsert = db.prepare(
     `INSERT INTO tasks (id, unit, kind, status, owner_id, revision, version, seq, next_escalation_at, body)
      VALUES (@id, @unit, @kind, @status, NULL, @revision, @version, @seq, NULL, @body)
@@ -129,7 +135,7 @@ function runRaw(rows: ReturnType<typeof captureRows>): Run {
     latencies.push(performance.now() - t0);
   }
   const run = summarize(latencies, performance.now() - start);
-  db.close();
+  await engine.close();
   dir.remove();
   return run;
 }
@@ -178,8 +184,8 @@ console.log(
 console.log('|---|---|---|---|---|---|---|');
 const ratios: number[] = [];
 for (let round = 1; round <= ROUNDS; round++) {
-  const path = runPath();
-  const raw = runRaw(path.rows);
+  const path = await runPath();
+  const raw = await runRaw(path.rows);
   const http = await runHttp();
   const ratio = path.run.perSecond / raw.perSecond;
   ratios.push(ratio);
@@ -189,3 +195,40 @@ for (let round = 1; round <= ROUNDS; round++) {
 }
 ratios.sort((a, b) => a - b);
 console.log(`\nmedian path ÷ raw: ${fmt(ratios[Math.floor(ratios.length / 2)]!, 2)} (goal ≥ 0.50)`);
+
+if (ENGINE === 'postgres') {
+  const { postgresBench } = await import('./ingest-postgres');
+  const bench = await postgresBench();
+  try {
+    console.log(
+      '\n| round | raw PostgreSQL ev/s | path ev/s | path ÷ raw | raw p50 / p99 ms | path p50 / p99 ms | SQLite path ÷ raw, same round |',
+    );
+    console.log('|---|---|---|---|---|---|---|');
+    const pgRatios: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const path = await bench.path(events, silent);
+      const raw = await bench.raw(path.rows);
+      const p = summarize(path.latenciesMs, path.totalMs);
+      const r = summarize(raw.latenciesMs, raw.totalMs);
+      const sqlitePath = await runPath();
+      const sqliteRaw = await runRaw(sqlitePath.rows);
+      const ratio = p.perSecond / r.perSecond;
+      pgRatios.push(ratio);
+      console.log(
+        `| ${round} | ${fmt(r.perSecond)} | ${fmt(p.perSecond)} | ${fmt(ratio, 2)} | ${fmt(r.p50, 3)} / ${fmt(r.p99, 3)} | ${fmt(p.p50, 3)} / ${fmt(p.p99, 3)} | ${fmt(sqlitePath.run.perSecond / sqliteRaw.perSecond, 2)} (${fmt(sqlitePath.run.perSecond)} ÷ ${fmt(sqliteRaw.perSecond)}) |`,
+      );
+    }
+    pgRatios.sort((a, b) => a - b);
+    console.log(
+      `\nmedian PostgreSQL path ÷ raw: ${fmt(pgRatios[Math.floor(pgRatios.length / 2)]!, 2)} (goal ≥ 0.50)`,
+    );
+    for (const writers of [1, 8]) {
+      const perSecond = await bench.ceiling(writers, 3_000);
+      console.log(
+        `per-stream commit ceiling, ${writers} writer(s) taking only the seq: ${fmt(perSecond)} commits/s`,
+      );
+    }
+  } finally {
+    await bench.close();
+  }
+}

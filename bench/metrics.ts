@@ -22,7 +22,7 @@ import { outcomeReport, tasksBehind, type MetricScope } from '../server/src/metr
 import { nearestRank } from '../server/src/metrics/percentile';
 import { OutcomeProjection } from '../server/src/metrics/projection';
 import { NAMED_WINDOWS, type WindowName } from '../server/src/metrics/window';
-import { openDatabase } from '../server/src/store/database';
+import { openSqliteStore } from '../server/src/store/database';
 import { random, UNITS, writeHistory } from './metrics-history';
 
 const args = new Map<string, string>();
@@ -43,19 +43,20 @@ const fmt = (n: number, digits = 0) =>
 const loadAtStart = loadavg()[0]!;
 const dir = mkdtempSync(join(tmpdir(), 'wardline-bench-metrics-'));
 try {
-  const db = openDatabase({ dataDir: dir });
+  const engine = await openSqliteStore(dir);
+  const db = engine.db;
   console.error(`building ${fmt(CHANGES)} changes over ${DAYS} days …`);
   let t = performance.now();
   const history = writeHistory(db, { changes: CHANGES, days: DAYS, end: END, seed: 20_261_126 });
   const buildMs = performance.now() - t;
   const fileMb = (statSync(join(dir, 'wardline.db')).size + walSize(dir)) / 1e6;
 
-  const projection = new OutcomeProjection(db);
+  const projection = new OutcomeProjection(engine);
   t = performance.now();
   const folded = await projection.catchUp();
   const foldMs = performance.now() - t;
 
-  const queries = new OutcomeQueries(db);
+  const queries = new OutcomeQueries(engine);
   const rng = random(7);
   let now = END;
   let seq = history.rows;
@@ -118,7 +119,11 @@ try {
     foldP99: number;
   }
   const results: Row[] = [];
-  async function measure(label: string, scope: string, request: () => { figures: number; rows: number }) {
+  async function measure(
+    label: string,
+    scope: string,
+    request: () => Promise<{ figures: number; rows: number }>,
+  ) {
     const times: number[] = [];
     const folds: number[] = [];
     let shape = { figures: 0, rows: 0 };
@@ -127,7 +132,7 @@ try {
       const start = performance.now();
       await projection.catchUp();
       const folded = performance.now();
-      shape = request();
+      shape = await request();
       if (i < WARM_UP) continue;
       times.push(performance.now() - start);
       folds.push(folded - start);
@@ -149,15 +154,15 @@ try {
 
   for (const name of windows) {
     for (const [scopeName, units] of scopes) {
-      await measure(`JSON report, ${name}`, scopeName, () => {
-        const report = outcomeReport(queries, scopeOf(name, units));
+      await measure(`JSON report, ${name}`, scopeName, async () => {
+        const report = await outcomeReport(queries, scopeOf(name, units));
         const body = JSON.stringify(report);
         return { figures: report.figures.length, rows: body.length };
       });
     }
   }
-  await measure('CSV export, 7d', 'all three units', () => {
-    const report = outcomeReport(queries, scopeOf('7d', UNITS));
+  await measure('CSV export, 7d', 'all three units', async () => {
+    const report = await outcomeReport(queries, scopeOf('7d', UNITS));
     const body = reportToCsv(report);
     return { figures: report.figures.length, rows: body.length };
   });
@@ -168,13 +173,20 @@ try {
     roles: ['ChargeNurse'],
     units: ['4W'],
   };
-  await measure('tasks behind time-to-resolve, 4W discharges, 7d, first 200', 'one unit (4W)', () => {
+  await measure('tasks behind time-to-resolve, 4W discharges, 7d, first 200', 'one unit (4W)', async () => {
     const filter = { unit: '4W', kind: 'discharge' };
-    const list = tasksBehind(queries, 'time-to-resolve', scopeOf('7d', ['4W']), filter, chargeNurse, 200);
+    const list = await tasksBehind(
+      queries,
+      'time-to-resolve',
+      scopeOf('7d', ['4W']),
+      filter,
+      chargeNurse,
+      200,
+    );
     return { figures: 1, rows: list.total };
   });
-  await measure('tasks behind time-to-resolve (all), 7d, first 200', 'all three units', () => {
-    const list = tasksBehind(queries, 'time-to-resolve', scopeOf('7d', UNITS), {}, supervisor, 200);
+  await measure('tasks behind time-to-resolve (all), 7d, first 200', 'all three units', async () => {
+    const list = await tasksBehind(queries, 'time-to-resolve', scopeOf('7d', UNITS), {}, supervisor, 200);
     return { figures: 1, rows: list.total };
   });
   // A coordinator may not open every task counted (result acknowledgements): the filtered path.
@@ -182,8 +194,8 @@ try {
   await measure(
     'tasks behind time-to-resolve (all), 7d, first 200, as a coordinator',
     'all three units',
-    () => {
-      const list = tasksBehind(queries, 'time-to-resolve', scopeOf('7d', UNITS), {}, coordinator, 200);
+    async () => {
+      const list = await tasksBehind(queries, 'time-to-resolve', scopeOf('7d', UNITS), {}, coordinator, 200);
       return { figures: 1, rows: list.total };
     },
   );
@@ -237,7 +249,7 @@ try {
       `| ${r.label} | ${r.scope} | ${fmt(r.figures)} | ${output} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} | ${fmt(r.foldP50, 1)} / ${fmt(r.foldP99, 1)} | ${r.p99 < GOAL_P99_MS ? 'met' : '**missed**'} |`,
     );
   }
-  db.close();
+  await engine.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

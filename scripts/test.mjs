@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm test`: the whole suite, as CI runs it. Installs what the browser tests need (Debian's chromium;
- * no test tool downloads a browser of its own), then type-checks, lints, checks formatting, and runs
- * every vitest project. Ends with one plain line: "N passed, N failed".
+ * no test tool downloads a browser of its own) and what the store tests need (Debian's postgresql
+ * server binaries; the tests start their own throwaway server), then type-checks, lints, checks
+ * formatting, and runs every vitest project. Ends with one plain line: "N passed, N failed".
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -40,7 +41,31 @@ function ensureChromium() {
   });
 }
 
+/**
+ * The integration tests start a throwaway PostgreSQL from Debian's server binaries
+ * (tests/helpers/postgres.ts); WARDLINE_TEST_DATABASE_URL points them at an existing server instead.
+ */
+function ensurePostgres() {
+  if (process.env.WARDLINE_TEST_DATABASE_URL) return;
+  const pgRoot = '/usr/lib/postgresql';
+  if (existsSync(pgRoot) && readdirSync(pgRoot).some((v) => existsSync(join(pgRoot, v, 'bin', 'pg_ctl'))))
+    return;
+  if (process.getuid?.() !== 0) {
+    console.error(
+      "Store tests need Debian's postgresql: run `sudo apt-get install -y postgresql`, or set WARDLINE_TEST_DATABASE_URL.",
+    );
+    process.exit(1);
+  }
+  console.log('▶ installing Debian postgresql for the store tests');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
 if (hasE2eTests()) ensureChromium();
+ensurePostgres();
 step('type-check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 step('lint', bin('eslint'), ['.', '--max-warnings', '0']);
 step('format', bin('prettier'), ['--check', '.']);

@@ -19,12 +19,15 @@ import {
   serviceBusConfigured,
   type ServiceBusConfig,
 } from './ingest/servicebus-config';
+import { parseStoreConfig, type StoreConfig } from './store/config';
 
 export interface RelayConfig {
   mode: RelayMode;
   host: string;
   port: number;
   dataDir: string;
+  /** PostgreSQL (DATABASE_URL) or, by default, SQLite in `dataDir`: docs/STORE.md. */
+  store: StoreConfig;
   /** The built PWA; served at `/` when present. */
   staticDir: string;
   demoFeed: boolean;
@@ -139,6 +142,7 @@ export function loadConfig(env: Env): ConfigResult {
       `Production mode on HOST=${host} needs PUBLIC_ORIGIN (the URL people open, e.g. https://wardline.hospital.example): requests naming any other host are refused.`,
     );
   const dataDir = resolve(value(env, 'DATA_DIR') ?? './data');
+  const store = parseStoreConfig(env, problems);
   const staticDir = resolve(value(env, 'STATIC_DIR') ?? './dist');
   const serviceBus = parseServiceBusConfig(env, mode);
   problems.push(...serviceBus.problems);
@@ -214,6 +218,7 @@ export function loadConfig(env: Env): ConfigResult {
       host,
       port,
       dataDir,
+      store,
       staticDir,
       demoFeed,
       demoSeed,

@@ -6,7 +6,8 @@
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from './config';
 import { createLogger } from './log';
-import { errorSummary, startRelay } from './relay';
+import { errorSummary, startRelay, type Relay } from './relay';
+import { StoreTooNewError, StoreUnavailableError } from './store/database';
 
 async function main(): Promise<void> {
   const loaded = loadConfig(process.env);
@@ -27,22 +28,36 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const relay = await startRelay(config, {
-    logger,
-    // The demo hospital is loaded only when it runs: production never imports code that invents patients.
-    onListening: config.demoFeed
-      ? async (_relay, ingest) => {
-          const { startDemoFeed } = await import('./demo/start');
-          return startDemoFeed({
-            seed: config.demoSeed,
-            ratePerMinute: config.demoRatePerMinute,
-            timeZone: config.timeZone,
-            ingest,
-            logger,
-          });
-        }
-      : undefined,
-  });
+  let relay: Relay;
+  try {
+    relay = await startStoreFirst();
+  } catch (error) {
+    // The store refused us at start (unreachable, wrong password, a newer schema): one sentence, exit 1.
+    if (error instanceof StoreUnavailableError || error instanceof StoreTooNewError) {
+      console.error(`wardline: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  function startStoreFirst(): Promise<Relay> {
+    return startRelay(config, {
+      logger,
+      // The demo hospital is loaded only when it runs: production never imports code that invents patients.
+      onListening: config.demoFeed
+        ? async (_relay, ingest) => {
+            const { startDemoFeed } = await import('./demo/start');
+            return startDemoFeed({
+              seed: config.demoSeed,
+              ratePerMinute: config.demoRatePerMinute,
+              timeZone: config.timeZone,
+              ingest,
+              logger,
+            });
+          }
+        : undefined,
+    });
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

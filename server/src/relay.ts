@@ -62,8 +62,10 @@ import {
 } from './ingest/servicebus-connection';
 import type { Logger } from './log';
 import { redactUrl } from './log';
-import { openDatabase, type Db } from './store/database';
-import { WorklistStore } from './store/worklist-store';
+import { openStore, type StoreEngine } from './store/database';
+import { azureTokenPassword } from './store/config';
+import type { WorklistStore } from './store/contract';
+import { SqlWorklistStore } from './store/worklist-store';
 
 export interface Relay {
   /** The base URL the relay answers on, e.g. `http://127.0.0.1:8080`. */
@@ -72,7 +74,8 @@ export interface Relay {
   store: WorklistStore;
   directory: StaffDirectory;
   hub: SignalRServer<Caller>;
-  db: Db;
+  /** The storage engine under the store (SQLite or PostgreSQL), for tests that look underneath. */
+  db: StoreEngine;
   /**
    * Stops accepting (the listening socket closes, `/readyz` answers 503 on connections still open, the
    * hub refuses new connections), then stops the work, closes the hub and the store.
@@ -87,7 +90,7 @@ export interface RelayParts {
   /** Starts extra work once the relay listens (the demo feed); returns how to stop it. */
   onListening?: (
     relay: Relay,
-    ingest: (events: unknown[]) => BatchOutcome,
+    ingest: (events: unknown[]) => Promise<BatchOutcome>,
   ) => Promise<(() => void | Promise<void>) | void> | (() => void) | void;
   /** Time for the store and the escalation timers; tests inject one they can move. */
   clock?: Clock;
@@ -114,12 +117,19 @@ export async function startRelay(
   const folder = prepareDataFolder(config.dataDir);
   if (folder.tooWide) logger.warn({ event: 'data-folder.too-wide' }, folder.tooWide);
   const databaseFilesBefore = existingDatabaseFiles(config.dataDir);
-  const db = openDatabase({ dataDir: config.dataDir });
+  const db = await openStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.store.databaseUrl,
+    poolSize: config.store.poolSize,
+    ...(config.store.passwordFrom === 'azure' ? { password: await azureTokenPassword() } : {}),
+    // The pool replaces a broken idle connection; /readyz reports the store until one works again.
+    onIdleError: (error) => logger.warn({ err: errorSummary(error) }, 'database connection lost'),
+  });
   tightenNewDatabaseFiles(config.dataDir, databaseFilesBefore);
   const directory = createStaffDirectory({ db, groupUnits: config.auth?.groupUnits ?? {} });
   /** A colleague as the directory knows them (roles from their last sign-in), for reassign and push. */
-  const lookupStaff = (tenantId: string, id: string): Principal | null => {
-    const entry = directory.get(tenantId, id);
+  const lookupStaff = async (tenantId: string, id: string): Promise<Principal | null> => {
+    const entry = await directory.get(tenantId, id);
     return entry
       ? {
           id: entry.objectId,
@@ -130,7 +140,7 @@ export async function startRelay(
         }
       : null;
   };
-  const store = new WorklistStore(db, {
+  const store: WorklistStore = await SqlWorklistStore.open(db, {
     clock: () => clock.now(),
     timeZone: config.timeZone,
     policies: config.policies,
@@ -140,7 +150,7 @@ export async function startRelay(
   // Scrape-time callbacks read the hub and the outbox; `hub` is assigned below, before any scrape.
   const operational = createOperationalMetrics({
     connections: () => connectionsByTransport(hub.connections()),
-    outboxDepth: outboxDepthOf(db),
+    outboxDepth: outboxDepthOf(store),
     hubLimited: () => hub.stats().limited,
     clock,
   });
@@ -211,8 +221,8 @@ export async function startRelay(
 
   const access = new AccessLog(
     db,
-    (taskId) => {
-      const task = store.getTask(taskId);
+    async (taskId) => {
+      const task = await store.getTask(taskId);
       return task ? { patientRef: task.patient?.ref ?? null, unit: task.unit } : null;
     },
     () => clock.now(),
@@ -246,9 +256,11 @@ export async function startRelay(
   registerCoverageRoute(router, {
     guard,
     policies: config.policies,
-    reachable: () => [
+    reachable: async () => [
       ...[...hub.connections()].map((c) => c.caller.principal),
-      ...subscriptions.all().flatMap((s) => lookupStaff(s.tenantId, s.objectId) ?? []),
+      ...(
+        await Promise.all((await subscriptions.all()).map((s) => lookupStaff(s.tenantId, s.objectId)))
+      ).flatMap((p) => p ?? []),
     ],
   });
   // The PWA reads this at start, so one build serves every hospital: how to sign in, when to lock.
@@ -263,7 +275,7 @@ export async function startRelay(
   let baseUrl = '';
   if (config.mode === 'development') {
     const issuer = await createDevIssuer({ dataDir: config.dataDir, logger });
-    seedDemoDirectory(directory);
+    await seedDemoDirectory(directory);
     registerDevRoutes(router, { issuer, directory, baseUrl: () => baseUrl });
   }
   const hostCheck = createHostCheck({
@@ -368,7 +380,7 @@ export async function startRelay(
       force.unref();
       await listenerClosed;
       clearTimeout(force);
-      db.close();
+      await db.close();
     },
     forceClose() {
       server.closeAllConnections();
@@ -376,9 +388,17 @@ export async function startRelay(
     },
   };
   // What came due while the relay was down fires now, once, at the level it has reached.
-  scheduler.start();
-  handoverWatch.start();
-  logger.info({ url: baseUrl, mode: config.mode, dataDir: config.dataDir }, 'relay listening');
+  await scheduler.start();
+  await handoverWatch.start();
+  logger.info(
+    {
+      url: baseUrl,
+      mode: config.mode,
+      store: db.kind,
+      ...(db.kind === 'sqlite' ? { dataDir: config.dataDir } : {}),
+    },
+    'relay listening',
+  );
   if (config.mode === 'production' && !config.clientAuth) {
     // Tokens are validated, but the PWA has nothing to sign people in with: say so once, at start.
     logger.warn(

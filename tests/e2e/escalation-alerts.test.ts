@@ -131,8 +131,8 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
     await coordinator.page.getByRole('heading', { name: TITLE }).waitFor();
 
     // Ten minutes pass on the relay (and the 2 s in which one patient's results are gathered).
-    clock.advance(Date.now() - clock.now().getTime());
-    const fired = relay.relay.store.auditTrail(TASK).filter((e) => e.change === 'escalated');
+    await clock.advance(Date.now() - clock.now().getTime());
+    const fired = (await relay.relay.store.auditTrail(TASK)).filter((e) => e.change === 'escalated');
     expect(fired).toHaveLength(1);
 
     const banner = page.locator('.alert-banner');
@@ -149,7 +149,7 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
       .waitFor();
 
     // The countdown agrees with the relay's deadline for level 2, and ticks.
-    const nextAt = Date.parse(relay.relay.store.getTask(TASK)!.escalation.nextAt!);
+    const nextAt = Date.parse((await relay.relay.store.getTask(TASK))!.escalation.nextAt!);
     const countdown = banner.locator('.countdown');
     const first = (await countdown.textContent()) ?? '';
     const shownAt = Date.now();
@@ -189,12 +189,12 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
     await screenshot(page, 'escalation-acknowledged-phone');
 
     await eventually(
-      () => relay.relay.store.getTask(TASK)?.acknowledgedBy?.id === 'charge-4w-marchbank',
+      async () => (await relay.relay.store.getTask(TASK))?.acknowledgedBy?.id === 'charge-4w-marchbank',
       5_000,
     );
     // [HO9] Acknowledging gave the result an owner, the charge nurse: it leaves the nurse's unit queue
     // (nobody else need pick it up), live.
-    expect(relay.relay.store.getTask(TASK)?.owner?.id).toBe('charge-4w-marchbank');
+    expect((await relay.relay.store.getTask(TASK))?.owner?.id).toBe('charge-4w-marchbank');
     await nurse.page.locator(`li[data-task-id="${TASK}"]`).waitFor({ state: 'detached', timeout: 5_000 });
     await coordinator.page
       .getByText(/Next: Stopped: acknowledged by H\. Marchbank at \d\d:\d\d\./)
@@ -204,8 +204,8 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
     await screenshot(coordinator.page, 'escalation-stopped-coordinator');
 
     // Twenty more minutes: level 2 never fires.
-    clock.minutes(20);
-    expect(relay.relay.store.auditTrail(TASK).map((e) => e.change)).toEqual([
+    await clock.minutes(20);
+    expect((await relay.relay.store.auditTrail(TASK)).map((e) => e.change)).toEqual([
       'routed',
       'escalated',
       'acknowledged',
@@ -242,8 +242,8 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
         ackBy: new Date(clock.now().getTime() + MINUTE).toISOString(),
       }),
     ]);
-    clock.minutes(1);
-    clock.advance(2_000);
+    await clock.minutes(1);
+    await clock.advance(2_000);
     await page
       .getByRole('alert')
       .filter({ hasText: 'Acknowledge Troponin 130 ng/L' })

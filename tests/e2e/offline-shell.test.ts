@@ -262,8 +262,8 @@ describe('[issue 9] an escalation push reaches the worker and becomes a notifica
       }),
     ]);
     expect(status).toBe(202);
-    clock.minutes(10);
-    clock.advance(2_000);
+    await clock.minutes(10);
+    await clock.advance(2_000);
     const push = await eventually(
       () => pushService.received.find((p) => p.device === 'charge-phone'),
       10_000,

@@ -95,11 +95,11 @@ beforeAll(async () => {
   ];
   steps.sort((a, b) => a.minute - b.minute);
   for (const step of steps) {
-    clock.advance(t0 + step.minute * MINUTE - clock.now().getTime());
+    await clock.advance(t0 + step.minute * MINUTE - clock.now().getTime());
     const result = await people[step.who].execute(step.taskId, step.type);
     expect(result.status, `${step.type} ${step.taskId} at minute ${step.minute}`).toBe('applied');
   }
-  clock.advance(t0 + 70 * MINUTE - clock.now().getTime());
+  await clock.advance(t0 + 70 * MINUTE - clock.now().getTime());
   browser = await launchBrowser();
 });
 

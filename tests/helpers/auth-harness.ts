@@ -21,7 +21,7 @@ import { sendJson } from '../../server/src/http/json';
 import { sendError } from '../../server/src/http/errors';
 import { Router } from '../../server/src/http/router';
 import { createLogger } from '../../server/src/log';
-import { openDatabase, type Db } from '../../server/src/store/database';
+import { openSqliteStore, type StoreEngine } from '../../server/src/store/database';
 
 /**
  * A small relay for the auth tests, composed the way the real one is: store → directory → validator →
@@ -50,7 +50,7 @@ export interface LogLine {
 export interface AuthHarness {
   baseUrl: string;
   directory: StaffDirectory;
-  db: Db;
+  db: StoreEngine;
   /** Paths requested so far, in order (to see the relay fetch its own JWKS). */
   requests: string[];
   /** Everything the relay logged, raw. */
@@ -70,7 +70,7 @@ export async function startAuthHarness(options: AuthHarnessOptions = {}): Promis
   const issuer = options.dev
     ? await createDevIssuer({ dataDir: options.dataDir ?? ':memory:', logger })
     : undefined;
-  const db = openDatabase({ dataDir: options.dataDir ?? ':memory:' });
+  const db = await openSqliteStore(options.dataDir ?? ':memory:');
   const directory = createStaffDirectory({ db, groupUnits: options.groupUnits ?? {} });
   const validator = createDeferredValidator();
   const authenticator = createAuthenticator({ validator, directory, logger });
@@ -131,7 +131,7 @@ export async function startAuthHarness(options: AuthHarnessOptions = {}): Promis
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      db.close();
+      await db.close();
     },
   };
 }

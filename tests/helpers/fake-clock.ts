@@ -3,7 +3,7 @@ import type { Clock } from '../../server/src/escalation/clock';
 interface Timer {
   id: number;
   at: number;
-  fn: () => void;
+  fn: () => void | Promise<void>;
 }
 
 /** A clock the test moves: timers fire in deadline order as time is advanced past them. */
@@ -21,7 +21,7 @@ export class FakeClock implements Clock {
     return new Date(this.time);
   }
 
-  setTimer(fn: () => void, ms: number): unknown {
+  setTimer(fn: () => void | Promise<void>, ms: number): unknown {
     const timer = { id: this.nextId++, at: this.time + Math.max(0, ms), fn };
     this.timers.push(timer);
     return timer.id;
@@ -31,20 +31,23 @@ export class FakeClock implements Clock {
     this.timers = this.timers.filter((t) => t.id !== handle);
   }
 
-  /** Moves time forward by `ms`, firing every timer that comes due on the way, at its own time. */
-  advance(ms: number): void {
+  /**
+   * Moves time forward by `ms`, firing every timer that comes due on the way, at its own time, and
+   * waiting for what each one started (an escalation run's store writes) before moving on.
+   */
+  async advance(ms: number): Promise<void> {
     const end = this.time + ms;
     for (;;) {
       const due = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.id - b.id)[0];
       if (!due) break;
       this.timers = this.timers.filter((t) => t !== due);
       this.time = Math.max(this.time, due.at);
-      due.fn();
+      await due.fn();
     }
     this.time = end;
   }
 
-  minutes(n: number): void {
-    this.advance(n * 60_000);
+  minutes(n: number): Promise<void> {
+    return this.advance(n * 60_000);
   }
 }

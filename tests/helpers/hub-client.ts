@@ -114,12 +114,15 @@ export async function connectAs(
 }
 
 /** Waits until `check` passes (it throws or returns false until then), polling briefly. */
-export async function eventually<T>(check: () => T | false | undefined, timeoutMs = 5_000): Promise<T> {
+export async function eventually<T>(
+  check: () => T | false | undefined | Promise<T | false | undefined>,
+  timeoutMs = 5_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
-      const value = check();
+      const value = await check();
       if (value !== false && value !== undefined) return value;
     } catch (error) {
       lastError = error;

@@ -117,6 +117,22 @@ export function spawnRelay(env: Record<string, string>): Promise<ChildRelay> {
   });
 }
 
+/** Starts a relay that must refuse to start: its exit code and everything it printed. */
+export async function failedStart(
+  env: Record<string, string>,
+): Promise<{ code: number | string; output: string }> {
+  try {
+    const child = await spawnRelay(env);
+    child.process.kill('SIGKILL');
+    throw new Error('the relay started but should have refused');
+  } catch (error) {
+    const message = (error as Error).message;
+    const match = /relay exited \(([^)]+)\) before listening:\n([\s\S]*)$/.exec(message);
+    if (!match) throw error;
+    return { code: match[1] === undefined ? 'unknown' : Number(match[1]), output: match[2] ?? '' };
+  }
+}
+
 /** A development-issuer token for one of the demo staff, exactly as the sign-in screen gets it. */
 export async function devToken(url: string, staffId: string): Promise<string> {
   const res = await fetch(`${url}/dev/token`, {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessLog } from '../../server/src/audit/access-log';
-import { openDatabase } from '../../server/src/store/database';
+import { openSqliteStore } from '../../server/src/store/database';
 import { routed } from '../helpers/events';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
 
@@ -210,9 +210,9 @@ describe('the access audit', () => {
 });
 
 describe('[A6] retention by age only', () => {
-  it('removes records older than the period and keeps the rest, whatever became of their tasks', () => {
-    const db = openDatabase({ dataDir: ':memory:' });
-    const log = new AccessLog(db, () => null);
+  it('removes records older than the period and keeps the rest, whatever became of their tasks', async () => {
+    const db = await openSqliteStore(':memory:');
+    const log = new AccessLog(db, () => Promise.resolve(null));
     const base = {
       tenantId: 't',
       staffId: 's',
@@ -221,12 +221,12 @@ describe('[A6] retention by age only', () => {
       device: 'api',
       mode: 'online' as const,
     };
-    log.record([
+    await log.record([
       { ...base, id: 'old', at: '2018-01-01T00:00:00.000Z' },
       { ...base, id: 'recent', at: '2026-01-01T00:00:00.000Z' },
     ]);
-    expect(log.purgeOlderThan(new Date('2019-06-01T00:00:00Z'))).toBe(1);
-    expect(log.search({ tenantId: 't', limit: 10 }).records.map((r) => r.id)).toEqual(['recent']);
-    db.close();
+    expect(await log.purgeOlderThan(new Date('2019-06-01T00:00:00Z'))).toBe(1);
+    expect((await log.search({ tenantId: 't', limit: 10 })).records.map((r) => r.id)).toEqual(['recent']);
+    await db.close();
   });
 });

@@ -209,7 +209,7 @@ describe('seeding units from Entra groups (AUTH_GROUP_UNITS)', () => {
     const oid = '0d000000-0000-4000-8000-000000000001';
     const token = await person(oid, 'G. Member', 'Nurse', { groups: [GROUP_4W, 'unmapped-group'] });
     expect(await units(token)).toEqual(['4W']);
-    expect(seeded.directory.get(TEST_TENANT_ID, oid)?.unitsSource).toBe('groups');
+    expect((await seeded.directory.get(TEST_TENANT_ID, oid))?.unitsSource).toBe('groups');
   });
 
   it('follows group changes while no admin has placed the person', async () => {
@@ -232,7 +232,7 @@ describe('seeding units from Entra groups (AUTH_GROUP_UNITS)', () => {
     const oid = '0d000000-0000-4000-8000-000000000003';
     const token = await person(oid, 'G. Placed', 'Nurse', { groups: [GROUP_4W] });
     expect(await units(token)).toEqual(['4W']);
-    seeded.directory.setUnits(TEST_TENANT_ID, oid, { units: ['5E'], by: ADMIN_OID });
+    await seeded.directory.setUnits(TEST_TENANT_ID, oid, { units: ['5E'], by: ADMIN_OID });
     expect(await units(token)).toEqual(['5E']);
   });
 });

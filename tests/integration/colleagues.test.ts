@@ -70,7 +70,7 @@ describe('GET /api/colleagues', () => {
 
   it('[HO2][HO10] the picker’s rule offers exactly the eligible colleagues for a task', async () => {
     const { body } = await ask('charge-4w-marchbank', '?unit=4W');
-    const task = relay.relay.store.getTask('load-1');
+    const task = await relay.relay.store.getTask('load-1');
     if (!task) throw new Error('load-1 is missing');
     const offered = ColleaguesResponse.parse(body)
       .colleagues.filter((c) => mayReceive(task, c))
@@ -86,7 +86,7 @@ describe('GET /api/colleagues', () => {
         'supervisor-achterberg',
       ].sort(),
     );
-    const result = relay.relay.store.getTask('load-5e');
+    const result = await relay.relay.store.getTask('load-5e');
     if (!result) throw new Error('load-5e is missing');
     // Nobody on 4W's list may take 5E's work unless they work on 5E too.
     expect(

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/domain';
 import { statResult } from '../helpers/events';
+import { ENGINES, openEngine } from '../helpers/store-engines';
 import { FakeClock } from '../helpers/fake-clock';
 import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
@@ -47,11 +48,11 @@ describe('escalations, with an injected clock', () => {
       Promise.all([charge, supervisor, nurse].map((l) => l.client.stop())).then(() => undefined),
     );
 
-    clock.advance(9 * MINUTE + 59_000);
+    await clock.advance(9 * MINUTE + 59_000);
     await settle();
     expect(charge.alerts).toEqual([]);
 
-    clock.advance(1_000 + 2_000); // the deadline, then the coalescing window
+    await clock.advance(1_000 + 2_000); // the deadline, then the coalescing window
     await eventually(() => charge.alerts.length === 1);
     expect(charge.alerts[0]).toMatchObject({
       taskIds: ['k-high'],
@@ -60,7 +61,7 @@ describe('escalations, with an injected clock', () => {
       unit: '4W',
     });
     // [E3] The task says why it reached her and who is next if nobody acknowledges.
-    expect(relay.relay.store.getTask('k-high')?.escalation).toMatchObject({
+    expect((await relay.relay.store.getTask('k-high'))?.escalation).toMatchObject({
       level: 1,
       repeats: 0,
       policyId: 'critical-result',
@@ -72,11 +73,11 @@ describe('escalations, with an injected clock', () => {
     expect(nurse.alerts).toEqual([]);
     expect(supervisor.alerts.filter((a) => a.taskIds.includes('k-high'))).toEqual([]);
 
-    clock.minutes(9);
+    await clock.minutes(9);
     await settle();
     expect(charge.alerts).toHaveLength(1); // exactly once
 
-    clock.minutes(1);
+    await clock.minutes(1);
     await eventually(() => supervisor.alerts.some((a) => a.taskIds.includes('k-high')));
     expect(supervisor.alerts.find((a) => a.taskIds.includes('k-high'))).toMatchObject({
       level: 2,
@@ -85,31 +86,33 @@ describe('escalations, with an injected clock', () => {
     });
 
     // [E2] Ten minutes later the supervisor level repeats: still level 2, repeated once, never "level 3".
-    clock.minutes(10);
+    await clock.minutes(10);
     await eventually(() => supervisor.alerts.filter((a) => a.taskIds.includes('k-high')).length === 2);
     expect(supervisor.alerts.filter((a) => a.taskIds.includes('k-high'))[1]).toMatchObject({
       level: 2,
       repeats: 1,
     });
-    expect(relay.relay.store.getTask('k-high')?.escalation).toMatchObject({
+    expect((await relay.relay.store.getTask('k-high'))?.escalation).toMatchObject({
       level: 2,
       repeats: 1,
       next: { role: 'Supervisor', level: 2, repeat: true },
     });
 
     // The 5E result escalated too, to 5E's charge nurse: 4W's never heard of it.
-    expect(relay.relay.store.auditTrail('trop').filter((e) => e.change === 'escalated')).toHaveLength(3);
+    expect((await relay.relay.store.auditTrail('trop')).filter((e) => e.change === 'escalated')).toHaveLength(
+      3,
+    );
     expect(charge.alerts.some((a) => a.taskIds.includes('trop'))).toBe(false);
-    const audit = relay.relay.store.auditTrail('k-high').filter((e) => e.change === 'escalated');
+    const audit = (await relay.relay.store.auditTrail('k-high')).filter((e) => e.change === 'escalated');
     expect(audit.map((e) => e.detail)).toEqual([
       'level 1: ChargeNurse (unit)',
       'level 2: Supervisor (hospital)',
       'level 2 (repeat 1): Supervisor (hospital)',
     ]);
     expect(
-      relay.relay.store
-        .pendingOutbox(100)
-        .filter((r) => r.taskId === 'k-high' && r.type === 'wardline.task.escalated'),
+      (await relay.relay.store.pendingOutbox(100)).filter(
+        (r) => r.taskId === 'k-high' && r.type === 'wardline.task.escalated',
+      ),
     ).toHaveLength(3);
   });
 
@@ -127,8 +130,8 @@ describe('escalations, with an injected clock', () => {
     ]);
     const charge = await listen(relay, 'charge-4w-marchbank');
     cleanup.push(() => charge.client.stop());
-    clock.minutes(10);
-    clock.advance(5_000);
+    await clock.minutes(10);
+    await clock.advance(5_000);
     await eventually(() => charge.alerts.length === 2);
     await settle();
     const byPatient = charge.alerts.map((a) => a.taskIds.sort().join(',')).sort();
@@ -146,50 +149,63 @@ describe('escalations, with an injected clock', () => {
     const charge = await listen(relay, 'charge-4w-marchbank');
     cleanup.push(() => Promise.all([supervisor, charge].map((l) => l.client.stop())).then(() => undefined));
 
-    clock.minutes(10);
-    clock.advance(2_000);
+    await clock.minutes(10);
+    await clock.advance(2_000);
     await eventually(() => charge.alerts.length === 1);
-    clock.minutes(2);
+    await clock.minutes(2);
     const ack = await charge.client.execute('ack-me', 'acknowledge');
     expect(ack.status).toBe('applied');
     expect(ack.task?.escalation.nextAt).toBeNull();
-    clock.minutes(30);
+    await clock.minutes(30);
     await settle();
     expect(supervisor.alerts).toEqual([]);
-    expect(relay.relay.store.auditTrail('ack-me').map((e) => e.change)).toEqual([
+    expect((await relay.relay.store.auditTrail('ack-me')).map((e) => e.change)).toEqual([
       'routed',
       'escalated',
       'acknowledged',
     ]);
   });
 
-  it('the relay is down from minute 9 to 15: level 1 fires once at start-up, level 2 still at 20', async () => {
-    const clock = new FakeClock();
-    const data = tempDir();
-    cleanup.push(() => data.remove());
-    const first = await startTestRelay({ DATA_DIR: data.path }, { clock });
-    const ingest = await devToken(first.url, 'integration-engine');
-    await postEvents(first.url, ingest, statResult('outage', new Date(clock.now().getTime() + 10 * MINUTE)));
-    clock.minutes(9);
-    await first.relay.close();
+  it.each(ENGINES)(
+    '[ST8] on %s, the relay is down from minute 9 to 15: level 1 fires once at start-up, level 2 still at 20',
+    async (engine) => {
+      const clock = new FakeClock();
+      const data = tempDir();
+      const store = await openEngine(engine);
+      cleanup.push(async () => {
+        await store.close();
+        data.remove();
+      });
+      const env = { DATA_DIR: data.path, ...store.env };
+      const first = await startTestRelay(env, { clock });
+      const ingest = await devToken(first.url, 'integration-engine');
+      await postEvents(
+        first.url,
+        ingest,
+        statResult('outage', new Date(clock.now().getTime() + 10 * MINUTE)),
+      );
+      await clock.minutes(9);
+      await first.relay.close();
 
-    clock.minutes(6); // minute 15, nobody running
-    const second = await startTestRelay({ DATA_DIR: data.path }, { clock });
-    cleanup.push(() => second.stop());
-    const escalated = () => second.relay.store.auditTrail('outage').filter((e) => e.change === 'escalated');
-    expect(escalated()).toHaveLength(1); // fired at start-up, once
-    expect(escalated()[0]?.detail).toBe('level 1: ChargeNurse (unit)');
-    expect(second.relay.store.getTask('outage')?.escalation.nextAt).toBe(
-      new Date(Date.parse(escalated()[0]!.at) + 5 * MINUTE).toISOString(),
-    );
+      await clock.minutes(6); // minute 15, nobody running
+      const second = await startTestRelay(env, { clock });
+      cleanup.push(() => second.stop());
+      const escalated = async () =>
+        (await second.relay.store.auditTrail('outage')).filter((e) => e.change === 'escalated');
+      expect(await escalated()).toHaveLength(1); // fired at start-up, once
+      expect((await escalated())[0]?.detail).toBe('level 1: ChargeNurse (unit)');
+      expect((await second.relay.store.getTask('outage'))?.escalation.nextAt).toBe(
+        new Date(Date.parse((await escalated())[0]!.at) + 5 * MINUTE).toISOString(),
+      );
 
-    clock.minutes(4);
-    clock.advance(59_000);
-    expect(escalated()).toHaveLength(1);
-    clock.advance(1_000);
-    expect(escalated()).toHaveLength(2);
-    expect(escalated()[1]?.detail).toBe('level 2: Supervisor (hospital)');
-  });
+      await clock.minutes(4);
+      await clock.advance(59_000);
+      expect(await escalated()).toHaveLength(1);
+      await clock.advance(1_000);
+      expect(await escalated()).toHaveLength(2);
+      expect((await escalated())[1]?.detail).toBe('level 2: Supervisor (hospital)');
+    },
+  );
 
   it('1,000 tasks escalating in the same minute: each fires once, within 5 s of its deadline', async () => {
     const clock = new FakeClock();
@@ -208,15 +224,15 @@ describe('escalations, with an injected clock', () => {
     for (let i = 0; i < events.length; i += 200)
       expect((await postEvents(relay.url, ingest, events.slice(i, i + 200))).status).toBe(202);
 
-    clock.minutes(10);
+    await clock.minutes(10);
     let slowestStepMs = 0;
     for (let s = 0; s < 61; s++) {
       const t = performance.now();
-      clock.advance(1_000);
+      await clock.advance(1_000);
       slowestStepMs = Math.max(slowestStepMs, performance.now() - t);
     }
     for (const [id, deadline] of deadlines) {
-      const fired = relay.relay.store.auditTrail(id).filter((e) => e.change === 'escalated');
+      const fired = (await relay.relay.store.auditTrail(id)).filter((e) => e.change === 'escalated');
       expect(fired, id).toHaveLength(1);
       expect(Date.parse(fired[0]!.at) - deadline, id).toBeLessThanOrEqual(5_000);
     }

@@ -50,15 +50,15 @@ describe('a handover nobody accepts, with an injected clock', () => {
       });
       expect(offered.status).toBe('applied');
     }
-    const offeredAt = relay.relay.store.getTask('slow-offer')?.handover?.offeredAt ?? 'never offered';
+    const offeredAt = (await relay.relay.store.getTask('slow-offer'))?.handover?.offeredAt ?? 'never offered';
 
     clock.minutes(10);
     await brightwater.client.execute('quick-offer', 'handover.accept', {}); // answered in time: no alert
-    clock.advance(4 * MINUTE + 59_000);
+    await clock.advance(4 * MINUTE + 59_000);
     await settle();
     expect(charge4w.alerts).toEqual([]);
 
-    clock.advance(1_000);
+    await clock.advance(1_000);
     await eventually(() => charge4w.alerts.length === 1);
     expect(charge4w.alerts[0]).toEqual({
       id: `slow-offer:handover:${offeredAt}`,
@@ -82,11 +82,11 @@ describe('a handover nobody accepts, with an injected clock', () => {
       },
     });
     // The offer is still waiting and still the sender's; the task says the charge nurse was told.
-    expect(relay.relay.store.getTask('slow-offer')).toMatchObject({
+    expect(await relay.relay.store.getTask('slow-offer')).toMatchObject({
       owner: { id: 'nurse-okafor' },
       handover: { alertedAt: clock.now().toISOString() },
     });
-    expect(relay.relay.store.auditTrail('slow-offer').at(-1)).toMatchObject({
+    expect((await relay.relay.store.auditTrail('slow-offer')).at(-1)).toMatchObject({
       change: 'handover-overdue',
       actor: { id: 'system' },
       detail: 'nurse-brightwater',
@@ -97,7 +97,9 @@ describe('a handover nobody accepts, with an injected clock', () => {
     expect(charge4w.alerts).toHaveLength(1); // once
     for (const other of [charge5e, okafor, brightwater, supervisor]) expect(other.alerts).toEqual([]);
     // Nothing about it went upstream: only people act on the outbound topic.
-    expect(relay.relay.store.pendingOutbox(100).filter((r) => r.body.includes('overdue'))).toEqual([]);
+    expect((await relay.relay.store.pendingOutbox(100)).filter((r) => r.body.includes('overdue'))).toEqual(
+      [],
+    );
   });
 
   it('[HO7] an offer that came due while the relay was down alerts once when it starts, and never again', async () => {
@@ -123,7 +125,9 @@ describe('a handover nobody accepts, with an injected clock', () => {
 
     const third = await startTestRelay(env, { clock: new FakeClock(later.now().getTime() + 60 * MINUTE) });
     const again = third.logs.records().filter((r) => r.msg === 'handover not accepted in time');
-    const overdue = third.relay.store.auditTrail('down-offer').filter((e) => e.change === 'handover-overdue');
+    const overdue = (await third.relay.store.auditTrail('down-offer')).filter(
+      (e) => e.change === 'handover-overdue',
+    );
     await third.stop();
     expect(again).toEqual([]);
     expect(overdue).toHaveLength(1);

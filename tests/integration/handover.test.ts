@@ -106,7 +106,7 @@ describe('handover between nurses', () => {
     const stranger = await quillon.execute('ho-5e', 'handover.accept', {});
     // A task the caller cannot see is answered as if it were gone (SECURITY.md N7).
     expect(stranger).toMatchObject({ status: 'rejected', code: 'not-found', task: null });
-    expect(relay.relay.store.getTask('ho-5e')?.owner?.id).toBe('nurse-okafor');
+    expect((await relay.relay.store.getTask('ho-5e'))?.owner?.id).toBe('nurse-okafor');
   });
 
   it('[HO8][H7] a repeated commandId gets the original answer and changes nothing', async () => {
@@ -120,7 +120,7 @@ describe('handover between nurses', () => {
     expect(first.status).toBe('applied');
     const acceptId = randomUUID();
     expect((await brightwater.execute('ho-dup', 'handover.accept', {}, acceptId)).status).toBe('applied');
-    const changes = relay.relay.store.auditTrail('ho-dup').length;
+    const changes = (await relay.relay.store.auditTrail('ho-dup')).length;
 
     // The offer replayed after it was accepted (an outbox resend): the original answer, no new offer.
     const again = await okafor.execute(
@@ -136,7 +136,7 @@ describe('handover between nurses', () => {
     });
     const acceptAgain = await brightwater.execute('ho-dup', 'handover.accept', {}, acceptId);
     expect(acceptAgain).toMatchObject({ status: 'duplicate', original: 'applied' });
-    expect(relay.relay.store.auditTrail('ho-dup')).toHaveLength(changes);
+    expect(await relay.relay.store.auditTrail('ho-dup')).toHaveLength(changes);
   });
 
   it('[HO8] an offer replayed after the charge nurse reassigned the task is refused naming the new owner, every time', async () => {
@@ -171,13 +171,19 @@ describe('handover between nurses', () => {
     });
     expect(released).toMatchObject({ status: 'applied', task: { owner: null, status: 'requested' } });
 
-    const trail = relay.relay.store.auditTrail('ho-release').map((e) => [e.change, e.actor.id, e.detail]);
+    const trail = (await relay.relay.store.auditTrail('ho-release')).map((e) => [
+      e.change,
+      e.actor.id,
+      e.detail,
+    ]);
     expect(trail.slice(-3)).toEqual([
       ['handover-offered', 'nurse-okafor', 'nurse-brightwater'],
       ['handover-withdrawn', 'nurse-okafor', 'nurse-brightwater'],
       ['released-on-behalf', 'charge-4w-marchbank', 'nurse-okafor'],
     ]);
-    expect(relay.relay.store.auditTrail('ho-accept').map((e) => e.change)).toContain('handover-accepted');
+    expect((await relay.relay.store.auditTrail('ho-accept')).map((e) => e.change)).toContain(
+      'handover-accepted',
+    );
 
     // The task's history, as its screen reads it, keeps the note with the offer and the synthesis and
     // question with the acceptance, with who and when.
@@ -197,7 +203,7 @@ describe('handover between nurses', () => {
       handover: { synthesis: 'Home today once K+ rechecked', question: 'Has pharmacy sent the TTOs?' },
     });
 
-    const outbound = relay.relay.store.pendingOutbox(1000);
+    const outbound = await relay.relay.store.pendingOutbox(1000);
     const types = outbound.map((r) => r.type);
     for (const type of ['offered', 'accepted', 'declined', 'withdrawn'])
       expect(types).toContain(`wardline.task.handover.${type}`);

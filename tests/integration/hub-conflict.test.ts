@@ -54,7 +54,9 @@ describe('two nurses claim the same task at the same instant', () => {
     }
     // The audit trail holds one claim per task, never two.
     for (let i = 0; i < 20; i++) {
-      expect(relay.relay.store.auditTrail(`race-${i}`).filter((e) => e.change === 'claimed')).toHaveLength(1);
+      expect(
+        (await relay.relay.store.auditTrail(`race-${i}`)).filter((e) => e.change === 'claimed'),
+      ).toHaveLength(1);
     }
   });
 
@@ -66,7 +68,7 @@ describe('two nurses claim the same task at the same instant', () => {
     expect(again.status).toBe('duplicate');
     expect(again.status === 'duplicate' && again.original).toBe('applied');
     expect(
-      relay.relay.store.getTask('race-0')?.comments.filter((c) => c.text === 'Family arriving at 3'),
+      (await relay.relay.store.getTask('race-0'))?.comments.filter((c) => c.text === 'Family arriving at 3'),
     ).toHaveLength(1);
   });
 });

@@ -41,7 +41,7 @@ describe('sync and the live view', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.filter((id) => id.startsWith('page-'))).toHaveLength(600);
     expect(pages.flatMap((p) => p.tasks).every((t) => t.unit === '4W')).toBe(true);
-    expect(cursor).toBe(relay.relay.store.lastSeq());
+    expect(cursor).toBe(await relay.relay.store.lastSeq());
   });
 
   it('[H1] a task seen only through a live push and then moved away is in `removed` on the next sync', async () => {

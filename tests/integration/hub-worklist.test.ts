@@ -40,7 +40,7 @@ describe('the worklist hub with the official client', () => {
       const view = await okafor.syncAll(0);
       expect([...view.tasks.keys()].every((id) => id.startsWith('4w-'))).toBe(true);
       expect(view.tasks.has(`4w-${i}`)).toBe(true);
-      expect(view.cursor).toBe(relay.relay.store.lastSeq());
+      expect(view.cursor).toBe(await relay.relay.store.lastSeq());
 
       const result = await okafor.execute(`4w-${i}`, 'claim');
       expect(result.status).toBe('applied');

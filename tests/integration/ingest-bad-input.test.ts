@@ -43,13 +43,13 @@ describe('POST /api/events refuses bad input', () => {
   ];
 
   it.each(cases)('%s → 400 with its reason, nothing stored', async (_name, make, reason) => {
-    const before = relay.relay.store.lastSeq();
+    const before = await relay.relay.store.lastSeq();
     const res = await postEvents(relay.url, token, make());
     expect(res.status).toBe(400);
     expect(res.body.results).toHaveLength(1);
     expect(res.body.results[0]?.status).toBe('rejected');
     expect(res.body.results[0]?.reason).toMatch(reason);
-    expect(relay.relay.store.lastSeq()).toBe(before);
+    expect(await relay.relay.store.lastSeq()).toBe(before);
   });
 
   it('malformed JSON → 400 naming the problem', async () => {
@@ -59,12 +59,12 @@ describe('POST /api/events refuses bad input', () => {
   });
 
   it('a body over 256 KB → refused with the limit, nothing stored', async () => {
-    const before = relay.relay.store.lastSeq();
+    const before = await relay.relay.store.lastSeq();
     const huge = routed('t-huge', 1, { detail: 'x'.repeat(300 * 1024) });
     const res = await postEvents(relay.url, token, huge);
     expect(res.status).toBe(413);
     expect(res.body.results[0]?.reason).toMatch(/limit of 262144 bytes|limit is 262144 bytes/);
-    expect(relay.relay.store.lastSeq()).toBe(before);
+    expect(await relay.relay.store.lastSeq()).toBe(before);
   });
 
   it('markup in text fields is stored as text, never interpreted', async () => {
@@ -75,7 +75,7 @@ describe('POST /api/events refuses bad input', () => {
       routed('t-markup', 1, { title, detail: '<b>bold</b> & "quoted"' }),
     );
     expect(res.status).toBe(202);
-    const task = relay.relay.store.getTask('t-markup');
+    const task = await relay.relay.store.getTask('t-markup');
     expect(task?.title).toBe(title);
     expect(task?.detail).toBe('<b>bold</b> & "quoted"');
   });
@@ -87,8 +87,8 @@ describe('POST /api/events refuses bad input', () => {
     expect(res.status).toBe(207);
     expect(res.body.results.map((r) => r.status)).toEqual(['applied', 'rejected']);
     expect(res.body.results[1]?.reason).toMatch(/data\.unit/);
-    expect(relay.relay.store.getTask('t-mixed-good')).not.toBeNull();
-    expect(relay.relay.store.getTask('t-mixed-bad')).toBeNull();
+    expect(await relay.relay.store.getTask('t-mixed-good')).not.toBeNull();
+    expect(await relay.relay.store.getTask('t-mixed-bad')).toBeNull();
   });
 
   it('an update for a task never routed is rejected, not stored, and can succeed later', async () => {
@@ -106,7 +106,9 @@ describe('POST /api/events refuses bad input', () => {
     // Not remembered as seen: the re-delivered update now applies.
     const again = await postEvents(relay.url, token, update);
     expect(again.body.results[0]?.status).toBe('applied');
-    expect(relay.relay.store.getTask('t-late')?.checklist.find((i) => i.id === 'transport')?.done).toBe(true);
+    expect(
+      (await relay.relay.store.getTask('t-late'))?.checklist.find((i) => i.id === 'transport')?.done,
+    ).toBe(true);
   });
 
   it('without the Ingest role → 403; without a token → 401', async () => {

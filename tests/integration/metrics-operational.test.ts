@@ -29,7 +29,7 @@ describe('/metrics callbacks against a real relay', () => {
     relay = await startTestRelay();
     metrics = createOperationalMetrics({
       connections: () => connectionsByTransport(relay.relay.hub.connections()),
-      outboxDepth: outboxDepthOf(relay.relay.db),
+      outboxDepth: outboxDepthOf(relay.relay.store),
       processMetrics: false,
     });
     const router = new Router();

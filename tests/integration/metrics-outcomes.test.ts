@@ -132,11 +132,11 @@ describe('outcome metrics over a seeded history (relay, hub, injected clock)', (
     };
     clients.push(...Object.values(people));
     for (const step of steps) {
-      clock.advance(t0 + step.minute * MINUTE - clock.now().getTime());
+      await clock.advance(t0 + step.minute * MINUTE - clock.now().getTime());
       const result = await people[step.who].execute(step.taskId, step.type, step.payload);
       expect(result.status, `${step.type} ${step.taskId} at minute ${step.minute}`).toBe('applied');
     }
-    clock.minutes(10); // now = 70 minutes after the first arrival
+    await clock.minutes(10); // now = 70 minutes after the first arrival
   });
 
   afterAll(async () => {

@@ -77,8 +77,8 @@ describe('[W11] subscribeToPush hands this device to the relay for escalation pu
     dir.remove();
   });
 
-  const subscriptionCount = () =>
-    (relay.relay.db.prepare('SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n;
+  const subscriptionCount = async () =>
+    Number((await relay.relay.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM push_subscriptions'))?.n);
 
   it('subscribes with the relay’s VAPID key; the relay’s next escalation reaches the device without patient data', async () => {
     const manager = new FakePushManager(`${pushService.url}/push/charge-phone`, phone.json);
@@ -88,14 +88,14 @@ describe('[W11] subscribeToPush hands this device to the relay for escalation pu
 
     const { publicKey } = (await (await fetch(`${relay.url}/api/push/key`)).json()) as { publicKey: string };
     expect(Buffer.from(manager.subscribeCalls[0]!).toString('base64url')).toBe(publicKey);
-    expect(subscriptionCount()).toBe(1);
+    expect(await subscriptionCount()).toBe(1);
 
     const patient = { ref: 'Patient/sub-1', name: 'Clementine Ashgrove', mrn: 'TEST-445566', bed: '4W-05' };
     await postEvents(relay.url, await devToken(relay.url, 'integration-engine'), [
       statResult('sub-k', new Date(clock.now().getTime() + 600_000), { title: 'K+ 6.6 mmol/L', patient }),
     ]);
-    clock.minutes(10);
-    clock.advance(2_000);
+    await clock.minutes(10);
+    await clock.advance(2_000);
     const push = await eventually(() => pushService.received.find((p) => p.device === 'charge-phone'));
     const text = decrypt(push.body, phone);
     expect(JSON.parse(text)).toMatchObject({ title: 'Level 1 escalation on 4W', url: '/tasks/sub-k' });
@@ -107,7 +107,7 @@ describe('[W11] subscribeToPush hands this device to the relay for escalation pu
   it('repeating it is harmless: the same subscription is handed over again, still one row', async () => {
     const manager = new FakePushManager(`${pushService.url}/push/tablet-again`, deviceKeys().json);
     const tokens = new DemoTokenSource('nurse-okafor', relay.url);
-    const before = subscriptionCount();
+    const before = await subscriptionCount();
     expect(await subscribeToPush(tokens, { platform: platform(manager), baseUrl: relay.url })).toEqual({
       subscribed: true,
     });
@@ -115,7 +115,7 @@ describe('[W11] subscribeToPush hands this device to the relay for escalation pu
       subscribed: true,
     });
     expect(manager.subscribeCalls).toHaveLength(1);
-    expect(subscriptionCount()).toBe(before + 1);
+    expect(await subscriptionCount()).toBe(before + 1);
   });
 
   it('replaces a subscription made with another relay key', async () => {
@@ -134,10 +134,10 @@ describe('[W11] subscribeToPush hands this device to the relay for escalation pu
     const manager = new FakePushManager(`${pushService.url}/push/shared-tablet`, deviceKeys().json);
     const tokens = new DemoTokenSource('nurse-brightwater', relay.url);
     await subscribeToPush(tokens, { platform: platform(manager), baseUrl: relay.url });
-    const before = subscriptionCount();
+    const before = await subscriptionCount();
     const subscription = manager.current!;
     expect(await unsubscribeFromPush(tokens, { platform: platform(manager), baseUrl: relay.url })).toBe(true);
-    expect(subscriptionCount()).toBe(before - 1);
+    expect(await subscriptionCount()).toBe(before - 1);
     expect(subscription.unsubscribed).toBe(true);
   });
 
@@ -148,14 +148,14 @@ describe('[W11] subscribeToPush hands this device to the relay for escalation pu
       platform(new FakePushManager('https://127.0.0.1:1/x', deviceKeys().json), 'denied'),
     ],
   ] as const)('says why not, and the relay stores nothing: %s', async (reason, p) => {
-    const before = subscriptionCount();
+    const before = await subscriptionCount();
     const result = await subscribeToPush(new DemoTokenSource('nurse-okafor', relay.url), {
       platform: p,
       baseUrl: relay.url,
     });
     expect(result).toMatchObject({ subscribed: false, reason });
     expect(result.subscribed === false && result.message.length > 10).toBe(true);
-    expect(subscriptionCount()).toBe(before);
+    expect(await subscriptionCount()).toBe(before);
   });
 
   it('says the relay cannot be reached when it is down', async () => {

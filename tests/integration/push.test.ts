@@ -46,8 +46,8 @@ describe('Web Push of escalations', () => {
       ingest,
       statResult('push-k', new Date(clock.now().getTime() + 600_000), { patient }),
     );
-    clock.minutes(10);
-    clock.advance(2_000);
+    await clock.minutes(10);
+    await clock.advance(2_000);
 
     const push = await eventually(() => pushService.received.find((p) => p.device === 'charge-phone'));
     expect(push.headers['content-encoding']).toBe('aes128gcm');

@@ -1,18 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnRelay, tempDir } from '../helpers/relay';
-
-async function failedStart(env: Record<string, string>): Promise<{ code: number | string; output: string }> {
-  try {
-    const child = await spawnRelay(env);
-    child.process.kill('SIGKILL');
-    throw new Error('the relay started but should have refused');
-  } catch (error) {
-    const message = (error as Error).message;
-    const match = /relay exited \(([^)]+)\) before listening:\n([\s\S]*)$/.exec(message);
-    if (!match) throw error;
-    return { code: match[1] === undefined ? 'unknown' : Number(match[1]), output: match[2] ?? '' };
-  }
-}
+import { failedStart, spawnRelay, tempDir } from '../helpers/relay';
 
 describe('the relay at start', () => {
   it('refuses development mode when NODE_ENV=production, in one clear sentence, exiting non-zero', async () => {

@@ -41,8 +41,8 @@ describe('push endpoints cannot point inward', () => {
     dir.remove();
   });
 
-  const rows = () =>
-    (relay.relay.db.prepare('SELECT COUNT(*) AS n FROM push_subscriptions').get() as { n: number }).n;
+  const rows = async () =>
+    Number((await relay.relay.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM push_subscriptions'))?.n);
 
   it.each([
     ['loopback literal', 'https://127.0.0.1:9/push/x', /IP address/],
@@ -54,7 +54,7 @@ describe('push endpoints cannot point inward', () => {
     ['a push service on another port', 'https://fcm.googleapis.com:8443/fcm/send/x', /port/],
     ['credentials in the URL', 'https://user:pw@fcm.googleapis.com/fcm/send/x', /password/],
   ])('[P1] refuses %s with a reason, and stores nothing', async (_name, endpoint, reason) => {
-    const before = rows();
+    const before = await rows();
     const answer = await post(
       relay.url,
       await devToken(relay.url, 'nurse-okafor'),
@@ -63,7 +63,7 @@ describe('push endpoints cannot point inward', () => {
     );
     expect(answer.status).toBe(400);
     expect(answer.body.error?.message).toMatch(reason);
-    expect(rows()).toBe(before);
+    expect(await rows()).toBe(before);
   });
 
   it('[P2] refuses an allowed name that resolves to a non-public address', async () => {
@@ -183,9 +183,9 @@ describe('a push subscription cannot be taken over', () => {
       subscribed: true,
     });
     expect(made).toBe(2);
-    const owners = relay.relay.db
-      .prepare("SELECT endpoint, object_id FROM push_subscriptions WHERE endpoint LIKE '%/push/tablet-%'")
-      .all() as Array<{ endpoint: string; object_id: string }>;
+    const owners = await relay.relay.db.all<{ endpoint: string; object_id: string }>(
+      "SELECT endpoint, object_id FROM push_subscriptions WHERE endpoint LIKE '%/push/tablet-%'",
+    );
     expect(owners.map((o) => [o.endpoint.replace(/.*\//, ''), o.object_id]).sort()).toEqual([
       ['tablet-1', 'charge-5e-fennimore'],
       ['tablet-2', 'charge-4w-marchbank'],

@@ -59,9 +59,9 @@ describe('Service Bus inbound: poison messages', () => {
     await eventually(() => broker.entity(INBOUND_QUEUE).totalCount === 0, 20_000);
 
     // Every good event, including the 40 sent after the poison, is a task.
-    for (const event of good) expect(relay.relay.store.getTask(event.data.taskId)?.revision).toBe(1);
-    expect(relay.relay.store.getTask('poison-bad')).toBeNull();
-    expect(relay.relay.store.getTask('poison-mismatch')).toBeNull();
+    for (const event of good) expect((await relay.relay.store.getTask(event.data.taskId))?.revision).toBe(1);
+    expect(await relay.relay.store.getTask('poison-bad')).toBeNull();
+    expect(await relay.relay.store.getTask('poison-mismatch')).toBeNull();
 
     const dead = storedEvents(broker.deadLetterQueue(INBOUND_QUEUE));
     const byId = new Map(dead.map((d) => [d.messageId, d.properties]));
@@ -107,7 +107,7 @@ describe('Service Bus inbound: poison messages', () => {
       if (i % 3 === 1) expect(dead.has(`mix-evt-bad-${i}`), `mix-evt-bad-${i} dead-lettered`).toBe(true);
       else {
         expect(dead.has(`mix-evt-${i}`), `mix-evt-${i} not dead-lettered`).toBe(false);
-        expect(relay.relay.store.getTask(`mix-${i}`), `mix-${i} applied`).not.toBeNull();
+        expect(await relay.relay.store.getTask(`mix-${i}`), `mix-${i} applied`).not.toBeNull();
       }
     }
   });
@@ -116,10 +116,10 @@ describe('Service Bus inbound: poison messages', () => {
     const event = routed('poison-redelivered', 1, {}, 'poison-evt-redelivered');
     await sendAll(client, INBOUND_QUEUE, [eventMessage(event), eventMessage(event)]);
     await eventually(() => broker.entity(INBOUND_QUEUE).totalCount === 0, 10_000);
-    const changes = relay.relay.db
-      .prepare("SELECT COUNT(*) AS n FROM changes WHERE event_id = 'poison-evt-redelivered'")
-      .get() as { n: number };
-    expect(changes.n).toBe(1);
+    const changes = await relay.relay.db.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM changes WHERE event_id = 'poison-evt-redelivered'",
+    );
+    expect(Number(changes?.n)).toBe(1);
     expect(storedEvents(broker.deadLetterQueue(INBOUND_QUEUE)).map((d) => d.messageId)).not.toContain(
       'poison-evt-redelivered',
     );
@@ -135,7 +135,7 @@ describe('Service Bus inbound: poison messages', () => {
     const token = await devToken(relay.url, 'integration-engine');
     const answer = await postEvents(relay.url, token, routed('poison-http', 1, {}, 'poison-evt-http'));
     expect(answer.status).toBe(202);
-    expect(relay.relay.store.getTask('poison-http')).not.toBeNull();
+    expect(await relay.relay.store.getTask('poison-http')).not.toBeNull();
   });
 
   it('logs ids and reasons, never a patient name or MRN', () => {

@@ -81,11 +81,9 @@ describe('Service Bus inbound: the broker drops the connection mid-stream', () =
     await eventually(() => inbound.totalCount === 0, 60_000);
     await until(async () => (await readiness()).status === 200, 10_000, '/readyz to be ready again');
 
-    const rows = relay.relay.db
-      .prepare(
-        "SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS distinct_ids FROM changes WHERE task_id LIKE 'drop-%'",
-      )
-      .get() as { n: number; distinct_ids: number };
+    const rows = await relay.relay.db.get<{ n: number; distinct_ids: number }>(
+      "SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS distinct_ids FROM changes WHERE task_id LIKE 'drop-%'",
+    );
     expect(rows).toEqual({ n: TOTAL, distinct_ids: TOTAL });
     expect(storedEvents(broker.deadLetterQueue(INBOUND_QUEUE))).toEqual([]);
     expect(relay.logs.text).toMatch(/service bus receiver disconnected/);

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routed } from '../helpers/events';
 import { eventually } from '../helpers/hub-client';
 import { startTestRelay, type TestRelay } from '../helpers/relay';
+import type { SqliteEngine } from '../../server/src/store/sqlite-engine';
 import { ServiceBusTestBroker } from '../helpers/sb-broker';
 import {
   eventMessage,
@@ -27,7 +28,9 @@ describe('Service Bus inbound: the store fails for a while', () => {
   let broker: ServiceBusTestBroker;
   let relay: TestRelay;
   let client: ServiceBusClient;
-  const readOnly = (on: boolean) => relay.relay.db.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
+  // SQLite only: the store refuses every write while query_only is on.
+  const readOnly = (on: boolean) =>
+    (relay.relay.db as SqliteEngine).db.pragma(`query_only = ${on ? 'ON' : 'OFF'}`);
 
   beforeAll(async () => {
     broker = await ServiceBusTestBroker.start({
@@ -45,12 +48,14 @@ describe('Service Bus inbound: the store fails for a while', () => {
     await broker.close();
   });
 
-  const appliedCount = (eventId: string) =>
-    (
-      relay.relay.db.prepare('SELECT COUNT(*) AS n FROM changes WHERE event_id = ?').get(eventId) as {
-        n: number;
-      }
-    ).n;
+  const appliedCount = async (eventId: string) =>
+    Number(
+      (
+        await relay.relay.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM changes WHERE event_id = ?', [
+          eventId,
+        ])
+      )?.n,
+    );
 
   it('[SB4] abandons while the store refuses writes, and applies everything exactly once after it recovers', async () => {
     const events = Array.from({ length: 30 }, (_, i) => routed(`outage-${i}`, 1, {}, `outage-evt-${i}`));
@@ -65,11 +70,11 @@ describe('Service Bus inbound: the store fails for a while', () => {
     await eventually(() => inbound.stats.abandoned >= events.length, 15_000);
     expect(inbound.stats.completed).toBe(0);
     expect(inbound.totalCount).toBe(events.length);
-    expect(events.every((e) => relay.relay.store.getTask(e.data.taskId) === null)).toBe(true);
+    for (const e of events) expect(await relay.relay.store.getTask(e.data.taskId)).toBeNull();
 
     readOnly(false);
     await eventually(() => inbound.totalCount === 0, 20_000);
-    for (const event of events) expect(appliedCount(event.id)).toBe(1);
+    for (const event of events) expect(await appliedCount(event.id)).toBe(1);
     expect(storedEvents(broker.deadLetterQueue(INBOUND_QUEUE))).toEqual([]);
     expect(relay.logs.text).toMatch(/store could not apply the message/);
   });
@@ -88,7 +93,7 @@ describe('Service Bus inbound: the store fails for a while', () => {
       DeadLetterReason: 'MaxDeliveryCountExceeded',
       WardlineLastFailure: expect.stringMatching(/readonly database/),
     });
-    expect(appliedCount('outage-evt-doomed')).toBe(0);
+    expect(await appliedCount('outage-evt-doomed')).toBe(0);
     expect(broker.entity(INBOUND_QUEUE).totalCount).toBe(0);
   });
 });

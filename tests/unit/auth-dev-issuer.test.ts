@@ -9,7 +9,7 @@ import {
   loopbackBaseUrl,
   seedDemoDirectory,
 } from '../../server/src/auth';
-import { openDatabase } from '../../server/src/store/database';
+import { openSqliteStore } from '../../server/src/store/database';
 
 function address(address: string, port: number, family = 'IPv4'): AddressInfo {
   return { address, port, family };
@@ -43,17 +43,17 @@ describe('loopbackBaseUrl', () => {
 });
 
 describe('seedDemoDirectory', () => {
-  it('places every demo staff member once, and keeps later moves across restarts', () => {
-    const db = openDatabase({ dataDir: ':memory:' });
+  it('places every demo staff member once, and keeps later moves across restarts', async () => {
+    const db = await openSqliteStore();
     try {
       const directory = createStaffDirectory({ db });
-      expect(seedDemoDirectory(directory)).toBe(DEMO_STAFF.length);
-      expect(directory.unitsOf(DEV_TENANT_ID, 'nurse-okafor')).toEqual(['4W']);
-      directory.setUnits(DEV_TENANT_ID, 'nurse-okafor', { units: ['5E'], by: 'admin-demo' });
-      expect(seedDemoDirectory(directory)).toBe(0);
-      expect(directory.unitsOf(DEV_TENANT_ID, 'nurse-okafor')).toEqual(['5E']);
+      expect(await seedDemoDirectory(directory)).toBe(DEMO_STAFF.length);
+      expect(await directory.unitsOf(DEV_TENANT_ID, 'nurse-okafor')).toEqual(['4W']);
+      await directory.setUnits(DEV_TENANT_ID, 'nurse-okafor', { units: ['5E'], by: 'admin-demo' });
+      expect(await seedDemoDirectory(directory)).toBe(0);
+      expect(await directory.unitsOf(DEV_TENANT_ID, 'nurse-okafor')).toEqual(['5E']);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 

@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { parseInboundEvent, type Principal } from '../../src/domain';
 import { CLOSED_RETENTION_MS, syncPage } from '../../server/src/hub/sync';
-import { openDatabase } from '../../server/src/store/database';
-import { WorklistStore } from '../../server/src/store/worklist-store';
+import type { WorklistStore } from '../../server/src/store/contract';
+import { memoryStore } from '../helpers/store';
 import { routed } from '../helpers/events';
 
 const nurse: Principal = { id: 'n1', tenantId: 't', name: 'A. Nurse', roles: ['Nurse'], units: ['4W'] };
 
-function apply(store: WorklistStore, event: unknown) {
+async function apply(store: WorklistStore, event: unknown) {
   const parsed = parseInboundEvent(event);
   if (!parsed.ok) throw new Error(parsed.reason);
   return store.applyEvent(parsed.event);
 }
 
 describe('[H1] sync retention of finished work', () => {
-  it('sends work finished within a day and reports older finished work as removed', () => {
+  it('sends work finished within a day and reports older finished work as removed', async () => {
     let now = new Date('2026-11-26T08:00:00Z');
-    const store = new WorklistStore(openDatabase({ dataDir: ':memory:' }), { clock: () => now });
-    apply(store, routed('old', 1));
-    apply(store, routed('recent', 1));
-    apply(store, {
+    const store = await memoryStore({ clock: () => now });
+    await apply(store, routed('old', 1));
+    await apply(store, routed('recent', 1));
+    await apply(store, {
       specversion: '1.0',
       id: 'c-old',
       source: 's',
@@ -27,7 +27,7 @@ describe('[H1] sync retention of finished work', () => {
       data: { taskId: 'old', revision: 2, reason: 'gone' },
     });
     now = new Date(now.getTime() + CLOSED_RETENTION_MS);
-    apply(store, {
+    await apply(store, {
       specversion: '1.0',
       id: 'c-new',
       source: 's',
@@ -36,20 +36,20 @@ describe('[H1] sync retention of finished work', () => {
     });
     now = new Date(now.getTime() + 60_000);
 
-    const page = syncPage(store, nurse, 0, now);
+    const page = await syncPage(store, nurse, 0, now);
     expect(page.tasks.map((t) => t.id)).toEqual(['recent']);
     expect(page.removed).toEqual(['old']);
     expect(page.complete).toBe(true);
   });
 
-  it('pages by the scan size and resumes exactly where it stopped', () => {
-    const store = new WorklistStore(openDatabase({ dataDir: ':memory:' }));
-    for (let i = 0; i < 25; i++) apply(store, routed(`t${i}`, 1, { unit: i % 5 === 0 ? '5E' : '4W' }));
+  it('pages by the scan size and resumes exactly where it stopped', async () => {
+    const store = await memoryStore();
+    for (let i = 0; i < 25; i++) await apply(store, routed(`t${i}`, 1, { unit: i % 5 === 0 ? '5E' : '4W' }));
     const seen: string[] = [];
     let cursor = 0;
     let pages = 0;
     for (;;) {
-      const page = syncPage(store, nurse, cursor, new Date(), 10);
+      const page = await syncPage(store, nurse, cursor, new Date(), 10);
       pages++;
       seen.push(...page.tasks.map((t) => t.id));
       cursor = page.cursor;
@@ -62,20 +62,20 @@ describe('[H1] sync retention of finished work', () => {
 });
 
 describe('[F6] the work of one sync page is bounded', () => {
-  it('ends a page after its history look-ups for tasks the caller cannot see, and the next page goes on from there', () => {
-    const store = new WorklistStore(openDatabase({ dataDir: ':memory:' }));
-    apply(store, routed('mine', 1, { unit: '4W' }));
+  it('ends a page after its history look-ups for tasks the caller cannot see, and the next page goes on from there', async () => {
+    const store = await memoryStore();
+    await apply(store, routed('mine', 1, { unit: '4W' }));
     // A moved task: the caller saw it on 4W, now it is on 5E; it must still come out as removed.
-    apply(store, routed('moved', 1, { unit: '4W' }));
-    for (let i = 0; i < 30; i++) apply(store, routed(`other-${i}`, 1, { unit: '5E' }));
-    apply(store, routed('moved', 2, { unit: '5E' }));
-    apply(store, routed('late', 1, { unit: '4W' }));
+    await apply(store, routed('moved', 1, { unit: '4W' }));
+    for (let i = 0; i < 30; i++) await apply(store, routed(`other-${i}`, 1, { unit: '5E' }));
+    await apply(store, routed('moved', 2, { unit: '5E' }));
+    await apply(store, routed('late', 1, { unit: '4W' }));
     const removed: string[] = [];
     const tasks: string[] = [];
     let cursor = 1;
     let pages = 0;
     for (;;) {
-      const page = syncPage(store, nurse, cursor, new Date(), 1_000, 8);
+      const page = await syncPage(store, nurse, cursor, new Date(), 1_000, 8);
       pages++;
       expect(page.cursor).toBeGreaterThan(cursor);
       tasks.push(...page.tasks.map((t) => t.id));
@@ -87,6 +87,6 @@ describe('[F6] the work of one sync page is bounded', () => {
     expect(pages).toBe(4);
     expect(removed).toEqual(['moved']);
     expect(tasks).toEqual(['late']);
-    expect(cursor).toBe(store.lastSeq());
+    expect(cursor).toBe(await store.lastSeq());
   });
 });

@@ -22,9 +22,10 @@ import {
   type MetricScope,
 } from '../../server/src/metrics/outcomes';
 import { OutcomeProjection } from '../../server/src/metrics/projection';
-import { loadMigrations, openDatabase, type Db } from '../../server/src/store/database';
+import { loadMigrations, openSqliteStore } from '../../server/src/store/database';
+import type { SqliteEngine } from '../../server/src/store/sqlite-engine';
 import { CorruptRowError } from '../../server/src/store/rows';
-import { WorklistStore } from '../../server/src/store/worklist-store';
+import { SqlWorklistStore } from '../../server/src/store/worklist-store';
 import { routed } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 
@@ -44,24 +45,24 @@ const charge4w = person('charge-4w', ['ChargeNurse'], ['4W']);
 const coordinator = person('coordinator', ['Coordinator'], ['4W', '5E']);
 
 /** A store on an in-memory database with a clock the test moves, and the projection over it. */
-function ward(policies = DEFAULT_POLICIES.policies) {
+async function ward(policies = DEFAULT_POLICIES.policies) {
   const clock = new FakeClock(T0);
-  const db = openDatabase({ dataDir: ':memory:' });
-  const store = new WorklistStore(db, { clock: () => clock.now(), policies });
+  const db = await openSqliteStore(':memory:');
+  const store = await SqlWorklistStore.open(db, { clock: () => clock.now(), policies });
   const projection = new OutcomeProjection(db);
   const queries = new OutcomeQueries(db);
   const at = (minutes: number) => {
     const target = T0 + minutes * MINUTE;
-    clock.advance(target - clock.now().getTime());
+    return clock.advance(target - clock.now().getTime());
   };
-  const ingest = (event: unknown) => {
+  const ingest = async (event: unknown) => {
     const parsed = parseInboundEvent(event);
     if (!parsed.ok) throw new Error(parsed.reason);
-    const result = store.applyEvent(parsed.event);
+    const result = await store.applyEvent(parsed.event);
     if (result.status !== 'applied') throw new Error(`${result.status}: ${result.reason ?? ''}`);
   };
-  const act = (actor: Principal, taskId: string, type: Command['type'], payload?: unknown) => {
-    const result = store.execute(
+  const act = async (actor: Principal, taskId: string, type: Command['type'], payload?: unknown) => {
+    const result = await store.execute(
       { commandId: randomUUID(), taskId, type, payload, issuedAt: clock.now().toISOString() },
       actor,
     );
@@ -78,7 +79,7 @@ function ward(policies = DEFAULT_POLICIES.policies) {
   });
   const figures = async (metric: MetricName, s: MetricScope): Promise<Figure[]> => {
     await projection.catchUp();
-    return outcomeReport(queries, s).figures.filter((f) => f.metric === metric);
+    return (await outcomeReport(queries, s)).figures.filter((f) => f.metric === metric);
   };
   return { clock, db, store, projection, queries, at, ingest, act, scope, figures };
 }
@@ -100,23 +101,23 @@ function exception(taskId: string, reasonCode: string, unit = '4W') {
 
 describe('outcome metrics from the changes log', () => {
   it('[M1] the first claim counts; a release and a second claim do not move it', async () => {
-    const w = ward();
-    w.ingest(routed('a', 1));
-    w.at(5);
-    w.act(okafor, 'a', 'claim');
-    w.at(8);
-    w.act(okafor, 'a', 'release');
-    w.at(20);
-    w.act(brightwater, 'a', 'claim');
+    const w = await ward();
+    await w.ingest(routed('a', 1));
+    await w.at(5);
+    await w.act(okafor, 'a', 'claim');
+    await w.at(8);
+    await w.act(okafor, 'a', 'release');
+    await w.at(20);
+    await w.act(brightwater, 'a', 'claim');
     const [all] = await w.figures('time-to-claim', w.scope({ from: 0, to: 60 }));
     expect(all).toMatchObject({ unit: 'all', kind: 'all', priority: 'all', count: 1, p50Ms: 5 * MINUTE });
   });
 
   it('[M1] resolving unclaimed, unacknowledged work is its claim and its acknowledgement', async () => {
-    const w = ward();
-    w.ingest(routed('r', 1, { kind: 'follow-up', checklist: [], candidateRoles: ['Nurse'] }));
-    w.at(12);
-    w.act(okafor, 'r', 'resolve');
+    const w = await ward();
+    await w.ingest(routed('r', 1, { kind: 'follow-up', checklist: [], candidateRoles: ['Nurse'] }));
+    await w.at(12);
+    await w.act(okafor, 'r', 'resolve');
     const s = w.scope({ from: 0, to: 60 });
     for (const metric of ['time-to-claim', 'time-to-acknowledge', 'time-to-resolve'] as const) {
       expect(
@@ -126,13 +127,13 @@ describe('outcome metrics from the changes log', () => {
   });
 
   it('[M2] a duration belongs to the window holding its end, which is half-open', async () => {
-    const w = ward();
-    w.ingest(routed('early', 1));
-    w.ingest(routed('edge', 1));
-    w.at(10);
-    w.act(okafor, 'early', 'claim');
-    w.at(30);
-    w.act(okafor, 'edge', 'claim');
+    const w = await ward();
+    await w.ingest(routed('early', 1));
+    await w.ingest(routed('edge', 1));
+    await w.at(10);
+    await w.act(okafor, 'early', 'claim');
+    await w.at(30);
+    await w.act(okafor, 'edge', 'claim');
     // [10, 30): "early" ends inside; "edge" ends exactly at `to`, so it belongs to the next window.
     const inside = await w.figures('time-to-claim', w.scope({ from: 10, to: 30 }));
     expect(find(inside, { unit: 'all', kind: 'all', priority: 'all' })?.count).toBe(1);
@@ -144,12 +145,12 @@ describe('outcome metrics from the changes log', () => {
   });
 
   it('[M4] every unit of the caller has a row, zero when quiet; other units never appear', async () => {
-    const w = ward();
-    w.ingest(routed('4w', 1));
-    w.ingest(routed('icu', 1, { unit: 'ICU' }));
-    w.at(3);
-    w.act(okafor, '4w', 'claim');
-    w.act(person('icu-nurse', ['Nurse'], ['ICU']), 'icu', 'claim');
+    const w = await ward();
+    await w.ingest(routed('4w', 1));
+    await w.ingest(routed('icu', 1, { unit: 'ICU' }));
+    await w.at(3);
+    await w.act(okafor, '4w', 'claim');
+    await w.act(person('icu-nurse', ['Nurse'], ['ICU']), 'icu', 'claim');
     const figures = await w.figures('time-to-claim', w.scope({ from: 0, to: 60 }, ['4W', '5E']));
     expect(find(figures, { unit: '5E', kind: 'all', priority: 'all' })).toMatchObject({
       count: 0,
@@ -161,7 +162,7 @@ describe('outcome metrics from the changes log', () => {
   });
 
   it('[M5][M6] escalations by unit and level, and latency from the acknowledge-by time', async () => {
-    const w = ward();
+    const w = await ward();
     const scheduler = new EscalationScheduler({
       store: w.store,
       policies: DEFAULT_POLICIES.policies,
@@ -169,8 +170,8 @@ describe('outcome metrics from the changes log', () => {
       logger: createLogger({ level: 'silent' }),
       onFired: () => undefined,
     });
-    scheduler.start();
-    w.ingest(
+    await scheduler.start();
+    await w.ingest(
       routed('k', 1, {
         kind: 'result-ack',
         priority: 'stat',
@@ -179,10 +180,10 @@ describe('outcome metrics from the changes log', () => {
         ackBy: new Date(T0 + 10 * MINUTE).toISOString(),
       }),
     );
-    w.at(25); // level 1 fires at 10, level 2 at 20
-    w.act(charge4w, 'k', 'acknowledge');
-    w.ingest(routed('by-hand', 1, { kind: 'follow-up', checklist: [] }));
-    w.act(okafor, 'by-hand', 'escalate', { reason: 'Family asking for the doctor' });
+    await w.at(25); // level 1 fires at 10, level 2 at 20
+    await w.act(charge4w, 'k', 'acknowledge');
+    await w.ingest(routed('by-hand', 1, { kind: 'follow-up', checklist: [] }));
+    await w.act(okafor, 'by-hand', 'escalate', { reason: 'Family asking for the doctor' });
     scheduler.stop();
 
     const s = w.scope({ from: 0, to: 60 });
@@ -195,7 +196,7 @@ describe('outcome metrics from the changes log', () => {
       count: 1,
       p50Ms: 15 * MINUTE,
     });
-    const list = tasksBehind(w.queries, 'escalations', s, { unit: '4W' }, charge4w, 10);
+    const list = await tasksBehind(w.queries, 'escalations', s, { unit: '4W' }, charge4w, 10);
     expect(list.tasks.map((t) => [t.id, t.value])).toEqual([
       ['k', 2],
       ['by-hand', 1],
@@ -203,23 +204,25 @@ describe('outcome metrics from the changes log', () => {
   });
 
   it('[M7][M8] overdue work and the exception backlog are as of now', async () => {
-    const w = ward([]);
-    w.ingest(routed('late', 1, { kind: 'follow-up', checklist: [], dueAt: new Date(T0).toISOString() }));
-    w.ingest(
+    const w = await ward([]);
+    await w.ingest(
+      routed('late', 1, { kind: 'follow-up', checklist: [], dueAt: new Date(T0).toISOString() }),
+    );
+    await w.ingest(
       routed('fine', 1, { kind: 'follow-up', checklist: [], dueAt: new Date(T0 + 9e6).toISOString() }),
     );
-    w.ingest(
+    await w.ingest(
       routed('unacked', 1, {
         kind: 'result-ack',
         checklist: [],
         ackBy: new Date(T0 + 5 * MINUTE).toISOString(),
       }),
     );
-    w.ingest(exception('e-old', 'unmatched-identifier'));
-    w.at(90);
-    w.ingest(exception('e-new', 'eligibility-failed'));
-    w.ingest(exception('e-5e', 'eligibility-failed', '5E'));
-    w.at(100);
+    await w.ingest(exception('e-old', 'unmatched-identifier'));
+    await w.at(90);
+    await w.ingest(exception('e-new', 'eligibility-failed'));
+    await w.ingest(exception('e-5e', 'eligibility-failed', '5E'));
+    await w.at(100);
     const s = w.scope({ from: 0, to: 100 });
     const overdue = await w.figures('overdue', s);
     expect(find(overdue, { unit: '4W', kind: 'follow-up' })).toMatchObject({
@@ -241,27 +244,27 @@ describe('outcome metrics from the changes log', () => {
   });
 
   it('[M9] a discharge is ready on time only when every item was done by the expected time', async () => {
-    const w = ward([]);
+    const w = await ward([]);
     const expected = new Date(T0 + 60 * MINUTE).toISOString();
     for (const id of ['ready', 'late-item', 'override'])
-      w.ingest(routed(id, 1, { expectedDischargeAt: expected }));
-    w.ingest(routed('no-time', 1));
-    w.at(5);
-    for (const id of ['ready', 'late-item', 'override', 'no-time']) w.act(okafor, id, 'claim');
+      await w.ingest(routed(id, 1, { expectedDischargeAt: expected }));
+    await w.ingest(routed('no-time', 1));
+    await w.at(5);
+    for (const id of ['ready', 'late-item', 'override', 'no-time']) await w.act(okafor, id, 'claim');
     for (const item of ['med-rec', 'transport', 'education']) {
-      w.act(okafor, 'ready', 'checklist.set', { itemId: item, done: true });
-      w.act(okafor, 'no-time', 'checklist.set', { itemId: item, done: true });
+      await w.act(okafor, 'ready', 'checklist.set', { itemId: item, done: true });
+      await w.act(okafor, 'no-time', 'checklist.set', { itemId: item, done: true });
     }
-    w.act(okafor, 'late-item', 'checklist.set', { itemId: 'med-rec', done: true });
-    w.act(okafor, 'late-item', 'checklist.set', { itemId: 'transport', done: true });
-    w.at(50);
-    w.act(okafor, 'override', 'resolve', { overrideReason: 'Patient left against advice' });
-    w.at(61);
-    w.act(okafor, 'late-item', 'checklist.set', { itemId: 'education', done: true });
-    for (const id of ['ready', 'late-item', 'no-time']) w.act(okafor, id, 'resolve');
+    await w.act(okafor, 'late-item', 'checklist.set', { itemId: 'med-rec', done: true });
+    await w.act(okafor, 'late-item', 'checklist.set', { itemId: 'transport', done: true });
+    await w.at(50);
+    await w.act(okafor, 'override', 'resolve', { overrideReason: 'Patient left against advice' });
+    await w.at(61);
+    await w.act(okafor, 'late-item', 'checklist.set', { itemId: 'education', done: true });
+    for (const id of ['ready', 'late-item', 'no-time']) await w.act(okafor, id, 'resolve');
     const figures = await w.figures('discharges-ready-on-time', w.scope({ from: 0, to: 120 }));
     expect(find(figures, { unit: '4W' })).toMatchObject({ count: 3, met: 1, share: 1 / 3 });
-    const list = tasksBehind(
+    const list = await tasksBehind(
       w.queries,
       'discharges-ready-on-time',
       w.scope({ from: 0, to: 120 }),
@@ -277,7 +280,7 @@ describe('outcome metrics from the changes log', () => {
   });
 
   it('[M10] acknowledged within policy: early counts, late and unacknowledged-overdue do not', async () => {
-    const w = ward([]);
+    const w = await ward([]);
     const result = (id: string, ackByMinutes: number) =>
       routed(id, 1, {
         kind: 'result-ack',
@@ -285,26 +288,26 @@ describe('outcome metrics from the changes log', () => {
         checklist: [],
         ackBy: new Date(T0 + ackByMinutes * MINUTE).toISOString(),
       });
-    w.ingest(result('early', 30));
-    w.ingest(result('on-the-dot', 30));
-    w.ingest(result('late', 30));
-    w.ingest(result('never', 30));
-    w.ingest(result('undecided', 200));
-    w.ingest(result('withdrawn', 30));
-    w.at(10);
-    w.act(okafor, 'early', 'acknowledge');
-    w.ingest({
+    await w.ingest(result('early', 30));
+    await w.ingest(result('on-the-dot', 30));
+    await w.ingest(result('late', 30));
+    await w.ingest(result('never', 30));
+    await w.ingest(result('undecided', 200));
+    await w.ingest(result('withdrawn', 30));
+    await w.at(10);
+    await w.act(okafor, 'early', 'acknowledge');
+    await w.ingest({
       specversion: '1.0',
       id: 'cancel-withdrawn',
       source: 's',
       type: 'wardline.task.cancelled',
       data: { taskId: 'withdrawn', revision: 2, reason: 'Repeat sample ordered' },
     });
-    w.at(30);
-    w.act(okafor, 'on-the-dot', 'acknowledge');
-    w.at(45);
-    w.act(okafor, 'late', 'acknowledge');
-    w.at(60);
+    await w.at(30);
+    await w.act(okafor, 'on-the-dot', 'acknowledge');
+    await w.at(45);
+    await w.act(okafor, 'late', 'acknowledge');
+    await w.at(60);
     const s = w.scope({ from: 0, to: 300 });
     const figures = await w.figures('acknowledged-within-policy', s);
     expect(find(figures, { unit: '4W', kind: 'result-ack', priority: 'urgent' })).toMatchObject({
@@ -312,7 +315,7 @@ describe('outcome metrics from the changes log', () => {
       met: 2,
       share: 0.5,
     });
-    const list = tasksBehind(w.queries, 'acknowledged-within-policy', s, { unit: '4W' }, okafor, 10);
+    const list = await tasksBehind(w.queries, 'acknowledged-within-policy', s, { unit: '4W' }, okafor, 10);
     expect(list.tasks.map((t) => [t.id, t.value / MINUTE, t.met])).toEqual([
       ['never', 30, false],
       ['late', 15, false],
@@ -322,41 +325,57 @@ describe('outcome metrics from the changes log', () => {
   });
 
   it('[M11] the tasks behind a number are only those the caller may see', async () => {
-    const w = ward([]);
-    w.ingest(routed('dc', 1));
-    w.ingest(routed('res', 1, { kind: 'result-ack', checklist: [], candidateRoles: ['Nurse'] }));
-    w.at(4);
-    w.act(okafor, 'dc', 'claim');
-    w.act(okafor, 'res', 'claim');
+    const w = await ward([]);
+    await w.ingest(routed('dc', 1));
+    await w.ingest(routed('res', 1, { kind: 'result-ack', checklist: [], candidateRoles: ['Nurse'] }));
+    await w.at(4);
+    await w.act(okafor, 'dc', 'claim');
+    await w.act(okafor, 'res', 'claim');
     await w.projection.catchUp();
-    const list = tasksBehind(w.queries, 'time-to-claim', w.scope({ from: 0, to: 10 }), {}, coordinator, 10);
+    const list = await tasksBehind(
+      w.queries,
+      'time-to-claim',
+      w.scope({ from: 0, to: 10 }),
+      {},
+      coordinator,
+      10,
+    );
     expect(list).toMatchObject({ total: 2, hidden: 1, truncated: false });
     expect(list.tasks.map((t) => t.id)).toEqual(['dc']);
   });
 
   it('[M11] a charge nurse’s list (every task of the unit) and a coordinator’s (filtered) agree with visibleTo', async () => {
-    const w = ward([]);
-    w.ingest(routed('dc', 1));
-    w.ingest(routed('res', 1, { kind: 'result-ack', checklist: [], candidateRoles: ['Nurse'] }));
-    w.ingest(routed('fu-coord', 1, { kind: 'follow-up', checklist: [], candidateRoles: ['Coordinator'] }));
-    w.ingest(routed('fu-5e', 1, { kind: 'follow-up', checklist: [], unit: '5E' }));
-    w.at(4);
-    for (const id of ['dc', 'res']) w.act(okafor, id, 'claim');
-    w.act(coordinator, 'fu-coord', 'claim');
-    w.act(person('nurse-5e', ['Nurse'], ['5E']), 'fu-5e', 'claim');
+    const w = await ward([]);
+    await w.ingest(routed('dc', 1));
+    await w.ingest(routed('res', 1, { kind: 'result-ack', checklist: [], candidateRoles: ['Nurse'] }));
+    await w.ingest(
+      routed('fu-coord', 1, { kind: 'follow-up', checklist: [], candidateRoles: ['Coordinator'] }),
+    );
+    await w.ingest(routed('fu-5e', 1, { kind: 'follow-up', checklist: [], unit: '5E' }));
+    await w.at(4);
+    for (const id of ['dc', 'res']) await w.act(okafor, id, 'claim');
+    await w.act(coordinator, 'fu-coord', 'claim');
+    await w.act(person('nurse-5e', ['Nurse'], ['5E']), 'fu-5e', 'claim');
     await w.projection.catchUp();
     const s = w.scope({ from: 0, to: 10 }, ['4W']);
-    expect(tasksBehind(w.queries, 'time-to-claim', s, {}, charge4w, 10)).toMatchObject({
+    expect(await tasksBehind(w.queries, 'time-to-claim', s, {}, charge4w, 10)).toMatchObject({
       total: 3,
       hidden: 0,
     });
-    const theirs = tasksBehind(w.queries, 'time-to-claim', s, {}, { ...coordinator, units: ['4W'] }, 10);
+    const theirs = await tasksBehind(
+      w.queries,
+      'time-to-claim',
+      s,
+      {},
+      { ...coordinator, units: ['4W'] },
+      10,
+    );
     expect(theirs).toMatchObject({ total: 3, hidden: 1 });
     expect(theirs.tasks.map((t) => t.id).sort()).toEqual(['dc', 'fu-coord']);
   });
 
   it('[M11] a coordinator’s page interleaves the kinds they open everywhere with those their role opens', async () => {
-    const w = ward([]);
+    const w = await ward([]);
     const claims: Array<[string, number, Record<string, unknown>]> = [
       ['dc-2', 2, {}],
       ['dc-6', 6, {}],
@@ -365,22 +384,22 @@ describe('outcome metrics from the changes log', () => {
       ['fu-8', 8, { kind: 'follow-up', checklist: [], candidateRoles: ['Coordinator'] }],
       ['res-7', 7, { kind: 'result-ack', checklist: [], candidateRoles: ['Nurse'] }],
     ];
-    for (const [id, , extra] of claims) w.ingest(routed(id, 1, extra));
+    for (const [id, , extra] of claims) await w.ingest(routed(id, 1, extra));
     for (const [id, minute] of [...claims].sort((a, b) => a[1] - b[1])) {
-      w.at(minute);
-      w.act(id.startsWith('fu') ? coordinator : okafor, id, 'claim');
+      await w.at(minute);
+      await w.act(id.startsWith('fu') ? coordinator : okafor, id, 'claim');
     }
     await w.projection.catchUp();
     const s = w.scope({ from: 0, to: 10 }, ['4W']);
     const mine = { ...coordinator, units: ['4W'] };
     // Slowest first across both parts, cut at the limit; the nurse-only result is counted, not listed.
-    expect(tasksBehind(w.queries, 'time-to-claim', s, {}, mine, 3)).toMatchObject({
+    expect(await tasksBehind(w.queries, 'time-to-claim', s, {}, mine, 3)).toMatchObject({
       total: 6,
       hidden: 1,
       truncated: true,
       tasks: [{ id: 'dc-9' }, { id: 'fu-8' }, { id: 'dc-6' }],
     });
-    expect(tasksBehind(w.queries, 'time-to-claim', s, {}, mine, 10).tasks.map((t) => t.id)).toEqual([
+    expect((await tasksBehind(w.queries, 'time-to-claim', s, {}, mine, 10)).tasks.map((t) => t.id)).toEqual([
       'dc-9',
       'fu-8',
       'dc-6',
@@ -389,7 +408,7 @@ describe('outcome metrics from the changes log', () => {
     ]);
   });
 
-  it('[M11] candidate roles and an owner only ever add visibility, which the lead fast path relies on', () => {
+  it('[M11] candidate roles and an owner only ever add visibility, which the lead fast path relies on', async () => {
     const principals = [
       okafor,
       charge4w,
@@ -420,14 +439,16 @@ describe('outcome metrics from the changes log', () => {
     ).toEqual([true, true, false, false]);
   });
 
-  it('[M7][M8] open work is read through the partial index, whose statuses are the domain’s open ones', () => {
+  it('[M7][M8] open work is read through the partial index, whose statuses are the domain’s open ones', async () => {
     const open = TASK_STATUSES.filter((s) => !CLOSED_STATUSES.includes(s));
     expect(OPEN_STATUSES_SQL).toBe(`status IN (${open.map((s) => `'${s}'`).join(', ')})`);
-    expect(loadMigrations().find((m) => m.version === 5)?.sql).toContain(`WHERE ${OPEN_STATUSES_SQL};`);
-    const w = ward([]);
+    expect(loadMigrations('sqlite').find((m) => m.version === 5)?.sql).toContain(
+      `WHERE ${OPEN_STATUSES_SQL};`,
+    );
+    const w = await ward([]);
     for (const metric of ['overdue', 'exception-backlog'] as const) {
       const cohort = OUTCOME_METRICS[metric].cohort({ units: ['4W', '5E', 'ICU'], from: 0, to: T0, now: T0 });
-      const plan = w.db
+      const plan = w.db.db
         .prepare(`EXPLAIN QUERY PLAN SELECT c.unit, COUNT(*) FROM (${cohort.text}) AS c GROUP BY c.unit`)
         .all(...cohort.params) as Array<{ detail: string }>;
       expect(plan.map((p) => p.detail).join(' ')).toContain('outcome_tasks_open');
@@ -435,13 +456,13 @@ describe('outcome metrics from the changes log', () => {
   });
 
   it('[M13] folding is resumable and repeating it is harmless', async () => {
-    const w = ward([]);
-    for (let i = 0; i < 5; i++) w.ingest(routed(`t${i}`, 1));
-    w.at(7);
-    for (let i = 0; i < 5; i++) w.act(okafor, `t${i}`, 'claim');
+    const w = await ward([]);
+    for (let i = 0; i < 5; i++) await w.ingest(routed(`t${i}`, 1));
+    await w.at(7);
+    for (let i = 0; i < 5; i++) await w.act(okafor, `t${i}`, 'claim');
     const small = new OutcomeProjection(w.db, 3);
-    expect(small.foldBatch()).toBe(3);
-    expect(small.cursor()).toBe(3);
+    expect(await small.foldBatch()).toBe(3);
+    expect(await small.cursor()).toBe(3);
     expect(await small.catchUp()).toBe(7);
     expect(await small.catchUp()).toBe(0);
     expect(await w.projection.catchUp()).toBe(0); // same tables, same cursor
@@ -453,24 +474,24 @@ describe('outcome metrics from the changes log', () => {
   });
 
   it('[M13] a snapshot that no longer parses fails loudly, naming its row', async () => {
-    const w = ward([]);
-    w.ingest(routed('x', 1));
+    const w = await ward([]);
+    await w.ingest(routed('x', 1));
     corrupt(w.db, 1);
     await expect(w.projection.catchUp()).rejects.toBeInstanceOf(CorruptRowError);
-    expect(w.projection.cursor()).toBe(0);
+    expect(await w.projection.cursor()).toBe(0);
   });
 
   it('[M3][M4] groups roll up over every combination of dimensions, each linking to its tasks', async () => {
-    const w = ward([]);
-    w.ingest(routed('a', 1));
-    w.ingest(routed('b', 1, { priority: 'urgent' }));
-    w.ingest(routed('c', 1, { kind: 'follow-up', checklist: [] }));
-    w.at(1);
-    w.act(okafor, 'b', 'claim');
-    w.at(2);
-    w.act(okafor, 'c', 'claim');
-    w.at(3);
-    w.act(okafor, 'a', 'claim');
+    const w = await ward([]);
+    await w.ingest(routed('a', 1));
+    await w.ingest(routed('b', 1, { priority: 'urgent' }));
+    await w.ingest(routed('c', 1, { kind: 'follow-up', checklist: [] }));
+    await w.at(1);
+    await w.act(okafor, 'b', 'claim');
+    await w.at(2);
+    await w.act(okafor, 'c', 'claim');
+    await w.at(3);
+    await w.act(okafor, 'a', 'claim');
     const s = w.scope({ from: 0, to: 10 }, ['4W']);
     const figures = await w.figures('time-to-claim', s);
     expect(figures.map((f) => `${f.unit}/${f.kind}/${f.priority}:${f.count}`)).toEqual([
@@ -496,7 +517,7 @@ describe('outcome metrics from the changes log', () => {
       `/api/metrics/tasks?metric=time-to-claim&from=${encodeURIComponent(s.window.from)}&to=${encodeURIComponent(s.window.to)}`,
     );
     expect(figures[4]?.tasks).toMatch(/&kind=discharge&priority=routine$/);
-    const list = tasksBehind(
+    const list = await tasksBehind(
       w.queries,
       'time-to-claim',
       s,
@@ -508,6 +529,6 @@ describe('outcome metrics from the changes log', () => {
   });
 });
 
-function corrupt(db: Db, seq: number): void {
-  db.prepare('UPDATE changes SET task = ? WHERE seq = ?').run('{"kind":"nonsense"}', seq);
+function corrupt(db: SqliteEngine, seq: number): void {
+  db.db.prepare('UPDATE changes SET task = ? WHERE seq = ?').run('{"kind":"nonsense"}', seq);
 }

@@ -16,9 +16,12 @@ const answer = (result: IngestResult) => (): IngestResult => result;
 describe('judgeInboundMessage: what becomes of one Service Bus message', () => {
   it.each(['applied', 'duplicate', 'stale'] as const)(
     '[SB1] completes an event the store answered %s',
-    (status) => {
+    async (status) => {
       expect(
-        judgeInboundMessage({ messageId: 'evt-1', body: bytes(event) }, answer({ id: 'evt-1', status })),
+        await judgeInboundMessage(
+          { messageId: 'evt-1', body: bytes(event) },
+          answer({ id: 'evt-1', status }),
+        ),
       ).toEqual({
         action: 'complete',
         eventId: 'evt-1',
@@ -27,17 +30,17 @@ describe('judgeInboundMessage: what becomes of one Service Bus message', () => {
     },
   );
 
-  it('hands ingest the parsed JSON whatever form the body arrived in (bytes, text, already parsed, with a BOM)', () => {
+  it('hands ingest the parsed JSON whatever form the body arrived in (bytes, text, already parsed, with a BOM)', async () => {
     const seen: unknown[] = [];
     const ingest = (e: unknown): IngestResult => (seen.push(e), { id: 'evt-1', status: 'applied' });
     for (const body of [bytes(event), JSON.stringify(event), event, `\uFEFF${JSON.stringify(event)}`]) {
-      expect(judgeInboundMessage({ messageId: 'evt-1', body }, ingest).action).toBe('complete');
+      expect((await judgeInboundMessage({ messageId: 'evt-1', body }, ingest)).action).toBe('complete');
     }
     expect(seen).toEqual([event, event, event, event]);
   });
 
-  it('[SB2] dead-letters a rejected event with the reason HTTP ingest would answer', () => {
-    const verdict = judgeInboundMessage(
+  it('[SB2] dead-letters a rejected event with the reason HTTP ingest would answer', async () => {
+    const verdict = await judgeInboundMessage(
       { messageId: 'evt-1', body: bytes(event) },
       answer({
         id: 'evt-1',
@@ -53,8 +56,8 @@ describe('judgeInboundMessage: what becomes of one Service Bus message', () => {
     });
   });
 
-  it('dead-letters a body that is not JSON without quoting it, and never calls ingest', () => {
-    const verdict = judgeInboundMessage(
+  it('dead-letters a body that is not JSON without quoting it, and never calls ingest', async () => {
+    const verdict = await judgeInboundMessage(
       { messageId: 'm-1', body: Buffer.from('Testpatient Alpha MRN TEST-0001 {') },
       () => {
         throw new Error('ingest must not run');
@@ -64,9 +67,9 @@ describe('judgeInboundMessage: what becomes of one Service Bus message', () => {
     expect(JSON.stringify(verdict)).not.toMatch(/Testpatient|TEST-0001/);
   });
 
-  it('dead-letters a message without a messageId, naming the id to resend with', () => {
+  it('dead-letters a message without a messageId, naming the id to resend with', async () => {
     expect(
-      judgeInboundMessage(
+      await judgeInboundMessage(
         { messageId: undefined, body: bytes(event) },
         answer({ id: 'x', status: 'applied' }),
       ),
@@ -79,9 +82,9 @@ describe('judgeInboundMessage: what becomes of one Service Bus message', () => {
     });
   });
 
-  it('[SB3] dead-letters a messageId that differs from the event id, before anything is applied', () => {
+  it('[SB3] dead-letters a messageId that differs from the event id, before anything is applied', async () => {
     let applied = false;
-    const verdict = judgeInboundMessage({ messageId: 'other', body: bytes(event) }, () => {
+    const verdict = await judgeInboundMessage({ messageId: 'other', body: bytes(event) }, () => {
       applied = true;
       return { id: 'evt-1', status: 'applied' };
     });
@@ -95,14 +98,18 @@ describe('judgeInboundMessage: what becomes of one Service Bus message', () => {
     });
   });
 
-  it('accepts a numeric messageId equal to the id, and leaves an id-less body to ingest to explain', () => {
+  it('accepts a numeric messageId equal to the id, and leaves an id-less body to ingest to explain', async () => {
     const numbered = { ...event, id: '42' };
     expect(
-      judgeInboundMessage({ messageId: 42, body: bytes(numbered) }, answer({ id: '42', status: 'applied' }))
-        .action,
+      (
+        await judgeInboundMessage(
+          { messageId: 42, body: bytes(numbered) },
+          answer({ id: '42', status: 'applied' }),
+        )
+      ).action,
     ).toBe('complete');
     const { id: _id, ...noId } = event;
-    const verdict = judgeInboundMessage(
+    const verdict = await judgeInboundMessage(
       { messageId: 'm-9', body: bytes(noId) },
       answer({
         id: '',
@@ -113,8 +120,8 @@ describe('judgeInboundMessage: what becomes of one Service Bus message', () => {
     expect(verdict).toMatchObject({ action: 'dead-letter', reason: 'EventRejected', eventId: null });
   });
 
-  it('[SB4] retries (never dead-letters, never completes) when the store throws, keeping only the error text', () => {
-    const verdict = judgeInboundMessage({ messageId: 'evt-1', body: bytes(event) }, () => {
+  it('[SB4] retries (never dead-letters, never completes) when the store throws, keeping only the error text', async () => {
+    const verdict = await judgeInboundMessage({ messageId: 'evt-1', body: bytes(event) }, () => {
       const error = new Error('attempt to write a readonly database');
       error.name = 'SqliteError';
       throw error;
@@ -126,8 +133,8 @@ describe('judgeInboundMessage: what becomes of one Service Bus message', () => {
     });
   });
 
-  it('keeps descriptions to a paragraph', () => {
-    const verdict = judgeInboundMessage(
+  it('keeps descriptions to a paragraph', async () => {
+    const verdict = await judgeInboundMessage(
       { messageId: 'evt-1', body: bytes(event) },
       answer({ id: 'evt-1', status: 'rejected', reason: 'x'.repeat(5_000) }),
     );
@@ -136,7 +143,7 @@ describe('judgeInboundMessage: what becomes of one Service Bus message', () => {
 });
 
 describe('decodeBody', () => {
-  it.each([null, undefined])('refuses an empty body (%s)', (body) => {
+  it.each([null, undefined])('refuses an empty body (%s)', async (body) => {
     expect(decodeBody(body)).toEqual({
       ok: false,
       reason: 'The message has no body: send one CloudEvent as a JSON object.',
@@ -145,7 +152,7 @@ describe('decodeBody', () => {
 });
 
 describe('storeRetryDelayMs: how long a message the store refused is kept before it goes back', () => {
-  it('doubles per delivery from the configured start and stops at the cap', () => {
+  it('doubles per delivery from the configured start and stops at the cap', async () => {
     expect([0, 1, 2, 3].map((n) => storeRetryDelayMs(n, 1_000))).toEqual([1_000, 2_000, 4_000, 8_000]);
     expect(storeRetryDelayMs(9, 1_000)).toBe(STORE_RETRY_MAX_DELAY_MS);
     expect(storeRetryDelayMs(1_000, 1_000)).toBe(STORE_RETRY_MAX_DELAY_MS);

@@ -13,8 +13,7 @@ import {
   type OutboxPublisher,
   type OutboxSender,
 } from '../../server/src/outbound/publisher';
-import { openDatabase } from '../../server/src/store/database';
-import { WorklistStore } from '../../server/src/store/worklist-store';
+import { memoryStore } from '../helpers/store';
 import { routed } from '../helpers/events';
 import { eventually } from '../helpers/hub-client';
 import { LogCapture } from '../helpers/relay';
@@ -56,19 +55,19 @@ class FakeTopic implements OutboxSender {
   }
 }
 
-function setup() {
-  const store = new WorklistStore(openDatabase({ dataDir: ':memory:' }));
+async function setup() {
+  const store = await memoryStore();
   const logs = new LogCapture();
   const topic = new FakeTopic();
-  const route = (taskId: string) => {
+  const route = async (taskId: string) => {
     const parsed = parseInboundEvent(
       routed(taskId, 1, { kind: 'follow-up', checklist: [] }, `route-${taskId}`),
     );
     if (!parsed.ok) throw new Error(parsed.reason);
-    store.applyEvent(parsed.event);
+    await store.applyEvent(parsed.event);
   };
-  const act = (taskId: string, type: 'claim' | 'release') => {
-    const result = store.execute(
+  const act = async (taskId: string, type: 'claim' | 'release') => {
+    const result = await store.execute(
       { commandId: randomUUID(), taskId, type, payload: {}, issuedAt: new Date().toISOString() },
       nurse,
     );
@@ -85,22 +84,17 @@ describe('the outbox publisher', () => {
   });
 
   it('[SB7][SB8] publishes staff actions in outbox order with the ids the workflow engine relies on', async () => {
-    const { store, topic, route, act, logger } = setup();
-    for (const id of ['a', 'b']) route(id);
-    act('a', 'claim');
-    act('b', 'claim');
-    act('a', 'release');
+    const { store, topic, route, act, logger } = await setup();
+    for (const id of ['a', 'b']) await route(id);
+    await act('a', 'claim');
+    await act('b', 'claim');
+    await act('a', 'release');
     publisher = startOutboxPublisher({ store, sender: topic, logger });
     await eventually(() => topic.accepted.length === 3);
 
-    const rows = store.db
-      .prepare('SELECT id, task_id AS taskId, type, body FROM outbox ORDER BY id')
-      .all() as Array<{
-      id: number;
-      taskId: string;
-      type: string;
-      body: string;
-    }>;
+    const rows = await store.engine.all<{ id: number; body: string }>(
+      'SELECT id, body FROM outbox ORDER BY id',
+    );
     expect(topic.accepted.map((m) => m.messageId)).toEqual(rows.map((r) => JSON.parse(r.body).id));
     expect(
       topic.accepted.map((m) => `${m.subject}:${m.applicationProperties?.['cloudEvents:type']}`),
@@ -111,30 +105,30 @@ describe('the outbox publisher', () => {
       contentType: 'application/cloudevents+json; charset=utf-8',
     });
     expect((topic.accepted[0]!.body as Buffer).toString('utf8')).toBe(rows[0]!.body);
-    await eventually(() => store.pendingOutbox(10).length === 0);
+    await eventually(async () => (await store.pendingOutbox(10)).length === 0);
   });
 
   it('[SB7] marks nothing until Service Bus accepts, and sends a staff action at once when it commits', async () => {
-    const { store, topic, route, act, logger } = setup();
-    route('a');
+    const { store, topic, route, act, logger } = await setup();
+    await route('a');
     let release!: () => void;
     topic.hold = new Promise((resolve) => (release = resolve));
     publisher = startOutboxPublisher({ store, sender: topic, logger });
-    act('a', 'claim');
+    await act('a', 'claim');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(store.pendingOutbox(10)).toHaveLength(1); // sent, not yet accepted: not marked
+    expect(await store.pendingOutbox(10)).toHaveLength(1); // sent, not yet accepted: not marked
     topic.hold = null;
     release();
-    await eventually(() => store.pendingOutbox(10).length === 0);
+    await eventually(async () => (await store.pendingOutbox(10)).length === 0);
     expect(topic.accepted).toHaveLength(1);
   });
 
   it('[SB7] keeps failed rows, retries them first, and never reorders', async () => {
-    const { store, topic, route, act, logger, logs } = setup();
-    route('a');
+    const { store, topic, route, act, logger, logs } = await setup();
+    await route('a');
     topic.failNext = 2;
-    act('a', 'claim');
-    act('a', 'release');
+    await act('a', 'claim');
+    await act('a', 'release');
     publisher = startOutboxPublisher({ store, sender: topic, logger });
     await eventually(() => topic.accepted.length === 2, 5_000);
     expect(topic.accepted.map((m) => m.applicationProperties?.['cloudEvents:type'])).toEqual([
@@ -146,10 +140,10 @@ describe('the outbox publisher', () => {
   });
 
   it('sends a long backlog in batches as large as fit, in order', async () => {
-    const { store, topic, route, act, logger } = setup();
+    const { store, topic, route, act, logger } = await setup();
     for (let i = 0; i < 25; i++) {
-      route(`t${i}`);
-      act(`t${i}`, 'claim');
+      await route(`t${i}`);
+      await act(`t${i}`, 'claim');
     }
     topic.capacity = 7;
     publisher = startOutboxPublisher({ store, sender: topic, logger });

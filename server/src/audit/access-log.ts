@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../store/database';
+import type { StoreEngine } from '../store/engine';
 
 /**
  * The access audit (docs/SECURITY.md A1–A9): every look at a task, kept apart from the worklist's own
- * store so the store's move to an async engine only has to adapt these four calls. Append-only: there
+ * store, on the same engine. Append-only: there
  * is no update, and the only delete is the retention purge by age.
  */
 
@@ -40,7 +40,7 @@ export interface AccessSearch {
 }
 
 /** The patient and unit of a task, as the worklist holds it now (null when it no longer knows it). */
-export type TaskFacts = (taskId: string) => { patientRef: string | null; unit: string } | null;
+export type TaskFacts = (taskId: string) => Promise<{ patientRef: string | null; unit: string } | null>;
 
 interface Row {
   id: string;
@@ -57,50 +57,48 @@ interface Row {
 }
 
 export class AccessLog {
-  private readonly insert;
-  private readonly purge;
-
   constructor(
-    private readonly db: Db,
+    private readonly db: StoreEngine,
     private readonly facts: TaskFacts,
     private readonly now: () => Date = () => new Date(),
-  ) {
-    // A repeated id is the same open sent again (an answer lost on the way back): kept once.
-    this.insert = db.prepare(
-      `INSERT INTO access_audit (id, at, recorded_at, tenant_id, staff_id, task_id, patient_ref, unit, view, device, mode)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    );
-    this.purge = db.prepare('DELETE FROM access_audit WHERE at < ?');
-  }
+  ) {}
 
   /** Appends the opens in one transaction; returns how many were new (the rest were repeats). */
-  record(opens: readonly NewAccess[]): { recorded: number; repeated: number } {
+  async record(opens: readonly NewAccess[]): Promise<{ recorded: number; repeated: number }> {
     const recordedAt = this.now().toISOString();
-    let recorded = 0;
-    this.db.transaction(() => {
-      for (const open of opens) {
-        const task = this.facts(open.taskId);
-        const { changes } = this.insert.run(
-          open.id ?? randomUUID(),
-          open.at,
-          recordedAt,
-          open.tenantId,
-          open.staffId,
-          open.taskId,
-          task?.patientRef ?? null,
-          task?.unit ?? null,
-          open.view,
-          open.device,
-          open.mode,
+    // Looked up before the transaction: inside it only the transaction's own connection may be used.
+    const facts = await Promise.all(opens.map((open) => this.facts(open.taskId)));
+    const recorded = await this.db.transaction(async (tx) => {
+      let count = 0;
+      for (const [i, open] of opens.entries()) {
+        const task = facts[i];
+        // A repeated id is the same open sent again (an answer lost on the way back): kept once.
+        const { changes } = await tx.run(
+          `INSERT INTO access_audit (id, at, recorded_at, tenant_id, staff_id, task_id, patient_ref, unit, view, device, mode)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+          [
+            open.id ?? randomUUID(),
+            open.at,
+            recordedAt,
+            open.tenantId,
+            open.staffId,
+            open.taskId,
+            task?.patientRef ?? null,
+            task?.unit ?? null,
+            open.view,
+            open.device,
+            open.mode,
+          ],
         );
-        recorded += changes;
+        count += changes;
       }
-    })();
+      return count;
+    });
     return { recorded, repeated: opens.length - recorded };
   }
 
   /** Newest first, within one tenant: an auditor never reads another organisation's records. */
-  search(query: AccessSearch): { records: AccessRecord[]; truncated: boolean } {
+  async search(query: AccessSearch): Promise<{ records: AccessRecord[]; truncated: boolean }> {
     const where = ['tenant_id = ?'];
     const args: Array<string | number> = [query.tenantId];
     const add = (sql: string, value: string | undefined) => {
@@ -113,17 +111,17 @@ export class AccessLog {
     add('task_id = ?', query.taskId);
     add('at >= ?', query.from);
     add('at < ?', query.to);
-    const rows = this.db
-      .prepare<Array<string | number>, Row>(
-        `SELECT * FROM access_audit WHERE ${where.join(' AND ')} ORDER BY at DESC, id LIMIT ?`,
-      )
-      .all(...args, query.limit + 1);
+    const rows = await this.db.all<Row>(
+      `SELECT id, at, recorded_at, tenant_id, staff_id, task_id, patient_ref, unit, view, device, mode
+       FROM access_audit WHERE ${where.join(' AND ')} ORDER BY at DESC, id LIMIT ?`,
+      [...args, query.limit + 1],
+    );
     return { records: rows.slice(0, query.limit).map(fromRow), truncated: rows.length > query.limit };
   }
 
   /** Removes records opened before `cutoff` (the retention period), and nothing else. */
-  purgeOlderThan(cutoff: Date): number {
-    return this.purge.run(cutoff.toISOString()).changes;
+  async purgeOlderThan(cutoff: Date): Promise<number> {
+    return (await this.db.run('DELETE FROM access_audit WHERE at < ?', [cutoff.toISOString()])).changes;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Clock } from '../escalation/clock';
 import type { Logger } from '../log';
-import type { Db } from '../store/database';
+import type { StoreEngine } from '../store/engine';
 import type { AccessLog } from './access-log';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -14,17 +14,23 @@ const PURGE_EVERY_MS = DAY_MS;
  */
 export function startAccessRetention(
   access: AccessLog,
-  db: Db,
+  db: StoreEngine,
   retentionDays: number,
   clock: Clock,
   logger: Logger,
 ): void {
-  const purge = () => {
+  const purge = async () => {
     if (!db.open) return clearInterval(timer);
-    const removed = access.purgeOlderThan(new Date(clock.now().getTime() - retentionDays * DAY_MS));
-    if (removed > 0) logger.info({ removed, retentionDays }, 'access audit: expired records removed');
+    try {
+      const cutoff = new Date(clock.now().getTime() - retentionDays * DAY_MS);
+      const removed = await access.purgeOlderThan(cutoff);
+      if (removed > 0) logger.info({ removed, retentionDays }, 'access audit: expired records removed');
+    } catch (error) {
+      // The database is away for now; the next day's purge catches up. Nothing is lost by waiting.
+      logger.warn({ err: (error as Error).message }, 'access audit: purge failed; will try again');
+    }
   };
-  const timer = setInterval(purge, PURGE_EVERY_MS);
+  const timer = setInterval(() => void purge(), PURGE_EVERY_MS);
   timer.unref();
-  purge();
+  void purge();
 }

@@ -50,11 +50,11 @@ export function recordRelayAccess(
   taskIds: readonly string[],
   view: AccessView,
   now: Date,
-): void {
-  if (taskIds.length === 0) return;
+): Promise<unknown> {
+  if (taskIds.length === 0) return Promise.resolve();
   const device = deviceOf(req);
   const at = now.toISOString();
-  access.record(
+  return access.record(
     taskIds.map((taskId) => ({
       at,
       tenantId: principal.tenantId,
@@ -88,7 +88,7 @@ export function registerAccessAuditRoutes(
     const latest = clock.now().getTime() + CLOCK_AHEAD_TOLERANCE_MS;
     if (parsed.data.opens.some((o) => Date.parse(o.at) > latest))
       return sendError(res, 'invalid', 'An open is dated in the future: check the device’s clock.');
-    const result = access.record(
+    const result = await access.record(
       parsed.data.opens.map((o) => ({
         id: o.id,
         at: new Date(o.at).toISOString(),
@@ -109,7 +109,7 @@ export function registerAccessAuditRoutes(
     const params = new URL(req.url ?? '/', 'http://relay.invalid').searchParams;
     const query = searchOf(params);
     if (typeof query === 'string') return sendError(res, 'invalid', query);
-    const found = access.search({ tenantId: principal.tenantId, ...query });
+    const found = await access.search({ tenantId: principal.tenantId, ...query });
     if (params.get('format') !== 'csv') return sendJson(res, 200, found);
     const text = toCsv(found.records);
     res.writeHead(200, {

@@ -64,7 +64,7 @@ export function createAuthenticator({ validator, directory, logger }: Authentica
       }
       const { claims } = result;
       // Read on every request: a move in the directory applies to the next request with the same token.
-      const units = directory.admit({
+      const units = await directory.admit({
         tenantId: claims.tenantId,
         objectId: claims.objectId,
         name: claims.name,

@@ -44,11 +44,11 @@ export function findDemoStaff(id: string): DemoStaff | undefined {
  * Places the demo staff on their units, once: people already in the directory keep what they have, so a
  * move made during a demo survives a restart. Returns how many were added.
  */
-export function seedDemoDirectory(directory: StaffDirectory): number {
+export async function seedDemoDirectory(directory: StaffDirectory): Promise<number> {
   let added = 0;
   for (const staff of DEMO_STAFF) {
-    if (directory.get(DEV_TENANT_ID, staff.id)) continue;
-    directory.setUnits(DEV_TENANT_ID, staff.id, {
+    if (await directory.get(DEV_TENANT_ID, staff.id)) continue;
+    await directory.setUnits(DEV_TENANT_ID, staff.id, {
       name: staff.name,
       roles: [staff.role],
       units: [...staff.units],

@@ -224,16 +224,18 @@ export function registerDevRoutes(router: Router, { issuer, directory, baseUrl }
     sendJson(res, 200, issuer.jwks(), { 'content-type': 'application/jwk-set+json' });
   });
 
-  router.get('/dev/staff', (_req, res) => {
+  router.get('/dev/staff', async (_req, res) => {
     sendJson(
       res,
       200,
-      DEMO_STAFF.map((s) => ({
-        id: s.id,
-        name: s.name,
-        role: s.role,
-        units: directory.unitsOf(DEV_TENANT_ID, s.id),
-      })),
+      await Promise.all(
+        DEMO_STAFF.map(async (s) => ({
+          id: s.id,
+          name: s.name,
+          role: s.role,
+          units: await directory.unitsOf(DEV_TENANT_ID, s.id),
+        })),
+      ),
     );
   });
 

@@ -43,7 +43,7 @@ export function registerDirectoryRoutes(router: Router, { directory, guard }: Di
   router.get('/api/staff', async (req, res) => {
     const principal = await guard(req, res, 'staff.read');
     if (!principal) return;
-    sendJson(res, 200, { staff: directory.list(principal.tenantId).map(toWire) });
+    sendJson(res, 200, { staff: (await directory.list(principal.tenantId)).map(toWire) });
   });
 
   router.put('/api/staff/:tenantId/:objectId', async (req, res, params) => {
@@ -66,7 +66,7 @@ export function registerDirectoryRoutes(router: Router, { directory, guard }: Di
       return;
     }
     const update = parsed.data;
-    const entry = directory.setUnits(tenantId, objectId, {
+    const entry = await directory.setUnits(tenantId, objectId, {
       units: update.units,
       by: principal.id,
       ...(update.name !== undefined ? { name: update.name } : {}),

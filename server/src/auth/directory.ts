@@ -1,5 +1,5 @@
 import { ROLES, type Role } from '../../../src/domain/principal';
-import type { Db } from '../store/database';
+import type { SqlRunner, StoreEngine, Transaction } from '../store/engine';
 
 /**
  * The staff directory: which units each person works on, keyed by tenant id + object id (`tid` + `oid`).
@@ -50,20 +50,20 @@ export interface SetUnitsInput {
 
 export interface StaffDirectory {
   /** Current units; `[]` for someone unknown. Cheap enough for every request. */
-  unitsOf(tenantId: string, objectId: string): string[];
+  unitsOf(tenantId: string, objectId: string): Promise<string[]>;
   /** Records the person on first sight, keeps the name current, seeds units from groups; returns units. */
-  admit(sighting: Sighting): string[];
+  admit(sighting: Sighting): Promise<string[]>;
   /** An explicit assignment: from now on the groups claim no longer changes this person's units. */
-  setUnits(tenantId: string, objectId: string, input: SetUnitsInput): StaffEntry;
-  get(tenantId: string, objectId: string): StaffEntry | undefined;
+  setUnits(tenantId: string, objectId: string, input: SetUnitsInput): Promise<StaffEntry>;
+  get(tenantId: string, objectId: string): Promise<StaffEntry | undefined>;
   /** Everyone in one tenant, by name. */
-  list(tenantId: string): StaffEntry[];
+  list(tenantId: string): Promise<StaffEntry[]>;
   /** Called after a change of someone's units has committed (the hub re-evaluates live connections). */
   onUnitsChanged(listener: (entry: StaffEntry) => void): () => void;
 }
 
 export interface DirectoryOptions {
-  db: Db;
+  db: StoreEngine;
   /** Entra group object id → unit (AUTH_GROUP_UNITS). Empty: no seeding from groups. */
   groupUnits?: Record<string, string>;
   now?: () => Date;
@@ -82,6 +82,13 @@ interface StaffRow {
 
 const UNITS_SOURCES: readonly string[] = ['admin', 'groups', 'none'] satisfies UnitsSource[];
 
+const SELECT_STAFF = 'SELECT * FROM staff WHERE tenant_id = ? AND object_id = ?';
+const SELECT_UNITS = 'SELECT unit FROM staff_units WHERE tenant_id = ? AND object_id = ? ORDER BY unit';
+const INSERT_STAFF = `INSERT INTO staff (tenant_id, object_id, name, roles, units_source, first_seen_at, updated_at, updated_by)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const UPDATE_UNITS_META = `UPDATE staff SET name = COALESCE(?, name), roles = COALESCE(?, roles), units_source = ?, updated_at = ?, updated_by = ?
+  WHERE tenant_id = ? AND object_id = ?`;
+
 export function createStaffDirectory({
   db,
   groupUnits = {},
@@ -90,35 +97,8 @@ export function createStaffDirectory({
   const seedsFromGroups = Object.keys(groupUnits).length > 0;
   const listeners = new Set<(entry: StaffEntry) => void>();
 
-  const selectStaff = db.prepare<[string, string], StaffRow>(
-    'SELECT * FROM staff WHERE tenant_id = ? AND object_id = ?',
-  );
-  const selectUnits = db.prepare<[string, string], { unit: string }>(
-    'SELECT unit FROM staff_units WHERE tenant_id = ? AND object_id = ? ORDER BY unit',
-  );
-  const selectTenantStaff = db.prepare<[string], StaffRow>(
-    'SELECT * FROM staff WHERE tenant_id = ? ORDER BY name, object_id',
-  );
-  const selectTenantUnits = db.prepare<[string], { object_id: string; unit: string }>(
-    'SELECT object_id, unit FROM staff_units WHERE tenant_id = ? ORDER BY unit',
-  );
-  const insertStaff = db.prepare(
-    `INSERT INTO staff (tenant_id, object_id, name, roles, units_source, first_seen_at, updated_at, updated_by)
-     VALUES (@tenantId, @objectId, @name, @roles, @source, @firstSeenAt, @at, @by)`,
-  );
-  const updateSighting = db.prepare(
-    `UPDATE staff SET name = @name, roles = @roles, first_seen_at = COALESCE(first_seen_at, @at)
-     WHERE tenant_id = @tenantId AND object_id = @objectId`,
-  );
-  const updateUnitsMeta = db.prepare(
-    `UPDATE staff SET name = COALESCE(@name, name), roles = COALESCE(@roles, roles), units_source = @source, updated_at = @at, updated_by = @by
-     WHERE tenant_id = @tenantId AND object_id = @objectId`,
-  );
-  const deleteUnits = db.prepare('DELETE FROM staff_units WHERE tenant_id = ? AND object_id = ?');
-  const insertUnit = db.prepare('INSERT INTO staff_units (tenant_id, object_id, unit) VALUES (?, ?, ?)');
-
-  function unitsOf(tenantId: string, objectId: string): string[] {
-    return selectUnits.all(tenantId, objectId).map((r) => r.unit);
+  async function unitsOf(tenantId: string, objectId: string, sql: SqlRunner = db): Promise<string[]> {
+    return (await sql.all<{ unit: string }>(SELECT_UNITS, [tenantId, objectId])).map((r) => r.unit);
   }
 
   function entryOf(row: StaffRow, units: string[]): StaffEntry {
@@ -137,14 +117,19 @@ export function createStaffDirectory({
     };
   }
 
-  function get(tenantId: string, objectId: string): StaffEntry | undefined {
-    const row = selectStaff.get(tenantId, objectId);
-    return row ? entryOf(row, unitsOf(tenantId, objectId)) : undefined;
+  async function get(tenantId: string, objectId: string): Promise<StaffEntry | undefined> {
+    const row = await db.get<StaffRow>(SELECT_STAFF, [tenantId, objectId]);
+    return row ? entryOf(row, await unitsOf(tenantId, objectId)) : undefined;
   }
 
-  function replaceUnits(tenantId: string, objectId: string, units: string[]): void {
-    deleteUnits.run(tenantId, objectId);
-    for (const unit of units) insertUnit.run(tenantId, objectId, unit);
+  async function replaceUnits(tx: Transaction, tenantId: string, objectId: string, units: string[]) {
+    await tx.run('DELETE FROM staff_units WHERE tenant_id = ? AND object_id = ?', [tenantId, objectId]);
+    for (const unit of units)
+      await tx.run('INSERT INTO staff_units (tenant_id, object_id, unit) VALUES (?, ?, ?)', [
+        tenantId,
+        objectId,
+        unit,
+      ]);
   }
 
   function unitsFromGroups(groups: string[] | undefined): string[] | undefined {
@@ -152,109 +137,110 @@ export function createStaffDirectory({
     return normalizeUnits(groups.map((g) => groupUnits[g]).filter((u): u is string => u !== undefined));
   }
 
-  function notify(tenantId: string, objectId: string): void {
+  async function notify(tenantId: string, objectId: string): Promise<void> {
     if (listeners.size === 0) return;
-    const entry = get(tenantId, objectId);
+    const entry = await get(tenantId, objectId);
     if (entry) for (const listener of listeners) listener(entry);
   }
 
-  const admitTx = db.transaction((sighting: Sighting): { units: string[]; changed: boolean } => {
-    const { tenantId, objectId, name } = sighting;
-    const roles = serializeRoles(sighting.roles);
-    const at = now().toISOString();
-    const fromGroups = unitsFromGroups(sighting.groups);
-    const row = selectStaff.get(tenantId, objectId);
-    if (!row) {
-      const units = fromGroups ?? [];
-      insertStaff.run({
-        tenantId,
-        objectId,
-        name,
-        roles,
-        source: units.length > 0 ? 'groups' : 'none',
-        firstSeenAt: at,
-        at,
-        by: null,
-      });
-      replaceUnits(tenantId, objectId, units);
-      return { units, changed: units.length > 0 };
-    }
-    // The identity provider is the authority for names; write only when something changed.
-    if (row.name !== name || row.roles !== roles || row.first_seen_at === null) {
-      updateSighting.run({ tenantId, objectId, name, roles, at });
-    }
-    const current = unitsOf(tenantId, objectId);
-    if (row.units_source === 'admin' || fromGroups === undefined || sameUnits(current, fromGroups)) {
-      return { units: current, changed: false };
-    }
-    updateUnitsMeta.run({
-      tenantId,
-      objectId,
-      name: null,
-      roles: null,
-      source: fromGroups.length > 0 ? 'groups' : 'none',
-      at,
-      by: null,
+  /** Two first requests of one person can arrive together: the person's row is locked for the change. */
+  const admitTx = (sighting: Sighting) =>
+    db.transaction(async (tx): Promise<{ units: string[]; changed: boolean }> => {
+      const { tenantId, objectId, name } = sighting;
+      await tx.lock(`staff:${tenantId}/${objectId}`);
+      const roles = serializeRoles(sighting.roles);
+      const at = now().toISOString();
+      const fromGroups = unitsFromGroups(sighting.groups);
+      const row = await tx.get<StaffRow>(SELECT_STAFF, [tenantId, objectId]);
+      if (!row) {
+        const units = fromGroups ?? [];
+        const source = units.length > 0 ? 'groups' : 'none';
+        await tx.run(INSERT_STAFF, [tenantId, objectId, name, roles, source, at, at, null]);
+        await replaceUnits(tx, tenantId, objectId, units);
+        return { units, changed: units.length > 0 };
+      }
+      // The identity provider is the authority for names; write only when something changed.
+      if (row.name !== name || row.roles !== roles || row.first_seen_at === null) {
+        await tx.run(
+          'UPDATE staff SET name = ?, roles = ?, first_seen_at = COALESCE(first_seen_at, ?) WHERE tenant_id = ? AND object_id = ?',
+          [name, roles, at, tenantId, objectId],
+        );
+      }
+      const current = await unitsOf(tenantId, objectId, tx);
+      if (row.units_source === 'admin' || fromGroups === undefined || sameUnits(current, fromGroups)) {
+        return { units: current, changed: false };
+      }
+      const source = fromGroups.length > 0 ? 'groups' : 'none';
+      await tx.run(UPDATE_UNITS_META, [null, null, source, at, null, tenantId, objectId]);
+      await replaceUnits(tx, tenantId, objectId, fromGroups);
+      return { units: fromGroups, changed: true };
     });
-    replaceUnits(tenantId, objectId, fromGroups);
-    return { units: fromGroups, changed: true };
-  });
 
-  const setUnitsTx = db.transaction((tenantId: string, objectId: string, input: SetUnitsInput) => {
-    const at = now().toISOString();
-    const units = normalizeUnits(input.units);
-    if (!selectStaff.get(tenantId, objectId)) {
-      // Placed by an admin before their first sign-in: the name is a placeholder until then.
-      insertStaff.run({
-        tenantId,
-        objectId,
-        name: input.name ?? '',
-        roles: serializeRoles(input.roles ?? []),
-        source: 'admin',
-        firstSeenAt: null,
-        at,
-        by: input.by,
-      });
-    } else {
-      updateUnitsMeta.run({
-        tenantId,
-        objectId,
-        name: input.name ?? null,
-        roles: input.roles ? serializeRoles(input.roles) : null,
-        source: 'admin',
-        at,
-        by: input.by,
-      });
-    }
-    replaceUnits(tenantId, objectId, units);
-  });
+  const setUnitsTx = (tenantId: string, objectId: string, input: SetUnitsInput) =>
+    db.transaction(async (tx) => {
+      await tx.lock(`staff:${tenantId}/${objectId}`);
+      const at = now().toISOString();
+      const units = normalizeUnits(input.units);
+      if (!(await tx.get(SELECT_STAFF, [tenantId, objectId]))) {
+        // Placed by an admin before their first sign-in: the name is a placeholder until then.
+        const roles = serializeRoles(input.roles ?? []);
+        await tx.run(INSERT_STAFF, [
+          tenantId,
+          objectId,
+          input.name ?? '',
+          roles,
+          'admin',
+          null,
+          at,
+          input.by,
+        ]);
+      } else {
+        const roles = input.roles ? serializeRoles(input.roles) : null;
+        await tx.run(UPDATE_UNITS_META, [
+          input.name ?? null,
+          roles,
+          'admin',
+          at,
+          input.by,
+          tenantId,
+          objectId,
+        ]);
+      }
+      await replaceUnits(tx, tenantId, objectId, units);
+    });
 
   return {
-    unitsOf,
+    unitsOf: (tenantId, objectId) => unitsOf(tenantId, objectId),
     get,
-    admit(sighting) {
-      const { units, changed } = admitTx(sighting);
-      if (changed) notify(sighting.tenantId, sighting.objectId);
+    async admit(sighting) {
+      const { units, changed } = await admitTx(sighting);
+      if (changed) await notify(sighting.tenantId, sighting.objectId);
       return units;
     },
-    setUnits(tenantId, objectId, input) {
-      setUnitsTx(tenantId, objectId, input);
-      notify(tenantId, objectId);
-      const entry = get(tenantId, objectId);
+    async setUnits(tenantId, objectId, input) {
+      await setUnitsTx(tenantId, objectId, input);
+      await notify(tenantId, objectId);
+      const entry = await get(tenantId, objectId);
       if (!entry)
         throw new Error(`The staff entry ${tenantId}/${objectId} vanished right after it was written.`);
       return entry;
     },
-    list(tenantId) {
+    async list(tenantId) {
       const unitsByPerson = new Map<string, string[]>();
-      for (const { object_id, unit } of selectTenantUnits.all(tenantId)) {
+      const rows = await db.all<{ object_id: string; unit: string }>(
+        'SELECT object_id, unit FROM staff_units WHERE tenant_id = ? ORDER BY unit',
+        [tenantId],
+      );
+      for (const { object_id, unit } of rows) {
         const units = unitsByPerson.get(object_id) ?? [];
         units.push(unit);
         unitsByPerson.set(object_id, units);
       }
-      return selectTenantStaff
-        .all(tenantId)
-        .map((row) => entryOf(row, unitsByPerson.get(row.object_id) ?? []));
+      const staff = await db.all<StaffRow>(
+        'SELECT * FROM staff WHERE tenant_id = ? ORDER BY name, object_id',
+        [tenantId],
+      );
+      return staff.map((row) => entryOf(row, unitsByPerson.get(row.object_id) ?? []));
     },
     onUnitsChanged(listener) {
       listeners.add(listener);

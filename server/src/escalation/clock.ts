@@ -4,14 +4,15 @@
  */
 export interface Clock {
   now(): Date;
-  setTimer(fn: () => void, ms: number): unknown;
+  /** `fn` may return a promise: a test clock waits for it before moving on; real timers do not. */
+  setTimer(fn: () => void | Promise<void>, ms: number): unknown;
   clearTimer(handle: unknown): void;
 }
 
 export const systemClock: Clock = {
   now: () => new Date(),
   setTimer: (fn, ms) => {
-    const handle = setTimeout(fn, ms);
+    const handle = setTimeout(() => void fn(), ms);
     handle.unref();
     return handle;
   },

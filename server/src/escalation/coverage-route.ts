@@ -9,7 +9,7 @@ export interface CoverageDeps {
   guard: RequestGuard;
   policies: readonly EscalationPolicy[];
   /** Everyone reachable now: live hub connections and devices subscribed to pushes. */
-  reachable: () => Principal[];
+  reachable: () => Promise<Principal[]>;
 }
 
 /**
@@ -27,6 +27,6 @@ export function registerCoverageRoute(router: Router, { guard, policies, reachab
         'Escalation coverage is for coordinators, charge nurses and supervisors.',
       );
     }
-    sendJson(res, 200, { gaps: coverageGaps(principal.units, policies, reachable()) });
+    sendJson(res, 200, { gaps: coverageGaps(principal.units, policies, await reachable()) });
   });
 }

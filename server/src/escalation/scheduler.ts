@@ -9,7 +9,7 @@ import {
   type Task,
 } from '../../../src/domain';
 import type { Logger } from '../log';
-import type { SystemChange, WorklistStore } from '../store/worklist-store';
+import type { SystemChange, WorklistStore } from '../store/contract';
 import type { Clock } from './clock';
 
 /** One level of a task's chain firing: who is to be told, about which task. */
@@ -39,6 +39,14 @@ export interface SchedulerOptions {
 const MAX_SLEEP_MS = 60_000;
 /** Due tasks are fired in batches, each its own transaction, so a backlog never blocks the relay. */
 const BATCH = 200;
+/** After the store failed a run (PostgreSQL unreachable), the next try. */
+const RETRY_AFTER_STORE_FAILURE_MS = 2_000;
+
+function errorName(error: unknown): { name: string; message: string } {
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'NonError', message: '' };
+}
 
 /**
  * Durable escalation timers. Each task's next deadline is a column in the store (`next_escalation_at`);
@@ -55,14 +63,15 @@ export class EscalationScheduler {
 
   constructor(private readonly options: SchedulerOptions) {}
 
-  start(): void {
+  /** Resolves once what came due while the relay was down has fired (or the store refused). */
+  start(): Promise<void> {
     this.stopped = false;
     // A change can bring a deadline forward (a new stat result): wake earlier when it does.
     this.unsubscribe = this.options.store.onCommitted(({ task }) => {
       const next = task.escalation.nextAt;
       if (next && (this.wakeAt === null || Date.parse(next) < this.wakeAt)) this.schedule(Date.parse(next));
     });
-    this.runDue();
+    return this.runDue();
   }
 
   stop(): void {
@@ -74,25 +83,34 @@ export class EscalationScheduler {
   }
 
   /** Fires every level due by now, then sleeps until the next deadline. */
-  runDue(): void {
+  async runDue(): Promise<void> {
     if (this.stopped || this.running) return;
     this.running = true;
+    let next: string | null;
     try {
       const { store, clock } = this.options;
       // Each due task is looked at once per run: a task that stays due (nothing to change) cannot spin.
       const seen = new Set<string>();
       for (;;) {
-        const ids = store.dueEscalations(clock.now().toISOString(), BATCH).filter((id) => !seen.has(id));
+        if (this.stopped) return;
+        const due = await store.dueEscalations(clock.now().toISOString(), BATCH);
+        const ids = due.filter((id) => !seen.has(id));
         for (const id of ids) {
           seen.add(id);
-          this.fire(id);
+          await this.fire(id);
         }
         if (ids.length === 0) break;
       }
+      next = await store.nextEscalationAt();
+    } catch (error) {
+      // The store is unreachable (a lost PostgreSQL connection): try again shortly, nothing is lost —
+      // the deadlines are in the store and fire late, once, at the level they have reached.
+      this.options.logger.warn({ err: errorName(error) }, 'escalation run failed; retrying');
+      this.schedule(this.options.clock.now().getTime() + RETRY_AFTER_STORE_FAILURE_MS);
+      return;
     } finally {
       this.running = false;
     }
-    const next = this.options.store.nextEscalationAt();
     this.schedule(next ? Date.parse(next) : null);
   }
 
@@ -106,14 +124,14 @@ export class EscalationScheduler {
     this.timer = clock.setTimer(() => {
       this.timer = null;
       this.wakeAt = null;
-      this.runDue();
+      return this.runDue();
     }, delay);
   }
 
-  private fire(taskId: string): void {
+  private async fire(taskId: string): Promise<void> {
     const { store, policies, logger, onFired } = this.options;
     let firing: Omit<Firing, 'task'> | null = null;
-    const committed = store.applySystemChange(taskId, (task, now): SystemChange | null => {
+    const committed = await store.applySystemChange(taskId, (task, now): SystemChange | null => {
       const deadline = task.escalation.nextAt;
       const policy = policyFor(task, policies);
       if (!policy) return reschedule(task, null, 'escalation-cleared');

@@ -40,10 +40,10 @@ export function registerColleaguesRoute(router: Router, deps: ColleaguesRouteDep
     }
     const liveIds = new Set<string>();
     for (const p of deps.live()) if (p.tenantId === principal.tenantId) liveIds.add(p.id);
-    const people = deps.directory
-      .list(principal.tenantId)
-      .filter((entry) => entry.units.includes(unit) && entry.roles.some((r) => CLINICAL.includes(r)));
-    const open = deps.store.openCountsByOwner(people.map((p) => p.objectId));
+    const people = (await deps.directory.list(principal.tenantId)).filter(
+      (entry) => entry.units.includes(unit) && entry.roles.some((r) => CLINICAL.includes(r)),
+    );
+    const open = await deps.store.openCountsByOwner(people.map((p) => p.objectId));
     const colleagues: Colleague[] = people.map((entry) => ({
       id: entry.objectId,
       name: entry.name,

@@ -31,14 +31,14 @@ export class HandoverWatch {
 
   constructor(private readonly options: HandoverWatchOptions) {}
 
-  start(): void {
+  async start(): Promise<void> {
     this.stopped = false;
-    for (const task of this.options.store.openTasksWithPendingHandover()) this.track(task);
+    for (const task of await this.options.store.openTasksWithPendingHandover()) this.track(task);
     this.unsubscribe = this.options.store.onCommitted(({ task }) => {
       this.track(task);
       this.schedule();
     });
-    this.runDue();
+    await this.runDue();
   }
 
   stop(): void {
@@ -49,13 +49,13 @@ export class HandoverWatch {
   }
 
   /** Alerts every offer due by now, then sleeps until the next one. */
-  runDue(): void {
+  async runDue(): Promise<void> {
     if (this.stopped) return;
     const now = this.options.clock.now().getTime();
     const due = [...this.dueAt].filter(([, at]) => at <= now).sort((a, b) => a[1] - b[1]);
     for (const [taskId] of due) {
       this.dueAt.delete(taskId);
-      this.fire(taskId);
+      await this.fire(taskId);
     }
     this.schedule();
   }
@@ -79,22 +79,30 @@ export class HandoverWatch {
       : MAX_SLEEP_MS;
     this.timer = clock.setTimer(() => {
       this.timer = null;
-      this.runDue();
+      void this.runDue();
     }, delay);
   }
 
-  private fire(taskId: string): void {
+  private async fire(taskId: string): Promise<void> {
     const { store, acceptMinutes, logger, deliver } = this.options;
-    const committed = store.applySystemChange(taskId, (task, now) => {
-      const offer = task.handover;
-      if (!offer || offer.alertedAt !== null || isClosed(task)) return null;
-      if (Date.parse(offer.offeredAt) + acceptMinutes * 60_000 > Date.parse(now)) return null;
-      return {
-        task: { ...task, handover: { ...offer, alertedAt: now } },
-        change: 'handover-overdue',
-        detail: offer.to.id,
-      };
-    });
+    let committed;
+    try {
+      committed = await store.applySystemChange(taskId, (task, now) => {
+        const offer = task.handover;
+        if (!offer || offer.alertedAt !== null || isClosed(task)) return null;
+        if (Date.parse(offer.offeredAt) + acceptMinutes * 60_000 > Date.parse(now)) return null;
+        return {
+          task: { ...task, handover: { ...offer, alertedAt: now } },
+          change: 'handover-overdue',
+          detail: offer.to.id,
+        };
+      });
+    } catch (error) {
+      // The store is unreachable for now: look again at the next wake-up rather than lose the alert.
+      this.dueAt.set(taskId, this.options.clock.now().getTime());
+      logger.warn({ taskId, err: (error as Error).message }, 'handover alert not recorded; will retry');
+      return;
+    }
     if (!committed?.task.handover) return;
     const alert = handoverAlert(committed.task);
     logger.info({ taskId, alertId: alert.id }, 'handover not accepted in time');

@@ -1,6 +1,6 @@
 import type { Router } from './router';
 import { sendJson } from './json';
-import type { Db } from '../store/database';
+import type { StoreEngine } from '../store/engine';
 
 export interface InboundSourceState {
   name: string;
@@ -8,7 +8,8 @@ export interface InboundSourceState {
 }
 
 export interface HealthDeps {
-  db: Db;
+  /** Asked on every `/readyz`: a lost PostgreSQL connection shows here until the pool reconnects. */
+  db: Pick<StoreEngine, 'ping'>;
   /** The inbound source (HTTP ingest, later Service Bus) and whether it is connected. */
   inbound: () => InboundSourceState;
 }
@@ -16,13 +17,8 @@ export interface HealthDeps {
 /** `/healthz`: the process answers. `/readyz`: it can do its job — store open, inbound source connected. */
 export function registerHealthRoutes(router: Router, { db, inbound }: HealthDeps): void {
   router.get('/healthz', (_req, res) => sendJson(res, 200, { status: 'alive' }));
-  router.get('/readyz', (_req, res) => {
-    let storeOpen: boolean;
-    try {
-      storeOpen = db.open && db.prepare('SELECT 1 AS ok').get() !== undefined;
-    } catch {
-      storeOpen = false;
-    }
+  router.get('/readyz', async (_req, res) => {
+    const storeOpen = await db.ping();
     const source = inbound();
     const ready = storeOpen && source.connected;
     sendJson(res, ready ? 200 : 503, {

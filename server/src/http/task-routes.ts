@@ -2,7 +2,7 @@ import { visibleTo } from '../../../src/domain';
 import type { RequestGuard } from '../auth';
 import type { AccessLog } from '../audit/access-log';
 import { recordRelayAccess } from '../audit/routes';
-import type { AuditEntry, WorklistStore } from '../store/worklist-store';
+import type { AuditEntry, WorklistStore } from '../store/contract';
 import { sendJson } from './json';
 import { sendError } from './errors';
 import type { Router } from './router';
@@ -24,13 +24,14 @@ export function registerTaskRoutes(
   router.get('/api/tasks/:id/history', async (req, res, params) => {
     const principal = await guard(req, res, 'worklist.connect');
     if (!principal) return;
-    const task = store.getTask(params.id ?? '');
+    const task = await store.getTask(params.id ?? '');
     if (!task || !visibleTo(task, principal)) {
       return sendError(res, 'not-found', 'This task is not on your worklist.');
     }
     // Reading who did what to a patient's task is itself a look at it (docs/SECURITY.md A1).
-    recordRelayAccess(access, principal, req, [task.id], 'history', clock.now());
-    const entries = store.auditTrail(task.id).map((entry) => withHandover(store, entry));
+    await recordRelayAccess(access, principal, req, [task.id], 'history', clock.now());
+    const trail = await store.auditTrail(task.id);
+    const entries = await Promise.all(trail.map((entry) => withHandover(store, entry)));
     sendJson(res, 200, { taskId: task.id, entries });
   });
 }
@@ -40,12 +41,16 @@ export function registerTaskRoutes(
  * synthesis and question with the acceptance, read from the change's own snapshot. They are shown
  * here, to people who may see the task, and nowhere else (never upstream, never in logs).
  */
-function withHandover(store: WorklistStore, entry: AuditEntry): AuditEntry & { handover?: unknown } {
+async function withHandover(
+  store: WorklistStore,
+  entry: AuditEntry,
+): Promise<AuditEntry & { handover?: unknown }> {
   if (entry.change === 'handover-offered') {
-    return { ...entry, handover: { note: store.taskAtChange(entry.seq)?.handover?.note ?? null } };
+    const offered = await store.taskAtChange(entry.seq);
+    return { ...entry, handover: { note: offered?.handover?.note ?? null } };
   }
   if (entry.change === 'handover-accepted') {
-    const accepted = store.taskAtChange(entry.seq)?.handoverAccepted;
+    const accepted = (await store.taskAtChange(entry.seq))?.handoverAccepted;
     return {
       ...entry,
       handover: { synthesis: accepted?.synthesis ?? null, question: accepted?.question ?? null },

@@ -1,7 +1,7 @@
 import { isClosed, visibleTo, type Principal, type SyncPage, type Task } from '../../../src/domain';
 
 export type { SyncPage };
-import type { WorklistStore } from '../store/worklist-store';
+import type { WorklistStore } from '../store/contract';
 
 /** How many changed tasks one `sync` page looks at; a page holds at most this many tasks. */
 export const SYNC_PAGE_SCAN = 1_000;
@@ -24,17 +24,17 @@ export const CLOSED_RETENTION_MS = 24 * 60 * 60 * 1000;
  * newest state under the seq of its last change, so scanning by seq never misses a change made while
  * paging: a task changed again simply reappears further on.
  */
-export function syncPage(
+export async function syncPage(
   store: WorklistStore,
   principal: Principal,
   cursor: number,
   now: Date,
   scan = SYNC_PAGE_SCAN,
   lookups = SYNC_PAGE_LOOKUPS,
-): SyncPage {
+): Promise<SyncPage> {
   const from = Math.max(0, Math.floor(cursor));
   const retainedSince = now.getTime() - CLOSED_RETENTION_MS;
-  const rows = store.tasksChangedSince(from, scan);
+  const rows = await store.tasksChangedSince(from, scan);
   const tasks: Task[] = [];
   const removed: string[] = [];
   let examined = 0;
@@ -47,7 +47,7 @@ export function syncPage(
       // Out of look-ups: the page ends before this task and the next one starts from it.
       if (lookedUp === lookups) break;
       lookedUp++;
-      if (store.taskStatesSince(task.id, from).some((state) => visibleTo(state, principal)))
+      if ((await store.taskStatesSince(task.id, from)).some((state) => visibleTo(state, principal)))
         removed.push(task.id);
     }
     examined++;

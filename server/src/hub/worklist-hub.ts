@@ -6,12 +6,12 @@ import {
   type ActionResult,
   type Principal,
 } from '../../../src/domain';
-import { authorize, type Authenticator, type StaffDirectory } from '../auth';
+import { authorize, type Authenticator, type StaffDirectory, type StaffEntry } from '../auth';
 import type { Logger } from '../log';
 import { timeHubMethods, type OperationalMetrics } from '../metrics';
 import { createSignalRServer, HubError, type SignalRServer, type TransportName } from '../signalr';
 import type { SignalRLimits } from '../signalr';
-import type { CommittedChange, WorklistStore } from '../store/worklist-store';
+import type { CommittedChange, WorklistStore } from '../store/contract';
 import { syncPage } from './sync';
 
 export const WORKLIST_HUB_PATH = HUB_PATH;
@@ -71,9 +71,10 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
   }
 
   /** H2: every method acts on the caller's current units, not the ones at connect. */
-  function refresh(caller: Caller): Principal {
+  async function refresh(caller: Caller): Promise<Principal> {
     const p = caller.principal;
-    caller.principal = { ...p, units: directory.unitsOf(p.tenantId, p.id) };
+    const units = await directory.unitsOf(p.tenantId, p.id);
+    caller.principal = { ...caller.principal, units };
     return caller.principal;
   }
 
@@ -113,14 +114,14 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
         expiryTimers.delete(connection.id);
       },
       methods: timed({
-        sync(ctx, cursor) {
+        async sync(ctx, cursor) {
           if (typeof cursor !== 'number' || !Number.isInteger(cursor) || cursor < 0) {
             throw new HubError('sync needs a cursor: a whole number from 0 (0 means everything).');
           }
-          return syncPage(store, refresh(ctx.connection.caller), cursor, new Date());
+          return syncPage(store, await refresh(ctx.connection.caller), cursor, new Date());
         },
-        execute(ctx, input): ActionResult {
-          const principal = refresh(ctx.connection.caller);
+        async execute(ctx, input): Promise<ActionResult> {
+          const principal = await refresh(ctx.connection.caller);
           const parsed = Command.safeParse(input);
           if (!parsed.success) {
             return {
@@ -131,7 +132,7 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
             };
           }
           const command = parsed.data;
-          const result = store.execute(command, principal);
+          const result = await store.execute(command, principal);
           logger.info(
             {
               commandId: command.commandId,
@@ -159,6 +160,13 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
   store.onCommitted((change) => sent(fanOut(hub, change)));
 
   directory.onUnitsChanged((entry) => {
+    void moved(entry).catch((error: unknown) =>
+      logger.warn({ err: { name: (error as Error).name }, staffId: entry.objectId }, 'unit move not pushed'),
+    );
+  });
+
+  /** H5: a move between units reaches a live screen at once. */
+  async function moved(entry: StaffEntry): Promise<void> {
     for (const connection of hub.connections()) {
       const caller = connection.caller;
       if (caller.principal.tenantId !== entry.tenantId || caller.principal.id !== entry.objectId) continue;
@@ -167,14 +175,15 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
       caller.principal = after;
       // H5: a move between units reaches a live screen at once: what left the view is removed, what
       // entered it is sent, without waiting for the next reconnect.
-      for (const task of store.openTasksOfUnits([...new Set([...before.units, ...after.units])])) {
+      const tasks = await store.openTasksOfUnits([...new Set([...before.units, ...after.units])]);
+      for (const task of tasks) {
         const was = visibleTo(task, before);
         const is = visibleTo(task, after);
         if (was && !is && connection.send('taskRemoved', task.id, task.seq)) sent(1);
         if (!was && is && connection.send('taskChanged', task)) sent(1);
       }
     }
-  });
+  }
 
   return hub;
 }

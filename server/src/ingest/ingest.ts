@@ -1,7 +1,7 @@
 import { parseInboundEvent } from '../../../src/domain';
 import type { Logger } from '../log';
 import type { OperationalMetrics } from '../metrics';
-import type { IngestResult, WorklistStore } from '../store/worklist-store';
+import type { IngestResult, WorklistStore } from '../store/contract';
 
 /** Per HTTP request: large enough for a Logic App's batch, small enough that one request is bounded. */
 export const MAX_EVENTS_PER_REQUEST = 500;
@@ -16,18 +16,18 @@ export interface BatchOutcome {
  * Validates and applies inbound events one by one, each in its own transaction: one bad event is
  * answered with its reason and never stops the others. Shared by HTTP ingest and (later) Service Bus.
  */
-export function ingestOne(
+export async function ingestOne(
   store: WorklistStore,
   input: unknown,
   logger: Logger,
   metrics?: Pick<OperationalMetrics, 'eventApplied'>,
-): IngestResult {
+): Promise<IngestResult> {
   const parsed = parseInboundEvent(input);
   if (!parsed.ok) {
     logger.warn({ eventId: parsed.id, reason: parsed.reason }, 'inbound event rejected');
     return { id: parsed.id ?? '', status: 'rejected', reason: parsed.reason };
   }
-  const result = store.applyEvent(parsed.event);
+  const result = await store.applyEvent(parsed.event);
   if (result.status === 'applied') metrics?.eventApplied(parsed.event.time);
   if (result.status === 'rejected') {
     logger.warn(
@@ -43,12 +43,12 @@ export function ingestOne(
   return result;
 }
 
-export function ingestBatch(
+export async function ingestBatch(
   store: WorklistStore,
   body: unknown,
   logger: Logger,
   metrics?: Pick<OperationalMetrics, 'eventApplied'>,
-): BatchOutcome {
+): Promise<BatchOutcome> {
   const events = Array.isArray(body) ? body : [body];
   if (events.length === 0) {
     return {
@@ -70,7 +70,9 @@ export function ingestBatch(
       ],
     };
   }
-  const results = events.map((event) => ingestOne(store, event, logger, metrics));
+  // One after another: each commits before the next starts, so a batch lands in its own order.
+  const results: IngestResult[] = [];
+  for (const event of events) results.push(await ingestOne(store, event, logger, metrics));
   const rejected = results.filter((r) => r.status === 'rejected').length;
   const httpStatus = rejected === 0 ? 202 : rejected === results.length ? 400 : 207;
   return { httpStatus, results };

@@ -2,7 +2,7 @@ import type { Router } from '../http/router';
 import { readJsonBody, sendJson } from '../http/json';
 import { statusOf } from '../http/errors';
 import type { Logger } from '../log';
-import type { WorklistStore } from '../store/worklist-store';
+import type { WorklistStore } from '../store/contract';
 import type { RequestGuard } from '../auth';
 import type { OperationalMetrics } from '../metrics';
 import { ingestBatch } from './ingest';
@@ -36,7 +36,7 @@ export function registerIngestRoutes(
       return;
     }
     metrics?.messageIn('http', Array.isArray(body.value) ? body.value.length : 1);
-    const outcome = ingestBatch(store, body.value, logger, metrics);
+    const outcome = await ingestBatch(store, body.value, logger, metrics);
     sendJson(res, outcome.httpStatus, { results: outcome.results });
   });
 }

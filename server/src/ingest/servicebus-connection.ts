@@ -2,7 +2,7 @@ import type { InboundSourceState } from '../http/health';
 import type { Logger } from '../log';
 import type { OperationalMetrics } from '../metrics';
 import { startOutboxPublisher, type OutboxPublisher } from '../outbound/publisher';
-import type { WorklistStore } from '../store/worklist-store';
+import type { WorklistStore } from '../store/contract';
 import { startServiceBusInbound, type ServiceBusInbound } from './servicebus';
 import { createServiceBusClient } from './servicebus-client';
 import { describeServiceBus, inboundName, type ServiceBusConfig } from './servicebus-config';

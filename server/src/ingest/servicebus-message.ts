@@ -1,4 +1,4 @@
-import type { IngestResult } from '../store/worklist-store';
+import type { IngestResult } from '../store/contract';
 
 /**
  * What becomes of one inbound Service Bus message, decided without I/O so every rule is testable:
@@ -38,10 +38,10 @@ export interface InboundMessage {
  * Judges one message. `ingest` is the same validate-and-apply as HTTP ingest; when it throws (the store
  * is read-only, locked or full), the message is retried rather than lost or dead-lettered.
  */
-export function judgeInboundMessage(
+export async function judgeInboundMessage(
   message: InboundMessage,
-  ingest: (event: unknown) => IngestResult,
-): InboundVerdict {
+  ingest: (event: unknown) => IngestResult | Promise<IngestResult>,
+): Promise<InboundVerdict> {
   const body = decodeBody(message.body);
   const messageId = messageIdText(message.messageId);
   if (!body.ok) {
@@ -64,7 +64,7 @@ export function judgeInboundMessage(
   }
   let result: IngestResult;
   try {
-    result = ingest(body.value);
+    result = await ingest(body.value);
   } catch (error) {
     return { action: 'retry', eventId, failure: failureText(error) };
   }

@@ -7,7 +7,7 @@ import type {
 import type { InboundSourceState } from '../http/health';
 import type { Logger } from '../log';
 import type { OperationalMetrics } from '../metrics';
-import type { WorklistStore } from '../store/worklist-store';
+import type { WorklistStore } from '../store/contract';
 import { ingestOne } from './ingest';
 import { inboundName, type InboundEntity } from './servicebus-config';
 import { judgeInboundMessage, storeRetryDelayMs, type InboundVerdict } from './servicebus-message';
@@ -116,9 +116,11 @@ export function startServiceBusInbound(options: ServiceBusInboundOptions): Servi
   async function processMessage(message: ServiceBusReceivedMessage): Promise<void> {
     markConnected();
     metrics?.messageIn('servicebus');
-    // Judged (and applied) synchronously on arrival, so messages apply in the order they were delivered.
-    const verdict = judgeInboundMessage(message, (event) => ingestOne(store, event, logger, metrics));
-    const work = settle(message, verdict);
+    // Handed to the store at once on arrival (the store keeps one task's writes in call order), and
+    // settled only after the transaction that applied it has committed.
+    const work = judgeInboundMessage(message, (event) => ingestOne(store, event, logger, metrics)).then(
+      (verdict) => settle(message, verdict),
+    );
     inHand.add(work);
     try {
       await work;

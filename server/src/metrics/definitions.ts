@@ -68,7 +68,7 @@ function durationTo(end: 'claimed_ms' | 'acknowledged_ms' | 'completed_ms'): Met
     cohort: ({ units, from, to }) => ({
       // Never negative, even if the wall clock stepped back between the two changes.
       text: `SELECT task_id, unit, kind, priority,
-          CASE WHEN ${end} > created_ms THEN ${end} - created_ms ELSE 0 END AS value, NULL AS met
+          CASE WHEN ${end} > created_ms THEN ${end} - created_ms ELSE 0 END AS value, CAST(NULL AS INTEGER) AS met
         FROM outcome_tasks WHERE unit IN (${marks(units)}) AND ${end} >= ? AND ${end} < ?`,
       params: [...units, from, to],
     }),
@@ -87,7 +87,7 @@ export const OUTCOME_METRICS = {
     manyPerTask: true,
     value: 'the escalation level reached (the highest, when a task is listed for several)',
     cohort: ({ units, from, to }) => ({
-      text: `SELECT task_id, unit, level, level AS value, NULL AS met FROM outcome_escalations
+      text: `SELECT task_id, unit, level, level AS value, CAST(NULL AS INTEGER) AS met FROM outcome_escalations
         WHERE unit IN (${marks(units)}) AND at_ms >= ? AND at_ms < ?`,
       params: [...units, from, to],
     }),
@@ -104,7 +104,7 @@ export const OUTCOME_METRICS = {
       return {
         text: `SELECT task_id, unit, kind,
             CASE WHEN acknowledged_ms > ${deadline} THEN acknowledged_ms - ${deadline} ELSE 0 END AS value,
-            NULL AS met
+            CAST(NULL AS INTEGER) AS met
           FROM outcome_tasks WHERE unit IN (${marks(units)}) AND acknowledged_ms >= ? AND acknowledged_ms < ?
             AND escalated_ms IS NOT NULL AND escalated_ms <= acknowledged_ms`,
         params: [...units, from, to],
@@ -119,7 +119,7 @@ export const OUTCOME_METRICS = {
     oldest: true,
     value: 'milliseconds since the earliest deadline that has passed',
     cohort: ({ units, now }) => ({
-      text: `SELECT task_id, unit, kind, ? - deadline AS value, NULL AS met FROM (
+      text: `SELECT task_id, unit, kind, ? - deadline AS value, CAST(NULL AS INTEGER) AS met FROM (
           SELECT task_id, unit, kind,
             CASE
               WHEN due_ms <= ? AND (acknowledged_ms IS NOT NULL OR ack_by_ms IS NULL OR ack_by_ms > ?
@@ -146,7 +146,7 @@ export const OUTCOME_METRICS = {
       const bucketParams = AGE_BUCKETS.filter((b) => b.belowMs !== null).map(() => now);
       return {
         text: `SELECT task_id, unit, COALESCE(exception_reason, 'unknown') AS reason,
-            CASE ${buckets} END AS age, ? - created_ms AS value, NULL AS met
+            CASE ${buckets} END AS age, ? - created_ms AS value, CAST(NULL AS INTEGER) AS met
           FROM outcome_tasks WHERE ${OPEN_STATUSES_SQL} AND kind = 'exception' AND unit IN (${marks(units)})`,
         params: [...bucketParams, now, ...units],
       };

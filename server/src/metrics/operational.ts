@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { sendError } from '../http/errors';
 import type { Router } from '../http/router';
 import { TRANSPORTS, type TransportName } from '../signalr';
-import type { Db } from '../store/database';
+import type { WorklistStore } from '../store/contract';
 
 /**
  * Operational metrics for IT at `GET /metrics` (Prometheus text). Each relay has its own Registry, never
@@ -39,7 +39,7 @@ export interface OperationalCallbacks {
   /** Live hub connections per transport, read at each scrape (see `connectionsByTransport`). */
   connections?: () => Iterable<{ transport: string; count: number }>;
   /** Outbox rows not yet published upstream, read at each scrape (see `outboxDepthOf`). */
-  outboxDepth?: () => number;
+  outboxDepth?: () => number | Promise<number>;
   /** The hub's fairness limits since start (`SignalRStats.limited`), read at each scrape. */
   hubLimited?: () => Readonly<Record<string, number>>;
   /** The relay's clock, for ingest lag; the system clock otherwise. */
@@ -101,8 +101,13 @@ export function createOperationalMetrics(callbacks: OperationalCallbacks = {}): 
     name: 'wardline_outbox_depth',
     help: 'Outbox rows (staff actions for upstream) not yet published to Service Bus.',
     registers,
-    collect() {
-      if (outboxDepth) this.set(outboxDepth());
+    async collect() {
+      if (!outboxDepth) return;
+      try {
+        this.set(await outboxDepth());
+      } catch {
+        // The store is unreachable (/readyz says so): the gauge keeps its last value for this scrape.
+      }
     },
   });
   const messagesIn = new Counter({
@@ -176,9 +181,8 @@ export function connectionsByTransport(
 }
 
 /** Unpublished outbox rows, for `outboxDepth` (served by the `outbox_unpublished` index). */
-export function outboxDepthOf(db: Db): () => number {
-  const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL');
-  return () => count.get()?.n ?? 0;
+export function outboxDepthOf(store: Pick<WorklistStore, 'outboxDepth'>): () => Promise<number> {
+  return () => store.outboxDepth();
 }
 
 /**

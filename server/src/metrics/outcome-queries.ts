@@ -1,5 +1,4 @@
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../store/database';
+import type { SqlValue, StoreEngine } from '../store/engine';
 
 /**
  * A metric's cohort: one SELECT over the projection tables (migration 0005) giving one row per
@@ -8,7 +7,7 @@ import type { Db } from '../store/database';
  */
 export interface Sql {
   text: string;
-  params: readonly unknown[];
+  params: readonly SqlValue[];
 }
 
 /** Tasks behind a number that share everything `visibleTo` looks at: all visible, or none. */
@@ -46,7 +45,7 @@ function where(filter: CohortFilter, within?: Sql): string {
   return terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';
 }
 
-function values(filter: CohortFilter, within?: Sql): unknown[] {
+function values(filter: CohortFilter, within?: Sql): SqlValue[] {
   return [...filter.map(([, v]) => v), ...(within?.params ?? [])];
 }
 
@@ -60,9 +59,7 @@ export function marks(values: readonly unknown[]): string {
  * which SQLite (and PostgreSQL) flatten into the outer query, so the covering indexes still serve it.
  */
 export class OutcomeQueries {
-  private readonly statements = new Map<string, Statement>();
-
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StoreEngine) {}
 
   /**
    * Durations for percentiles, one number per observation: `value × stride + group code`, where the
@@ -71,14 +68,14 @@ export class OutcomeQueries {
    * carry out of SQLite: a week of three wards is ~40,000 rows per metric, and per-row objects would
    * cost more than the rest of the request. Values must be whole milliseconds ≥ 0.
    */
-  packedDurations(
+  async packedDurations(
     cohort: Sql,
     dims: readonly string[],
     domains: ReadonlyArray<readonly string[]>,
-  ): { packed: Float64Array; stride: number } {
+  ): Promise<{ packed: Float64Array; stride: number }> {
     let stride = 1;
     const codes: string[] = [];
-    const params: unknown[] = [];
+    const params: SqlValue[] = [];
     dims.forEach((dim, i) => {
       const domain = domains[i] ?? [];
       const cases = domain.map((_, k) => `WHEN ? THEN ${k}`).join(' ');
@@ -87,18 +84,18 @@ export class OutcomeQueries {
       stride *= domain.length + 1;
     });
     const text = `SELECT c.value * ${stride} + ${codes.join(' + ') || '0'} FROM (${cohort.text}) AS c`;
-    const values = this.statement(text, 'pluck').all(...params, ...cohort.params) as number[];
-    return { packed: Float64Array.from(values), stride };
+    const rows = await this.db.rows(text, [...params, ...cohort.params]);
+    return { packed: Float64Array.from(rows, (row) => Number(row[0])), stride };
   }
 
   /** Observations counted per combination of dimension values, with how many met and the largest value. */
-  groupCounts(
+  async groupCounts(
     cohort: Sql,
     dims: readonly string[],
-  ): Array<{ dims: string[]; count: number; met: number; max: number | null }> {
+  ): Promise<Array<{ dims: string[]; count: number; met: number; max: number | null }>> {
     const columns = dims.map((d) => `c.${d}`).join(', ');
     const text = `SELECT ${columns}, COUNT(*), SUM(c.met), MAX(c.value) FROM (${cohort.text}) AS c GROUP BY ${columns}`;
-    const rows = this.statement(text, 'raw').all(...cohort.params) as unknown[][];
+    const rows = await this.db.rows(text, cohort.params);
     return rows.map((row) => ({
       dims: row.slice(0, dims.length).map(String),
       count: Number(row[dims.length]),
@@ -112,36 +109,34 @@ export class OutcomeQueries {
    * owned by the caller or not): a week's figure can stand for 40,000 tasks, and carrying that many
    * rows out of SQLite to ask `visibleTo` about each would cost more than the whole report.
    */
-  visibilityGroups(
+  async visibilityGroups(
     cohort: Sql,
     filter: CohortFilter,
     callerId: string,
     manyPerTask: boolean,
     within?: Sql,
-  ): VisibilityGroup[] {
+  ): Promise<VisibilityGroup[]> {
     const text = `SELECT t.unit, t.kind, t.candidate_roles, CASE WHEN t.owner_id = ? THEN 1 ELSE 0 END AS mine,
         ${manyPerTask ? 'COUNT(DISTINCT c.task_id)' : 'COUNT(*)'}
       FROM (${cohort.text}) AS c JOIN outcome_tasks t ON t.task_id = c.task_id ${where(filter, within)}
-      GROUP BY t.unit, t.kind, t.candidate_roles, CASE WHEN t.owner_id = ? THEN 1 ELSE 0 END`;
-    const rows = this.statement(text, 'raw').all(
-      callerId,
-      ...cohort.params,
-      ...values(filter, within),
-      callerId,
-    ) as Array<[string, string, string, number, number]>;
+      GROUP BY 1, 2, 3, 4`;
+    const rows = (await this.db.rows(text, [callerId, ...cohort.params, ...values(filter, within)])) as Array<
+      [string, string, string, number, number]
+    >;
     return rows.map(([unit, kind, candidateRoles, mine, tasks]) => ({
       unit,
       kind,
       candidateRoles,
-      mine: mine === 1,
-      tasks,
+      mine: Number(mine) === 1,
+      tasks: Number(tasks),
     }));
   }
 
   /** Distinct tasks behind a number. */
-  countTasks(cohort: Sql, filter: CohortFilter, manyPerTask: boolean, within?: Sql): number {
+  async countTasks(cohort: Sql, filter: CohortFilter, manyPerTask: boolean, within?: Sql): Promise<number> {
     const text = `SELECT ${manyPerTask ? 'COUNT(DISTINCT c.task_id)' : 'COUNT(*)'} FROM (${cohort.text}) AS c ${where(filter, within)}`;
-    return Number(this.statement(text, 'pluck').get(...cohort.params, ...values(filter, within)));
+    const [row] = await this.db.rows(text, [...cohort.params, ...values(filter, within)]);
+    return Number(row?.[0] ?? 0);
   }
 
   /**
@@ -149,30 +144,28 @@ export class OutcomeQueries {
    * the cohort alone, then only its tasks are looked up. With `manyPerTask` (escalations), a task's
    * rows collapse to its largest value.
    */
-  topTasks(
+  async topTasks(
     cohort: Sql,
     filter: CohortFilter,
     limit: number,
     manyPerTask: boolean,
     within?: Sql,
-  ): ListedTask[] {
+  ): Promise<ListedTask[]> {
     const text = manyPerTask
       ? `SELECT c.task_id, MAX(c.value) AS value, MAX(c.met) AS met FROM (${cohort.text}) AS c ${where(filter, within)}
          GROUP BY c.task_id ORDER BY value DESC, c.task_id LIMIT ?`
       : `SELECT c.task_id, c.value, c.met FROM (${cohort.text}) AS c ${where(filter, within)}
          ORDER BY c.value DESC, c.task_id LIMIT ?`;
-    const page = this.statement(text, 'rows').all(
-      ...cohort.params,
-      ...values(filter, within),
-      limit,
-    ) as Array<Pick<ListedTask, 'task_id' | 'value' | 'met'>>;
+    const page = numbered(
+      await this.db.all<ListedTask>(text, [...cohort.params, ...values(filter, within), limit]),
+    );
     if (page.length === 0) return [];
     const labels = new Map(
       (
-        this.statement(
+        await this.db.all<ListedTask>(
           `SELECT task_id, title, unit, kind, priority, status FROM outcome_tasks WHERE task_id IN (${marks(page)})`,
-          'rows',
-        ).all(...page.map((row) => row.task_id)) as ListedTask[]
+          page.map((row) => row.task_id),
+        )
       ).map((label) => [label.task_id, label]),
     );
     return page.flatMap((row) => {
@@ -185,7 +178,7 @@ export class OutcomeQueries {
    * One page of the tasks behind a number restricted to `visible` groups (see `visibilityGroups`),
    * largest value first, ties by id.
    */
-  visibleTasks(
+  async visibleTasks(
     cohort: Sql,
     filter: CohortFilter,
     visible: readonly VisibilityGroup[],
@@ -193,7 +186,7 @@ export class OutcomeQueries {
     limit: number,
     manyPerTask: boolean,
     within?: Sql,
-  ): ListedTask[] {
+  ): Promise<ListedTask[]> {
     const group =
       '(t.unit = ? AND t.kind = ? AND t.candidate_roles = ? AND CASE WHEN t.owner_id = ? THEN 1 ELSE 0 END = ?)';
     const conditions = [
@@ -201,7 +194,7 @@ export class OutcomeQueries {
       ...(within ? [`(${within.text})`] : []),
       `(${visible.map(() => group).join(' OR ')})`,
     ];
-    const params: unknown[] = [...values(filter, within)];
+    const params: SqlValue[] = [...values(filter, within)];
     for (const g of visible) params.push(g.unit, g.kind, g.candidateRoles, callerId, g.mine ? 1 : 0);
     const columns = 't.title, t.unit, t.kind, t.priority, t.status';
     const text = `SELECT c.task_id, ${manyPerTask ? 'MAX(c.value) AS value, MAX(c.met) AS met' : 'c.value, c.met'}, ${columns}
@@ -209,18 +202,15 @@ export class OutcomeQueries {
       WHERE ${conditions.join(' AND ')}
       ${manyPerTask ? `GROUP BY c.task_id, ${columns}` : ''}
       ORDER BY value DESC, c.task_id LIMIT ?`;
-    return this.statement(text, 'rows').all(...cohort.params, ...params, limit) as ListedTask[];
+    return numbered(await this.db.all<ListedTask>(text, [...cohort.params, ...params, limit]));
   }
+}
 
-  private statement(text: string, mode: 'pluck' | 'raw' | 'rows'): Statement {
-    const key = `${mode}:${text}`;
-    let statement = this.statements.get(key);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      if (mode === 'pluck') statement.pluck(true);
-      if (mode === 'raw') statement.raw(true);
-      this.statements.set(key, statement);
-    }
-    return statement;
-  }
+/** Values and met flags as numbers on both engines (PostgreSQL hands BIGINT sums back as they are typed). */
+function numbered<T extends { value: number; met: number | null }>(rows: T[]): T[] {
+  return rows.map((row) => ({
+    ...row,
+    value: Number(row.value),
+    met: row.met === null ? null : Number(row.met),
+  }));
 }

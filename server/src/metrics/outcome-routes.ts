@@ -4,7 +4,7 @@ import type { RequestGuard } from '../auth';
 import { sendJson } from '../http/json';
 import { sendError } from '../http/errors';
 import type { Router } from '../http/router';
-import type { Db } from '../store/database';
+import type { StoreEngine } from '../store/engine';
 import { csvFileName, reportToCsv } from './csv';
 import { OutcomeQueries } from './outcome-queries';
 import { ALL, DIMENSIONS, isMetricName, METRIC_NAMES, metricDefinition, type Dimension } from './definitions';
@@ -15,7 +15,7 @@ import type { AccessLog } from '../audit/access-log';
 import { recordRelayAccess } from '../audit/routes';
 
 export interface OutcomeRouteDeps {
-  db: Db;
+  db: StoreEngine;
   guard: RequestGuard;
   /** The relay's clock (tests inject a FakeClock); the system clock otherwise. */
   clock?: { now(): Date };
@@ -85,13 +85,13 @@ export function registerOutcomeRoutes(
   router.get('/api/metrics/outcomes', async (req, res) => {
     const asked = await scopeFor(req, res);
     if (!asked) return;
-    sendJson(res, 200, reportFor(asked.params, asked.scope));
+    sendJson(res, 200, await reportFor(asked.params, asked.scope));
   });
 
   router.get('/api/metrics/outcomes.csv', async (req, res) => {
     const asked = await scopeFor(req, res);
     if (!asked) return;
-    const report = reportFor(asked.params, asked.scope);
+    const report = await reportFor(asked.params, asked.scope);
     const body = reportToCsv(report);
     res.writeHead(200, {
       'content-type': 'text/csv; charset=utf-8',
@@ -112,7 +112,7 @@ export function registerOutcomeRoutes(
     }
     const unit = asked.params.get('unit');
     const scope = unit && unit !== ALL ? { ...asked.scope, units: [unit] } : asked.scope;
-    sendJson(res, 200, outcomeTrend(queries, metric, scope));
+    sendJson(res, 200, await outcomeTrend(queries, metric, scope));
   });
 
   router.get(TASKS_PATH, async (req, res) => {
@@ -141,9 +141,9 @@ export function registerOutcomeRoutes(
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
       return sendError(res, 'invalid', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}.`);
     }
-    const listed = tasksBehind(queries, metric, scope, filter, principal, limit);
+    const listed = await tasksBehind(queries, metric, scope, filter, principal, limit);
     if (access)
-      recordRelayAccess(
+      await recordRelayAccess(
         access,
         principal,
         req,

@@ -72,13 +72,15 @@ function cohortScope({ units, window, now }: MetricScope): CohortScope {
 }
 
 /** Every figure of every metric for the caller's units over one window. */
-export function outcomeReport(queries: OutcomeQueries, scope: MetricScope): OutcomeReport {
+export async function outcomeReport(queries: OutcomeQueries, scope: MetricScope): Promise<OutcomeReport> {
+  const figures: Figure[] = [];
+  for (const name of METRIC_NAMES) figures.push(...(await metricFigures(queries, name, scope)));
   return {
     window: scope.window,
     generatedAt: scope.now.toISOString(),
     units: [...scope.units],
     percentiles: 'nearest-rank',
-    figures: METRIC_NAMES.flatMap((name) => metricFigures(queries, name, scope)),
+    figures,
   };
 }
 
@@ -166,7 +168,11 @@ function domainOf(dim: Dimension, units: readonly string[]): readonly string[] {
   }
 }
 
-function metricFigures(queries: OutcomeQueries, name: MetricName, scope: MetricScope): Figure[] {
+async function metricFigures(
+  queries: OutcomeQueries,
+  name: MetricName,
+  scope: MetricScope,
+): Promise<Figure[]> {
   const definition: MetricDefinition = OUTCOME_METRICS[name];
   const dims = definition.dimensions;
   const cohort = definition.cohort(cohortScope(scope));
@@ -174,7 +180,7 @@ function metricFigures(queries: OutcomeQueries, name: MetricName, scope: MetricS
 
   if (definition.aggregate === 'duration') {
     const domains = dims.map((d) => domainOf(d, scope.units));
-    const { packed, stride } = queries.packedDurations(cohort, dims, domains);
+    const { packed, stride } = await queries.packedDurations(cohort, dims, domains);
     // Sorted by value (then group code). Percentiles without collecting any group's values: count each
     // group, work out its nearest ranks, then walk the sorted values once, noting the value at each rank.
     packed.sort();
@@ -201,7 +207,7 @@ function metricFigures(queries: OutcomeQueries, name: MetricName, scope: MetricS
       }
     }
   } else {
-    for (const row of queries.groupCounts(cohort, dims)) {
+    for (const row of await queries.groupCounts(cohort, dims)) {
       for (const group of rollUp.groupsOf(row.dims)) {
         group.count += row.count;
         group.met += row.met;
@@ -258,7 +264,11 @@ export function trendBucketMs(window: MetricWindow): number {
  * (the last one may be shorter), each the roll-up figure of exactly that sub-window — the same cohort
  * and code as the report, so a point equals the report asked with that bucket's from/to.
  */
-export function outcomeTrend(queries: OutcomeQueries, metric: MetricName, scope: MetricScope): OutcomeTrend {
+export async function outcomeTrend(
+  queries: OutcomeQueries,
+  metric: MetricName,
+  scope: MetricScope,
+): Promise<OutcomeTrend> {
   const bucketMs = trendBucketMs(scope.window);
   const from = Date.parse(scope.window.from);
   const to = Date.parse(scope.window.to);
@@ -270,7 +280,7 @@ export function outcomeTrend(queries: OutcomeQueries, metric: MetricName, scope:
       to: new Date(Math.min(start + bucketMs, to)).toISOString(),
     };
     // Figures are sorted with `all` first: the first is the roll-up over every dimension.
-    const [rollUp] = metricFigures(queries, metric, { ...scope, window: bucket });
+    const [rollUp] = await metricFigures(queries, metric, { ...scope, window: bucket });
     points.push({ ...rollUp!, from: bucket.from, to: bucket.to });
   }
   return { metric, window: scope.window, units: [...scope.units], bucketMs, points };
@@ -409,14 +419,14 @@ function splitByKind(
  * The tasks behind one figure: the metric's cohort filtered by the figure's dimensions, then by what the
  * caller may see (`visibleTo`, as everywhere else), each with its own value.
  */
-export function tasksBehind(
+export async function tasksBehind(
   queries: OutcomeQueries,
   metric: MetricName,
   scope: MetricScope,
   filter: Partial<Record<Dimension, string>>,
   principal: Principal,
   limit: number,
-): TasksBehind {
+): Promise<TasksBehind> {
   const definition: MetricDefinition = OUTCOME_METRICS[metric];
   const conditions = Object.entries(filter)
     .filter(([, v]) => v !== ALL)
@@ -429,35 +439,47 @@ export function tasksBehind(
   const split = splitByKind(definition, scope.units, principal);
   if (seesAllOf(principal, scope.units)) {
     // Charge nurses and supervisors: nothing to filter, so no per-task visibility facts to fetch.
-    total = shown = queries.countTasks(cohort, conditions, manyPerTask);
-    rows = queries.topTasks(cohort, conditions, limit, manyPerTask);
+    total = shown = await queries.countTasks(cohort, conditions, manyPerTask);
+    rows = await queries.topTasks(cohort, conditions, limit, manyPerTask);
   } else if (split) {
     // Coordinators: the kinds they open on every unit (discharges, exceptions) straight from the cohort;
     // only the other kinds are joined with the tasks to ask `visibleTo` about roles and owner.
-    total = queries.countTasks(cohort, conditions, manyPerTask);
-    const wholesale = split.open ? queries.countTasks(cohort, conditions, manyPerTask, split.open) : 0;
+    total = await queries.countTasks(cohort, conditions, manyPerTask);
+    const wholesale = split.open ? await queries.countTasks(cohort, conditions, manyPerTask, split.open) : 0;
     const groups = split.depends
-      ? queries.visibilityGroups(cohort, conditions, principal.id, manyPerTask, split.depends)
+      ? await queries.visibilityGroups(cohort, conditions, principal.id, manyPerTask, split.depends)
       : [];
     const visible = groups.filter((g) => visibleTo(scopeOfGroup(g, principal), principal));
     shown = wholesale + visible.reduce((n, g) => n + g.tasks, 0);
     const openPage =
-      split.open && wholesale > 0 ? queries.topTasks(cohort, conditions, limit, manyPerTask, split.open) : [];
+      split.open && wholesale > 0
+        ? await queries.topTasks(cohort, conditions, limit, manyPerTask, split.open)
+        : [];
     const otherPage =
       visible.length > 0
-        ? queries.visibleTasks(cohort, conditions, visible, principal.id, limit, manyPerTask, split.depends!)
+        ? await queries.visibleTasks(
+            cohort,
+            conditions,
+            visible,
+            principal.id,
+            limit,
+            manyPerTask,
+            split.depends!,
+          )
         : [];
     // Two disjoint pages, each largest value first, ties by id: merged, the first `limit` of both.
     rows = [...openPage, ...otherPage]
       .sort((a, b) => b.value - a.value || (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0))
       .slice(0, limit);
   } else {
-    const groups = queries.visibilityGroups(cohort, conditions, principal.id, manyPerTask);
+    const groups = await queries.visibilityGroups(cohort, conditions, principal.id, manyPerTask);
     const visible = groups.filter((g) => visibleTo(scopeOfGroup(g, principal), principal));
     total = groups.reduce((n, g) => n + g.tasks, 0);
     shown = visible.reduce((n, g) => n + g.tasks, 0);
     rows =
-      shown === 0 ? [] : queries.visibleTasks(cohort, conditions, visible, principal.id, limit, manyPerTask);
+      shown === 0
+        ? []
+        : await queries.visibleTasks(cohort, conditions, visible, principal.id, limit, manyPerTask);
   }
   const tasks = rows.map((row): TaskBehind => ({
     id: row.task_id,

@@ -1,5 +1,5 @@
 import { SYSTEM, Task } from '../../../src/domain';
-import type { Db } from '../store/database';
+import type { SqlRunner, StoreEngine, Transaction } from '../store/engine';
 import { CorruptRowError } from '../store/rows';
 
 /**
@@ -89,69 +89,17 @@ interface Folding {
  * it only ever reads rows after its cursor, and the cursor moves in the same transaction as the rows.
  */
 export class OutcomeProjection {
-  private readonly q;
   private running: Promise<number> | null = null;
 
   constructor(
-    readonly db: Db,
+    readonly db: StoreEngine,
     private readonly batchSize = FOLD_BATCH,
-  ) {
-    this.q = {
-      cursor: db.prepare<[], { last_seq: number }>('SELECT last_seq FROM outcome_projection WHERE id = 1'),
-      setCursor: db.prepare<[number]>('UPDATE outcome_projection SET last_seq = ? WHERE id = 1'),
-      changes: db.prepare<[number, number], ChangeRow>(
-        'SELECT seq, task_id, unit, change, actor_id, at, detail FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
-      ),
-      snapshot: db.prepare<[number], { task: string }>('SELECT task FROM changes WHERE seq = ?'),
-      upsert: db.prepare(
-        `INSERT INTO outcome_tasks (task_id, unit, kind, priority, status, title, candidate_roles, owner_id,
-           exception_reason, ack_by_ms, due_ms, expected_discharge_ms, escalation_level, created_ms,
-           claimed_ms, acknowledged_ms, completed_ms, cancelled_ms, escalated_ms,
-           checklist_done_by_expected, last_seq)
-         VALUES (@taskId, @unit, @kind, @priority, @status, @title, @candidateRoles, @ownerId,
-           @exceptionReason, @ackBy, @dueAt, @expectedDischargeAt, @escalationLevel, @createdAt,
-           @claimed, @acknowledged, @completed, @cancelled, @escalated,
-           @checklistDoneByExpected, @lastSeq)
-         ON CONFLICT (task_id) DO UPDATE SET
-           unit = excluded.unit, kind = excluded.kind, priority = excluded.priority,
-           status = excluded.status, title = excluded.title, candidate_roles = excluded.candidate_roles,
-           owner_id = excluded.owner_id, exception_reason = excluded.exception_reason,
-           ack_by_ms = excluded.ack_by_ms, due_ms = excluded.due_ms,
-           expected_discharge_ms = excluded.expected_discharge_ms,
-           escalation_level = excluded.escalation_level,
-           claimed_ms = COALESCE(outcome_tasks.claimed_ms, excluded.claimed_ms),
-           acknowledged_ms = COALESCE(outcome_tasks.acknowledged_ms, excluded.acknowledged_ms),
-           completed_ms = COALESCE(outcome_tasks.completed_ms, excluded.completed_ms),
-           cancelled_ms = COALESCE(outcome_tasks.cancelled_ms, excluded.cancelled_ms),
-           escalated_ms = COALESCE(outcome_tasks.escalated_ms, excluded.escalated_ms),
-           checklist_done_by_expected = COALESCE(outcome_tasks.checklist_done_by_expected,
-             excluded.checklist_done_by_expected),
-           last_seq = excluded.last_seq`,
-      ),
-      handoff: db.prepare(
-        'INSERT INTO outcome_handoffs (seq, task_id, how, at_ms) VALUES (?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING',
-      ),
-      offer: db.prepare(
-        `INSERT INTO outcome_handover_offers (seq, task_id, offered_ms, ended_ms, ended_by, alerted_ms)
-         VALUES (?, ?, ?, NULL, NULL, NULL) ON CONFLICT (seq) DO NOTHING`,
-      ),
-      offerAlerted: db.prepare(
-        `UPDATE outcome_handover_offers SET alerted_ms = ?
-         WHERE task_id = ? AND ended_ms IS NULL AND alerted_ms IS NULL`,
-      ),
-      offerEnded: db.prepare(
-        'UPDATE outcome_handover_offers SET ended_ms = ?, ended_by = ? WHERE task_id = ? AND ended_ms IS NULL',
-      ),
-      escalation: db.prepare(
-        `INSERT INTO outcome_escalations (seq, task_id, unit, level, at_ms, by_person) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (seq) DO NOTHING`,
-      ),
-    };
-  }
+  ) {}
 
   /** The `seq` of the last change folded. */
-  cursor(): number {
-    return this.q.cursor.get()?.last_seq ?? 0;
+  async cursor(sql: SqlRunner = this.db): Promise<number> {
+    const row = await sql.get<{ last_seq: number }>('SELECT last_seq FROM outcome_projection WHERE id = 1');
+    return Number(row?.last_seq ?? 0);
   }
 
   /**
@@ -168,117 +116,165 @@ export class OutcomeProjection {
   private async run(): Promise<number> {
     let total = 0;
     for (;;) {
-      const folded = this.foldBatch();
+      // The relay may have shut down between batches (a background fold at start): stop quietly.
+      if (!this.db.open) return total;
+      const folded = await this.foldBatch();
       total += folded;
       if (folded < this.batchSize) return total;
       await new Promise<void>((resolve) => setImmediate(resolve));
-      // The relay may have shut down between batches (a background fold at start): stop quietly.
-      if (!this.db.open) return total;
     }
   }
 
-  /** Folds up to one batch in one transaction; returns how many changes it folded. */
-  foldBatch(): number {
-    const fold = this.db.transaction((): number => {
-      const rows = this.q.changes.all(this.cursor(), this.batchSize);
-      const last = rows[rows.length - 1];
-      if (!last) return 0;
-      const tasks = new Map<string, Folding>();
-      for (const row of rows) this.fold(row, tasks);
-      for (const folding of tasks.values()) this.write(folding);
-      this.q.setCursor.run(last.seq);
-      return rows.length;
-    });
-    // Derived data need not wait for the disk: in WAL mode NORMAL still commits atomically (rows and
-    // cursor together), it only skips the fsync, so a power cut can lose the last folds — which the next
-    // catch-up redoes — never make them wrong. Skipping it keeps a dashboard request off the fsync the
-    // relay's own commits pay (PostgreSQL: `SET LOCAL synchronous_commit = off`). Set around this one
-    // synchronous transaction only; nothing else runs on the connection in between.
-    const previous = this.db.pragma('synchronous', { simple: true }) as number;
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return fold.immediate();
-    } finally {
-      this.db.pragma(`synchronous = ${previous}`);
-    }
+  /**
+   * Folds up to one batch in one transaction; returns how many changes it folded. Derived data need not
+   * wait for the disk (`durable: false`): the commit is still atomic (rows and cursor together), only
+   * the flush is skipped, so a power cut can lose the last folds — which the next catch-up redoes —
+   * never make them wrong, and a dashboard request stays off the fsync the relay's own commits pay.
+   * Two relays folding at once take turns on the projection's lock and each folds what the other has not.
+   */
+  foldBatch(): Promise<number> {
+    return this.db.transaction(
+      async (tx): Promise<number> => {
+        await tx.lock('outcome_projection');
+        const rows = await tx.all<ChangeRow>(
+          'SELECT seq, task_id, unit, change, actor_id, at, detail FROM changes WHERE seq > ? ORDER BY seq LIMIT ?',
+          [await this.cursor(tx), this.batchSize],
+        );
+        const last = rows[rows.length - 1];
+        if (!last) return 0;
+        const tasks = new Map<string, Folding>();
+        for (const row of rows) await this.fold(tx, row, tasks);
+        for (const folding of tasks.values()) await this.write(tx, folding);
+        await tx.run('UPDATE outcome_projection SET last_seq = ? WHERE id = 1', [Number(last.seq)]);
+        return rows.length;
+      },
+      { durable: false },
+    );
   }
 
-  private fold(row: ChangeRow, tasks: Map<string, Folding>): void {
+  private async fold(tx: Transaction, row: ChangeRow, tasks: Map<string, Folding>): Promise<void> {
+    const seq = Number(row.seq);
     let folding = tasks.get(row.task_id);
     if (!folding) {
       folding = {
         taskId: row.task_id,
-        lastSeq: row.seq,
+        lastSeq: seq,
         moments: { created: Date.parse(row.at) },
         checklistDoneByExpected: null,
         snapshots: new Map(),
       };
       tasks.set(row.task_id, folding);
     }
-    folding.lastSeq = row.seq;
+    folding.lastSeq = seq;
     const at = Date.parse(row.at);
     for (const moment of MOMENT_OF.get(row.change) ?? []) folding.moments[moment] ??= at;
     if (row.change === 'acknowledged' && row.detail === TOOK_OWNERSHIP) folding.moments.claimed ??= at;
-    this.foldHandoff(row, at);
+    await this.foldHandoff(tx, row, seq, at);
     if (row.change === 'escalated') {
-      const snapshot = this.snapshot(row.seq, folding);
-      this.q.escalation.run(
-        row.seq,
-        row.task_id,
-        row.unit,
-        snapshot.escalation.level,
-        Date.parse(row.at),
-        row.actor_id === SYSTEM.id ? 0 : 1,
+      const snapshot = await this.snapshot(tx, seq, folding);
+      await tx.run(
+        `INSERT INTO outcome_escalations (seq, task_id, unit, level, at_ms, by_person) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (seq) DO NOTHING`,
+        [
+          seq,
+          row.task_id,
+          row.unit,
+          snapshot.escalation.level,
+          Date.parse(row.at),
+          row.actor_id === SYSTEM.id ? 0 : 1,
+        ],
       );
     }
     if (MOMENT_CHANGES.completed.some((c) => c === row.change)) {
-      folding.checklistDoneByExpected ??= checklistDoneByExpected(this.snapshot(row.seq, folding));
+      folding.checklistDoneByExpected ??= checklistDoneByExpected(await this.snapshot(tx, seq, folding));
     }
   }
 
   /** Handoffs and offers [M15]–[M17], in `seq` order like everything else here. */
-  private foldHandoff(row: ChangeRow, at: number): void {
-    if ((OFFER_ENDINGS as readonly string[]).includes(row.change))
-      this.q.offerEnded.run(at, row.change, row.task_id);
-    if ((HANDOFF_CHANGES as readonly string[]).includes(row.change))
-      this.q.handoff.run(row.seq, row.task_id, row.change, at);
-    if (row.change === 'handover-offered') this.q.offer.run(row.seq, row.task_id, at);
-    if (row.change === 'handover-overdue') this.q.offerAlerted.run(at, row.task_id);
+  private async foldHandoff(tx: Transaction, row: ChangeRow, seq: number, at: number): Promise<void> {
+    if ((OFFER_ENDINGS as readonly string[]).includes(row.change)) {
+      await tx.run(
+        'UPDATE outcome_handover_offers SET ended_ms = ?, ended_by = ? WHERE task_id = ? AND ended_ms IS NULL',
+        [at, row.change, row.task_id],
+      );
+    }
+    if ((HANDOFF_CHANGES as readonly string[]).includes(row.change)) {
+      await tx.run(
+        'INSERT INTO outcome_handoffs (seq, task_id, how, at_ms) VALUES (?, ?, ?, ?) ON CONFLICT (seq) DO NOTHING',
+        [seq, row.task_id, row.change, at],
+      );
+    }
+    if (row.change === 'handover-offered') {
+      await tx.run(
+        `INSERT INTO outcome_handover_offers (seq, task_id, offered_ms, ended_ms, ended_by, alerted_ms)
+         VALUES (?, ?, ?, NULL, NULL, NULL) ON CONFLICT (seq) DO NOTHING`,
+        [seq, row.task_id, at],
+      );
+    }
+    if (row.change === 'handover-overdue') {
+      await tx.run(
+        `UPDATE outcome_handover_offers SET alerted_ms = ?
+         WHERE task_id = ? AND ended_ms IS NULL AND alerted_ms IS NULL`,
+        [at, row.task_id],
+      );
+    }
   }
 
-  private write(folding: Folding): void {
-    const task = this.snapshot(folding.lastSeq, folding);
+  private async write(tx: Transaction, folding: Folding): Promise<void> {
+    const task = await this.snapshot(tx, folding.lastSeq, folding);
     const m = folding.moments;
-    this.q.upsert.run({
-      taskId: folding.taskId,
-      unit: task.unit,
-      kind: task.kind,
-      priority: task.priority,
-      status: task.status,
-      title: task.title,
-      candidateRoles: task.candidateRoles.join(','),
-      ownerId: task.owner?.id ?? null,
-      exceptionReason: task.exception?.reasonCode ?? null,
-      ackBy: epochMs(task.ackBy),
-      dueAt: epochMs(task.dueAt),
-      expectedDischargeAt: epochMs(task.expectedDischargeAt),
-      escalationLevel: task.escalation.level,
-      // Only used when the row is new: then this batch holds the task's first change, its arrival.
-      createdAt: m.created ?? null,
-      claimed: m.claimed ?? null,
-      acknowledged: m.acknowledged ?? null,
-      completed: m.completed ?? null,
-      cancelled: m.cancelled ?? null,
-      escalated: m.escalated ?? null,
-      checklistDoneByExpected: folding.checklistDoneByExpected,
-      lastSeq: folding.lastSeq,
-    });
+    await tx.run(
+      `INSERT INTO outcome_tasks (task_id, unit, kind, priority, status, title, candidate_roles, owner_id,
+         exception_reason, ack_by_ms, due_ms, expected_discharge_ms, escalation_level, created_ms,
+         claimed_ms, acknowledged_ms, completed_ms, cancelled_ms, escalated_ms,
+         checklist_done_by_expected, last_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (task_id) DO UPDATE SET
+         unit = excluded.unit, kind = excluded.kind, priority = excluded.priority,
+         status = excluded.status, title = excluded.title, candidate_roles = excluded.candidate_roles,
+         owner_id = excluded.owner_id, exception_reason = excluded.exception_reason,
+         ack_by_ms = excluded.ack_by_ms, due_ms = excluded.due_ms,
+         expected_discharge_ms = excluded.expected_discharge_ms,
+         escalation_level = excluded.escalation_level,
+         claimed_ms = COALESCE(outcome_tasks.claimed_ms, excluded.claimed_ms),
+         acknowledged_ms = COALESCE(outcome_tasks.acknowledged_ms, excluded.acknowledged_ms),
+         completed_ms = COALESCE(outcome_tasks.completed_ms, excluded.completed_ms),
+         cancelled_ms = COALESCE(outcome_tasks.cancelled_ms, excluded.cancelled_ms),
+         escalated_ms = COALESCE(outcome_tasks.escalated_ms, excluded.escalated_ms),
+         checklist_done_by_expected = COALESCE(outcome_tasks.checklist_done_by_expected,
+           excluded.checklist_done_by_expected),
+         last_seq = excluded.last_seq`,
+      [
+        folding.taskId,
+        task.unit,
+        task.kind,
+        task.priority,
+        task.status,
+        task.title,
+        task.candidateRoles.join(','),
+        task.owner?.id ?? null,
+        task.exception?.reasonCode ?? null,
+        epochMs(task.ackBy),
+        epochMs(task.dueAt),
+        epochMs(task.expectedDischargeAt),
+        task.escalation.level,
+        // Only used when the row is new: then this batch holds the task's first change, its arrival.
+        m.created ?? null,
+        m.claimed ?? null,
+        m.acknowledged ?? null,
+        m.completed ?? null,
+        m.cancelled ?? null,
+        m.escalated ?? null,
+        folding.checklistDoneByExpected,
+        folding.lastSeq,
+      ],
+    );
   }
 
-  private snapshot(seq: number, folding: Folding): Snapshot {
+  private async snapshot(tx: Transaction, seq: number, folding: Folding): Promise<Snapshot> {
     const cached = folding.snapshots.get(seq);
     if (cached) return cached;
-    const row = this.q.snapshot.get(seq);
+    const row = await tx.get<{ task: string }>('SELECT task FROM changes WHERE seq = ?', [seq]);
     const parsed = row ? parseSnapshot(row.task) : null;
     if (!parsed?.success) throw new CorruptRowError('changes', String(seq));
     folding.snapshots.set(seq, parsed.data);

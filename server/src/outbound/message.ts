@@ -1,5 +1,5 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
-import type { OutboxRow } from '../store/worklist-store';
+import type { OutboxRow } from '../store/contract';
 
 /** CloudEvents' AMQP binding, structured mode: the whole event is the body. */
 export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';

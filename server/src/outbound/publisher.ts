@@ -1,7 +1,7 @@
 import type { ServiceBusMessageBatch, ServiceBusSender } from '@azure/service-bus';
 import type { Logger } from '../log';
 import type { OperationalMetrics } from '../metrics';
-import type { OutboxRow, WorklistStore } from '../store/worklist-store';
+import type { OutboxRow, WorklistStore } from '../store/contract';
 import { outboundMessage, UnreadableOutboxRow } from './message';
 
 /** The two calls the publisher makes: the SDK's sender, or a test's stand-in at the network edge. */
@@ -77,9 +77,9 @@ export function startOutboxPublisher(options: OutboxPublisherOptions): OutboxPub
   }
 
   /** The id of the inbound event that created the task: the first change that came from an event. */
-  function correlationIdOf(taskId: string): string | null {
+  async function correlationIdOf(taskId: string): Promise<string | null> {
     if (correlation.has(taskId)) return correlation.get(taskId) ?? null;
-    const origin = store.auditTrail(taskId).find((entry) => entry.eventId !== null)?.eventId ?? null;
+    const origin = (await store.auditTrail(taskId)).find((entry) => entry.eventId !== null)?.eventId ?? null;
     if (correlation.size >= CORRELATION_CACHE_SIZE) correlation.clear();
     correlation.set(taskId, origin);
     return origin;
@@ -90,7 +90,7 @@ export function startOutboxPublisher(options: OutboxPublisherOptions): OutboxPub
     const batch: ServiceBusMessageBatch = await sender.createMessageBatch();
     const ids: number[] = [];
     for (const row of rows) {
-      if (!batch.tryAddMessage(outboundMessage(row, correlationIdOf(row.taskId)))) {
+      if (!batch.tryAddMessage(outboundMessage(row, await correlationIdOf(row.taskId)))) {
         if (ids.length === 0)
           throw new Error(`outbox row ${row.id} is larger than one Service Bus message may be`);
         break;
@@ -105,13 +105,13 @@ export function startOutboxPublisher(options: OutboxPublisherOptions): OutboxPub
     while (!closed) {
       woken = false;
       try {
-        const rows = store.pendingOutbox(batchSize);
+        const rows = await store.pendingOutbox(batchSize);
         if (rows.length === 0) {
           await pause(IDLE_POLL_MS, true);
           continue;
         }
         const ids = await publish(rows);
-        store.markPublished(ids);
+        await store.markPublished(ids);
         options.metrics?.messageOut('servicebus', ids.length);
         published += ids.length;
         if (lastError) logger.info({ pendingAfter: rows.length - ids.length }, 'outbox publishing again');

@@ -16,7 +16,7 @@ export interface PushNotifierOptions {
   /** `mailto:` or `https:` contact for the push services (VAPID `sub`). */
   contact: string;
   /** Looks a subscriber up in the staff directory (units, roles from their last sign-in). */
-  lookup: (tenantId: string, objectId: string) => Principal | null;
+  lookup: (tenantId: string, objectId: string) => Promise<Principal | null>;
   isTarget: (principal: Principal, delivery: AlertDelivery) => boolean;
   logger: Logger;
   /** Public addresses only (`publicPushAgent`); tests pass one that trusts their loopback push service. */
@@ -62,8 +62,8 @@ export async function pushAlert(options: PushNotifierOptions, delivery: AlertDel
   const { subscriptions, keys, contact, lookup, isTarget, logger, agent, endpoints } = options;
   const payload = JSON.stringify(pushPayload(delivery));
   let accepted = 0;
-  const sends = subscriptions.all().map(async (sub) => {
-    const person = lookup(sub.tenantId, sub.objectId);
+  const sends = (await subscriptions.all()).map(async (sub) => {
+    const person = await lookup(sub.tenantId, sub.objectId);
     if (!person || !isTarget(person, delivery)) return;
     if (!endpoints.allowedHost(sub.endpoint)) {
       logger.warn(
@@ -90,7 +90,7 @@ export async function pushAlert(options: PushNotifierOptions, delivery: AlertDel
       accepted++;
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
-      if (status === 404 || status === 410) subscriptions.expire(sub.endpoint);
+      if (status === 404 || status === 410) await subscriptions.expire(sub.endpoint);
       logger.warn(
         { alertId: delivery.alert.id, staffId: sub.objectId, status: status ?? null },
         'push not delivered',

@@ -40,7 +40,7 @@ export function registerPushRoutes(
       );
     const verdict = await endpoints.check(parsed.data.endpoint);
     if (!verdict.ok) return sendError(res, 'invalid', `The subscription is not usable: ${verdict.reason}`);
-    if (subscriptions.save(principal.tenantId, principal.id, parsed.data) === 'taken')
+    if ((await subscriptions.save(principal.tenantId, principal.id, parsed.data)) === 'taken')
       return sendError(
         res,
         'push-endpoint-taken',
@@ -55,6 +55,8 @@ export function registerPushRoutes(
     const endpoint = body.ok ? (body.value as { endpoint?: unknown } | null)?.endpoint : undefined;
     if (typeof endpoint !== 'string')
       return sendError(res, 'invalid', 'Send { "endpoint": "…" } of the subscription to remove.');
-    sendJson(res, 200, { removed: subscriptions.removeFor(principal.tenantId, principal.id, endpoint) });
+    sendJson(res, 200, {
+      removed: await subscriptions.removeFor(principal.tenantId, principal.id, endpoint),
+    });
   });
 }

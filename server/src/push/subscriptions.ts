@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from '../store/database';
+import type { StoreEngine } from '../store/engine';
 
 /** A browser's PushSubscription as `subscription.toJSON()` gives it. */
 export const PushSubscriptionInput = z.object({
@@ -14,25 +14,7 @@ export interface StoredSubscription extends PushSubscriptionInput {
 }
 
 export class PushSubscriptions {
-  private readonly q;
-
-  constructor(db: Db) {
-    this.q = {
-      upsert: db.prepare(
-        `INSERT INTO push_subscriptions (endpoint, tenant_id, object_id, p256dh, auth, created_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth
-         WHERE push_subscriptions.tenant_id = excluded.tenant_id AND push_subscriptions.object_id = excluded.object_id`,
-      ),
-      remove: db.prepare('DELETE FROM push_subscriptions WHERE endpoint = ?'),
-      removeMine: db.prepare(
-        'DELETE FROM push_subscriptions WHERE endpoint = ? AND tenant_id = ? AND object_id = ?',
-      ),
-      all: db.prepare<
-        [],
-        { endpoint: string; tenant_id: string; object_id: string; p256dh: string; auth: string }
-      >('SELECT endpoint, tenant_id, object_id, p256dh, auth FROM push_subscriptions'),
-    };
-  }
+  constructor(private readonly db: StoreEngine) {}
 
   /**
    * A device's subscription belongs to whoever registered it, until they (or sign-out on that device)
@@ -41,29 +23,49 @@ export class PushSubscriptions {
    * escalation pushes. A shared tablet still changes hands, because the browser gives the next person
    * a fresh endpoint once the last one is unsubscribed (src/data/push.ts does that on `taken`).
    */
-  save(tenantId: string, objectId: string, subscription: PushSubscriptionInput): 'saved' | 'taken' {
-    const { changes } = this.q.upsert.run(
-      subscription.endpoint,
-      tenantId,
-      objectId,
-      subscription.keys.p256dh,
-      subscription.keys.auth,
-      new Date().toISOString(),
+  async save(
+    tenantId: string,
+    objectId: string,
+    subscription: PushSubscriptionInput,
+  ): Promise<'saved' | 'taken'> {
+    const { changes } = await this.db.run(
+      `INSERT INTO push_subscriptions (endpoint, tenant_id, object_id, p256dh, auth, created_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (endpoint) DO UPDATE SET p256dh = excluded.p256dh, auth = excluded.auth
+       WHERE push_subscriptions.tenant_id = excluded.tenant_id AND push_subscriptions.object_id = excluded.object_id`,
+      [
+        subscription.endpoint,
+        tenantId,
+        objectId,
+        subscription.keys.p256dh,
+        subscription.keys.auth,
+        new Date().toISOString(),
+      ],
     );
     return changes > 0 ? 'saved' : 'taken';
   }
 
-  removeFor(tenantId: string, objectId: string, endpoint: string): boolean {
-    return this.q.removeMine.run(endpoint, tenantId, objectId).changes > 0;
+  async removeFor(tenantId: string, objectId: string, endpoint: string): Promise<boolean> {
+    const { changes } = await this.db.run(
+      'DELETE FROM push_subscriptions WHERE endpoint = ? AND tenant_id = ? AND object_id = ?',
+      [endpoint, tenantId, objectId],
+    );
+    return changes > 0;
   }
 
   /** The push service said the subscription is gone (404/410): forget it. */
-  expire(endpoint: string): void {
-    this.q.remove.run(endpoint);
+  async expire(endpoint: string): Promise<void> {
+    await this.db.run('DELETE FROM push_subscriptions WHERE endpoint = ?', [endpoint]);
   }
 
-  all(): StoredSubscription[] {
-    return this.q.all.all().map((r) => ({
+  async all(): Promise<StoredSubscription[]> {
+    const rows = await this.db.all<{
+      endpoint: string;
+      tenant_id: string;
+      object_id: string;
+      p256dh: string;
+      auth: string;
+    }>('SELECT endpoint, tenant_id, object_id, p256dh, auth FROM push_subscriptions');
+    return rows.map((r) => ({
       endpoint: r.endpoint,
       tenantId: r.tenant_id,
       objectId: r.object_id,

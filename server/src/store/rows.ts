@@ -39,16 +39,16 @@ export interface AuditEntry {
   detail: string | null;
 }
 
-/** The `changes` columns the audit trail reads, as SQLite returns them. */
+/** The `changes` columns the audit trail reads; PostgreSQL returns its BIGINTs as text. */
 const AuditRow = z.object({
-  seq: z.number().int(),
+  seq: z.coerce.number().int(),
   change: z.string(),
   actor_id: z.string(),
   actor_name: z.string(),
   command_id: z.string().nullable(),
   event_id: z.string().nullable(),
-  version_before: z.number().int(),
-  version_after: z.number().int(),
+  version_before: z.coerce.number().int(),
+  version_after: z.coerce.number().int(),
   at: z.string(),
   detail: z.string().nullable(),
 });

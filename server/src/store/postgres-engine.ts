@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { SqlRunner, SqlValue, StoreEngine, Transaction, TransactionOptions } from './engine';
+import { WORKLIST_STREAM } from './engine';
+
+/** int8 and numeric come back as JavaScript numbers: seq, counts, sums and millisecond times fit. */
+const NUMBER_OIDS = new Set([20, 1700]);
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    NUMBER_OIDS.has(oid) && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** `?` placeholders (outside string literals) become `$1, $2, …`; cached, the texts are few. */
+const translated = new Map<string, { text: string; name: string }>();
+export function toPostgres(text: string): { text: string; name: string } {
+  let hit = translated.get(text);
+  if (!hit) {
+    let n = 0;
+    let quoted = false;
+    let out = '';
+    for (const ch of text) {
+      if (ch === "'") quoted = !quoted;
+      out += ch === '?' && !quoted ? `$${++n}` : ch;
+    }
+    // A named statement is prepared once per connection and reused: the planner's work is not repeated.
+    hit = { text: out, name: `w${createHash('sha1').update(out).digest('hex').slice(0, 20)}` };
+    translated.set(text, hit);
+  }
+  return hit;
+}
+
+const PING_TIMEOUT_MS = 2_000;
+
+/** A 64-bit advisory lock id for a key: the first 8 bytes of its SHA-1, as a signed integer literal. */
+function lockId(key: string): string {
+  return createHash('sha1').update(key).digest().readBigInt64BE(0).toString();
+}
+
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+function runnerOf(client: Queryable): SqlRunner {
+  const query = (text: string, params: readonly SqlValue[], rowMode?: 'array') => {
+    const { text: sql, name } = toPostgres(text);
+    return client.query({ text: sql, name, values: params as SqlValue[], ...(rowMode ? { rowMode } : {}) });
+  };
+  return {
+    all: async <T>(text: string, params: readonly SqlValue[] = []) => (await query(text, params)).rows as T[],
+    get: async <T>(text: string, params: readonly SqlValue[] = []) =>
+      (await query(text, params)).rows[0] as T | undefined,
+    rows: async (text: string, params: readonly SqlValue[] = []) =>
+      (await query(text, params, 'array')).rows as unknown[][],
+    run: async (text: string, params: readonly SqlValue[] = []) => ({
+      changes: (await query(text, params)).rowCount ?? 0,
+    }),
+  };
+}
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Connections in the pool (DATABASE_POOL_SIZE). */
+  max?: number;
+  /** A password per new connection: an Entra access token for Azure Database for PostgreSQL. */
+  password?: () => Promise<string>;
+  /** Called when an idle connection breaks (the server restarted, the network dropped). */
+  onIdleError?: (error: Error) => void;
+}
+
+/**
+ * PostgreSQL through a `pg` Pool. Each transaction holds one pooled connection; a task's writers queue
+ * on a transaction-scoped advisory lock, and `seq` comes from the stream's counter row, whose row lock
+ * lasts until commit (docs/STORE.md ST1–ST3). `synchronous_commit = on` for every connection: a `202`
+ * means committed to disk (and to a synchronous standby where the server has one).
+ */
+export class PostgresEngine implements StoreEngine {
+  readonly kind = 'postgres' as const;
+  private readonly direct: SqlRunner;
+  private closed = false;
+
+  constructor(readonly pool: pg.Pool) {
+    this.direct = runnerOf(pool);
+  }
+
+  static create({ connectionString, max = 10, password, onIdleError }: PostgresOptions): PostgresEngine {
+    const pool = new pg.Pool({
+      connectionString,
+      max,
+      types,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      options: '-c synchronous_commit=on',
+      ...(password ? { password } : {}),
+    });
+    // Without a listener a broken idle connection would crash the process; the pool replaces it.
+    pool.on('error', (error) => onIdleError?.(error));
+    return new PostgresEngine(pool);
+  }
+
+  get open(): boolean {
+    return !this.closed;
+  }
+
+  all<T>(text: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.direct.all<T>(text, params);
+  }
+  get<T>(text: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return this.direct.get<T>(text, params);
+  }
+  rows(text: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
+    return this.direct.rows(text, params);
+  }
+  run(text: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+    return this.direct.run(text, params);
+  }
+
+  async transaction<T>(
+    work: (tx: Transaction) => Promise<T>,
+    { durable = true }: TransactionOptions = {},
+  ): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    // BEGIN goes out with the transaction's first statement when that is a lock (the usual case): one
+    // round trip fewer per write.
+    let begin: string | null = durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off';
+    const begun = async (script?: string) => {
+      const text = [begin, script].filter(Boolean).join('; ');
+      begin = null;
+      if (text) await client.query(text);
+    };
+    try {
+      const inner = runnerOf(client);
+      const runner: SqlRunner = {
+        all: async (text, params) => (await begun(), inner.all(text, params)),
+        get: async (text, params) => (await begun(), inner.get(text, params)),
+        rows: async (text, params) => (await begun(), inner.rows(text, params)),
+        run: async (text, params) => (await begun(), inner.run(text, params)),
+      };
+      const tx: Transaction = {
+        ...runner,
+        lock: async (...keys) => {
+          // Keys are hashed here, so the statement holds only integers and can share BEGIN's message.
+          if (keys.length === 0) return begun();
+          await begun(`SELECT ${keys.map((key) => `pg_advisory_xact_lock(${lockId(key)})`).join(', ')}`);
+        },
+        takeSeq: async () => {
+          const row = await runner.get<{ seq: number }>(
+            'UPDATE stream_counters SET seq = seq + 1 WHERE stream = ? RETURNING seq',
+            [WORKLIST_STREAM],
+          );
+          if (!row) throw new Error(`The stream counter row '${WORKLIST_STREAM}' is missing.`);
+          return row.seq;
+        },
+        exec: async (script) => {
+          await begun();
+          await client.query(script);
+        },
+      };
+      const result = await work(tx);
+      if (begin === null) await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        if (begin === null) await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        broken = rollbackError as Error; // the connection is gone: do not return it to the pool
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Answers within PING_TIMEOUT_MS: a health probe must not hang while the pool waits to reconnect. */
+  async ping(): Promise<boolean> {
+    if (this.closed) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+    });
+    const query = this.pool.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([query, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/**
+ * One sentence for why PostgreSQL could not be used at start (no stack, no password): what an
+ * operator reads before the relay exits 1.
+ */
+export function describeConnectError(error: unknown, connectionString: string): string {
+  let where = 'the database in DATABASE_URL';
+  try {
+    const url = new URL(connectionString);
+    where = `PostgreSQL at ${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    // Validated at config time; keep the generic wording.
+  }
+  const e = error as { code?: string; message?: string };
+  switch (e.code) {
+    case '28P01':
+    case '28000':
+      return `${where} refused the user name or password in DATABASE_URL.`;
+    case '3D000':
+      return `${where} does not exist: create the database first.`;
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EHOSTUNREACH':
+    case 'ETIMEDOUT':
+      return `${where} cannot be reached (${e.code}); check the host, port and firewall.`;
+    default:
+      return `${where} could not be used: ${e.message ?? 'unknown error'}.`;
+  }
+}
