@@ -18,6 +18,7 @@ const claimed = {
     actor: { id: 'nurse-okafor', tenantId: 'tenant-1' },
     commandId: 'cmd-1',
     ownerId: 'nurse-okafor',
+    previousOwnerId: null,
   },
 };
 
@@ -30,6 +31,17 @@ describe('the outbound CloudEvent contract (docs/schemas/outbound-event.schema.j
       data: { ...claimed.data, actor: { id: 'system', tenantId: null }, commandId: null, level: 2 },
     };
     expect(OutboundEvent.safeParse(escalated).success).toBe(true);
+  });
+
+  it('accepts a handover offer naming the receiver and the holder by id only', () => {
+    const offered = {
+      ...claimed,
+      type: 'wardline.task.handover.offered',
+      data: { ...claimed.data, previousOwnerId: 'nurse-okafor', handoverToId: 'nurse-brightwater' },
+    };
+    expect(OutboundEvent.safeParse(offered).success).toBe(true);
+    const withNote = { ...offered, data: { ...offered.data, note: { summary: 'Day 3 after fall' } } };
+    expect(OutboundEvent.safeParse(withNote).success).toBe(false);
   });
 
   it.each([
