@@ -101,7 +101,7 @@ describe('[issue 19] handovers offline, and acknowledged results', () => {
     await Promise.all([nurseA, nurseB].map((d) => waitUntilLive(d.page)));
   });
 
-  it('[HO8][S14][HS2] an offer and an accept made offline are applied once; an offer of work reassigned meanwhile is one Needs-attention entry naming the new owner', async () => {
+  it('[HO8][S15][HS2] an offer and an accept made offline are applied once; an offer of work reassigned meanwhile is one Needs-attention entry naming the new owner', async () => {
     const a = nurseA.page;
     // She looked at who is on shift while online (the picker keeps that list in the page's memory).
     await a.goto(`/my-work/${Q1.id}`);
