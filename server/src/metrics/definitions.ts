@@ -194,7 +194,7 @@ export const OUTCOME_METRICS = {
     value: 'milliseconds from arrival to the handoff (the latest, when a task is listed for several)',
     cohort: ({ units, from, to }) => ({
       text: `SELECT h.task_id, t.unit, h.how AS reason,
-          CASE WHEN h.at_ms > t.created_ms THEN h.at_ms - t.created_ms ELSE 0 END AS value, NULL AS met
+          CASE WHEN h.at_ms > t.created_ms THEN h.at_ms - t.created_ms ELSE 0 END AS value, CAST(NULL AS INTEGER) AS met
         FROM outcome_handoffs h JOIN outcome_tasks t ON t.task_id = h.task_id
         WHERE t.unit IN (${marks(units)}) AND h.at_ms >= ? AND h.at_ms < ?`,
       params: [...units, from, to],
@@ -210,7 +210,7 @@ export const OUTCOME_METRICS = {
     value: 'milliseconds the offer had waited when the charge nurse was alerted',
     cohort: ({ units, from, to }) => ({
       text: `SELECT o.task_id, t.unit,
-          CASE WHEN o.alerted_ms > o.offered_ms THEN o.alerted_ms - o.offered_ms ELSE 0 END AS value, NULL AS met
+          CASE WHEN o.alerted_ms > o.offered_ms THEN o.alerted_ms - o.offered_ms ELSE 0 END AS value, CAST(NULL AS INTEGER) AS met
         FROM outcome_handover_offers o JOIN outcome_tasks t ON t.task_id = o.task_id
         WHERE t.unit IN (${marks(units)}) AND o.alerted_ms >= ? AND o.alerted_ms < ?`,
       params: [...units, from, to],
@@ -226,7 +226,7 @@ export const OUTCOME_METRICS = {
     value: 'milliseconds from the offer to its end (the longest, when a task is listed for several)',
     cohort: ({ units, from, to }) => ({
       text: `SELECT o.task_id, t.unit, t.kind, t.priority,
-          CASE WHEN o.ended_ms > o.offered_ms THEN o.ended_ms - o.offered_ms ELSE 0 END AS value, NULL AS met
+          CASE WHEN o.ended_ms > o.offered_ms THEN o.ended_ms - o.offered_ms ELSE 0 END AS value, CAST(NULL AS INTEGER) AS met
         FROM outcome_handover_offers o JOIN outcome_tasks t ON t.task_id = o.task_id
         WHERE t.unit IN (${marks(units)}) AND o.ended_ms >= ? AND o.ended_ms < ?`,
       params: [...units, from, to],
