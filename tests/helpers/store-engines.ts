@@ -11,6 +11,7 @@ import type { StoreEngine } from '../../server/src/store/engine';
 import { openStore } from '../../server/src/store/database';
 import { testDatabase } from './postgres';
 import { tempDir } from './relay';
+import { existingDatabaseFiles, tightenNewDatabaseFiles } from '../../server/src/data-folder';
 
 export type EngineName = 'sqlite' | 'postgres';
 export const ENGINES: readonly EngineName[] = ['sqlite', 'postgres'];
@@ -32,7 +33,10 @@ export async function openEngine(name: EngineName): Promise<OpenedEngine> {
   };
   if (name === 'sqlite') {
     const dir = tempDir('wardline-contract-');
+    // Made as a relay makes its own (0600 files), so a relay started on it later has nothing to warn about.
+    const before = existingDatabaseFiles(dir.path);
     const engine = await track(openStore({ dataDir: dir.path }));
+    tightenNewDatabaseFiles(dir.path, before);
     return {
       engine,
       another: () => Promise.resolve(engine),

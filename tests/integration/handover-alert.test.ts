@@ -52,7 +52,7 @@ describe('a handover nobody accepts, with an injected clock', () => {
     }
     const offeredAt = (await relay.relay.store.getTask('slow-offer'))?.handover?.offeredAt ?? 'never offered';
 
-    clock.minutes(10);
+    await clock.minutes(10);
     await brightwater.client.execute('quick-offer', 'handover.accept', {}); // answered in time: no alert
     await clock.advance(4 * MINUTE + 59_000);
     await settle();
@@ -92,7 +92,7 @@ describe('a handover nobody accepts, with an injected clock', () => {
       detail: 'nurse-brightwater',
     });
 
-    clock.minutes(60);
+    await clock.minutes(60);
     await settle();
     expect(charge4w.alerts).toHaveLength(1); // once
     for (const other of [charge5e, okafor, brightwater, supervisor]) expect(other.alerts).toEqual([]);

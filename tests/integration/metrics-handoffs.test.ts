@@ -137,11 +137,11 @@ describe('handoff metrics over a seeded history (relay, hub, injected clock)', (
       people[who] = await connectAs(relay.url, id);
     clients.push(...Object.values(people));
     for (const step of steps) {
-      clock.advance(t0 + step.minute * MINUTE - clock.now().getTime());
+      await clock.advance(t0 + step.minute * MINUTE - clock.now().getTime());
       const result = await people[step.who].execute(step.taskId, step.type, step.payload);
       expect(result.status, `${step.type} ${step.taskId} at minute ${step.minute}`).toBe('applied');
     }
-    clock.advance(t0 + END_MINUTE * MINUTE - clock.now().getTime());
+    await clock.advance(t0 + END_MINUTE * MINUTE - clock.now().getTime());
   });
 
   afterAll(async () => {

@@ -142,8 +142,8 @@ describe('a push subscription cannot be taken over', () => {
       await devToken(relay.url, 'integration-engine'),
       statResult('takeover-k', new Date(clock.now().getTime() + 600_000)),
     );
-    clock.minutes(10);
-    clock.advance(2_000);
+    await clock.minutes(10);
+    await clock.advance(2_000);
     const push = await eventually(() => pushService.received.find((p) => p.device === 'charge-phone'));
     expect(JSON.parse(decrypt(push.body, phone))).toMatchObject({ title: 'Level 1 escalation on 4W' });
   });
