@@ -34,16 +34,7 @@ export class StoreUnavailableError extends Error {
  * refused password) or StoreTooNewError (migrated by a newer relay), each one sentence.
  */
 export async function openStore(options: OpenOptions): Promise<StoreEngine> {
-  if (!options.databaseUrl) {
-    const engine = new SqliteEngine(openSqlite(options.dataDir));
-    try {
-      await migrate(engine);
-    } catch (error) {
-      await engine.close();
-      throw error;
-    }
-    return engine;
-  }
+  if (!options.databaseUrl) return migrated(new SqliteEngine(openSqlite(options.dataDir)));
   const engine = PostgresEngine.create({
     connectionString: options.databaseUrl,
     ...(options.poolSize ? { max: options.poolSize } : {}),
@@ -56,6 +47,11 @@ export async function openStore(options: OpenOptions): Promise<StoreEngine> {
     await engine.close();
     throw new StoreUnavailableError(describeConnectError(error, options.databaseUrl));
   }
+  return migrated(engine);
+}
+
+/** Brings the schema up to date; an engine that cannot be migrated is closed before the error goes on. */
+async function migrated<E extends StoreEngine>(engine: E): Promise<E> {
   try {
     await migrate(engine);
   } catch (error) {
@@ -67,7 +63,5 @@ export async function openStore(options: OpenOptions): Promise<StoreEngine> {
 
 /** The embedded engine, for tests and tools that want a throw-away store: `openSqliteStore(':memory:')`. */
 export async function openSqliteStore(dataDir = ':memory:'): Promise<SqliteEngine> {
-  const engine = new SqliteEngine(openSqlite(dataDir));
-  await migrate(engine);
-  return engine;
+  return migrated(new SqliteEngine(openSqlite(dataDir)));
 }

@@ -4,6 +4,7 @@ import type { HandoverNote, Task } from '../../domain';
 import type { Execute } from '../../app/session';
 import { clockTime } from '../shared/format';
 import type { TaskOffers } from '../task/available-actions';
+import { ReasonForm } from '../task/task-actions';
 import {
   beingHandedWords,
   currentAcceptance,
@@ -136,35 +137,15 @@ function AnswerOffer({ task, canDecline, execute }: { task: Task; canDecline: bo
   const [declining, setDeclining] = useState(false);
   const [synthesis, setSynthesis] = useState('');
   const [question, setQuestion] = useState('');
-  const [reason, setReason] = useState('');
   if (declining) {
     return (
-      <form
-        className="reason-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (reason.trim()) void execute(task.id, 'handover.decline', { reason: reason.trim() });
-        }}
-      >
-        <label htmlFor={`${id}-reason`}>Why can you not take it?</label>
-        <input
-          id={`${id}-reason`}
-          value={reason}
-          required
-          maxLength={500}
-          autoComplete="off"
-          autoFocus
-          onChange={(e) => setReason(e.target.value)}
-        />
-        <div className="action-row">
-          <button type="submit" className="btn btn-primary" disabled={!reason.trim()}>
-            Decline
-          </button>
-          <button type="button" className="btn btn-quiet" onClick={() => setDeclining(false)}>
-            Back
-          </button>
-        </div>
-      </form>
+      <ReasonForm
+        label="Why can you not take it?"
+        submit="Decline"
+        cancel="Back"
+        onSubmit={(reason) => void execute(task.id, 'handover.decline', { reason })}
+        onCancel={() => setDeclining(false)}
+      />
     );
   }
   return (

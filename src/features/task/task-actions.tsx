@@ -96,14 +96,17 @@ export function MoreActions({
   );
 }
 
-function ReasonForm({
+/** One short reason, required before the action it explains (hold, override, decline a handover). */
+export function ReasonForm({
   label,
   submit,
+  cancel = 'Cancel',
   onSubmit,
   onCancel,
 }: {
   label: string;
   submit: string;
+  cancel?: string;
   onSubmit(reason: string): void;
   onCancel(): void;
 }) {
@@ -132,7 +135,7 @@ function ReasonForm({
           {submit}
         </button>
         <button type="button" className="btn btn-quiet" onClick={onCancel}>
-          Cancel
+          {cancel}
         </button>
       </div>
     </form>
