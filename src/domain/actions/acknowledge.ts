@@ -1,5 +1,5 @@
 import { mayWork } from '../visibility';
-import { defineAction, staffRef, unchanged } from './action';
+import { defineAction, staffRef, ownedBy, unchanged } from './action';
 import { notYourRole } from './guards';
 import { EmptyPayload } from './payloads';
 
@@ -17,14 +17,7 @@ export const acknowledge = defineAction({
     return {
       status: 'applied',
       task: {
-        ...task,
-        ...(task.owner
-          ? {}
-          : {
-              owner: staffRef(actor),
-              claimedAt: ctx.now,
-              status: task.status === 'requested' ? ('accepted' as const) : task.status,
-            }),
+        ...(task.owner ? task : ownedBy(task, actor, ctx.now)),
         acknowledgedAt: ctx.now,
         acknowledgedBy: staffRef(actor),
         escalation: { ...task.escalation, nextAt: null, next: null },

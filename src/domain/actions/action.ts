@@ -65,6 +65,20 @@ export function staffRef(principal: Principal): { id: string; name: string } {
   return { id: principal.id, name: principal.name };
 }
 
+/**
+ * The task now held by `person` from `now`: what claiming, reassigning, accepting a handover and
+ * acknowledging unowned work all do to it. Queue work (`requested`) becomes `accepted`; work already
+ * under way keeps its status.
+ */
+export function ownedBy(task: Task, person: Principal, now: string): Task {
+  return {
+    ...task,
+    owner: staffRef(person),
+    claimedAt: now,
+    status: task.status === 'requested' ? 'accepted' : task.status,
+  };
+}
+
 export function unchanged(task: Task): Applied {
   return { status: 'applied', task, change: null };
 }

@@ -1,6 +1,6 @@
 import { reject } from '../results';
 import { clock, who } from '../wording';
-import { defineAction, staffRef, unchanged } from './action';
+import { defineAction, ownedBy, unchanged } from './action';
 import { notYourRole } from './guards';
 import { EmptyPayload } from './payloads';
 import { mayWork } from '../visibility';
@@ -20,12 +20,7 @@ export const claim = defineAction({
     if (!mayWork(task, actor)) return notYourRole(task, 'claim');
     return {
       status: 'applied',
-      task: {
-        ...task,
-        owner: staffRef(actor),
-        claimedAt: ctx.now,
-        status: task.status === 'requested' ? 'accepted' : task.status,
-      },
+      task: ownedBy(task, actor, ctx.now),
       change: 'claimed',
       upstream: 'claimed',
     };

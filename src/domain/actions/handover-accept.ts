@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { staffRef, defineAction, unchanged } from './action';
+import { staffRef, defineAction, ownedBy, unchanged } from './action';
 import { handoverNotYours } from './handover-guards';
 
 /**
@@ -27,10 +27,7 @@ export const handoverAccept = defineAction({
     return {
       status: 'applied',
       task: {
-        ...task,
-        owner: staffRef(actor),
-        claimedAt: ctx.now,
-        status: task.status === 'requested' ? 'accepted' : task.status,
+        ...ownedBy(task, actor, ctx.now),
         handover: null,
         handoverDeclined: null,
         handoverAccepted: {

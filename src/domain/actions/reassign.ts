@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hasRole } from '../principal';
 import { reject } from '../results';
 import { leads } from '../visibility';
-import { defineAction, staffRef, unchanged } from './action';
+import { defineAction, ownedBy, unchanged } from './action';
 import { eligibleReceiver } from './guards';
 
 /**
@@ -31,10 +31,7 @@ export const reassign = defineAction({
     return {
       status: 'applied',
       task: {
-        ...task,
-        owner: staffRef(assignee),
-        claimedAt: ctx.now,
-        status: task.status === 'requested' ? 'accepted' : task.status,
+        ...ownedBy(task, assignee, ctx.now),
         // The lead's decision overrides a pending offer: the sender's later answer names the new owner (HO8).
         handover: null,
       },
