@@ -216,6 +216,15 @@ export const Task = z.object({
 });
 export type Task = z.infer<typeof Task>;
 
+/**
+ * Whether "acknowledged" means something on this task: a result, anything with an acknowledge-by time,
+ * anything escalated (acknowledging stops the chain). Elsewhere (a plain discharge) recording that it
+ * was "acknowledged" when it was resolved would only mislead the next reader.
+ */
+export function acknowledgementMatters(task: Pick<Task, 'kind' | 'ackBy' | 'escalation'>): boolean {
+  return task.kind === 'result-ack' || task.ackBy !== null || task.escalation.level > 0;
+}
+
 export function requiredItemsOpen(task: Pick<Task, 'checklist'>): ChecklistItem[] {
   return task.checklist.filter((item) => item.required && !item.done);
 }

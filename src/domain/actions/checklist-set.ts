@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { reject } from '../results';
 import { leads, mayWork } from '../visibility';
+import { SYSTEM } from '../task';
 import { defineAction, staffRef, unchanged } from './action';
 import { mustOwnOrLead, notYourRole } from './guards';
 
@@ -20,7 +21,10 @@ export const checklistSet = defineAction({
     }
     const refused = mustOwnOrLead(task, actor, ctx, 'change the checklist of');
     if (refused) return refused;
-    if (item.done === payload.done) return unchanged(task);
+    // A person's tick of an item upstream has ticked meanwhile (an offline tick overtaken by a newer
+    // revision) keeps its person: the credit moves from the system to the nurse, the item stays done.
+    const overtaken = payload.done && item.done && item.doneBy?.id === SYSTEM.id;
+    if (item.done === payload.done && !overtaken) return unchanged(task);
     const checklist = task.checklist.map((i) =>
       i.id === item.id
         ? {

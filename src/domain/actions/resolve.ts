@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { reject } from '../results';
-import { ExceptionOutcome, requiredItemsOpen, type Resolution } from '../task';
+import { acknowledgementMatters, ExceptionOutcome, requiredItemsOpen, type Resolution } from '../task';
 import { defineAction, staffRef } from './action';
 import { mustOwnOrLead } from './guards';
 import { Reason } from './payloads';
@@ -39,6 +39,15 @@ export const resolve = defineAction({
         return reject('invalid', 'Choose how this exception ends: fixed, dismissed, or sent back upstream.');
       }
       outcome = payload.outcome;
+      // Dismissing or sending back leaves the problem to someone else: the record says why (the note).
+      if (outcome !== 'fixed' && !payload.note) {
+        return reject(
+          'invalid',
+          outcome === 'dismissed'
+            ? 'Say why this exception is dismissed.'
+            : 'Say why this exception goes back upstream.',
+        );
+      }
     } else if (payload.outcome) {
       return reject('invalid', 'Only exceptions are resolved with an outcome.');
     }
@@ -47,10 +56,12 @@ export const resolve = defineAction({
     if (task.kind === 'discharge' && open.length > 0 && !payload.overrideReason) {
       const names = open.slice(0, MAX_LISTED).map((i) => i.label);
       const more = open.length > MAX_LISTED ? ` and ${open.length - MAX_LISTED} more` : '';
-      return reject(
-        'invalid',
-        `${open.length} required ${open.length === 1 ? 'item is' : 'items are'} still open (${names.join(', ')}${more}). Tick ${open.length === 1 ? 'it' : 'them'}, or give a reason to override.`,
-      );
+      const still = `${open.length} required ${open.length === 1 ? 'item is' : 'items are'} still open (${names.join(', ')}${more})`;
+      // Unclaimed work is claimed before its checklist is worked (checklist.set): say that first.
+      const next = task.owner
+        ? `Tick ${open.length === 1 ? 'it' : 'them'}, or give a reason to override.`
+        : 'Claim it to start the checklist, or give a reason to override.';
+      return reject('invalid', `${still}. ${next}`);
     }
     const overrideReason =
       task.kind === 'discharge' && open.length > 0 ? (payload.overrideReason ?? null) : null;
@@ -66,9 +77,11 @@ export const resolve = defineAction({
         hold: null,
         // Finished work has nothing left to hand over.
         handover: null,
-        // Resolving a result is the strongest acknowledgement of it.
-        acknowledgedAt: task.acknowledgedAt ?? ctx.now,
-        acknowledgedBy: task.acknowledgedBy ?? by,
+        // Resolving a result is the strongest acknowledgement of it; a plain discharge was never
+        // "acknowledged" by whoever resolved it.
+        ...(acknowledgementMatters(task)
+          ? { acknowledgedAt: task.acknowledgedAt ?? ctx.now, acknowledgedBy: task.acknowledgedBy ?? by }
+          : {}),
         escalation: { ...task.escalation, nextAt: null, next: null },
         resolution: { outcome, note: payload.note || null, overrideReason, by, at: ctx.now },
       },

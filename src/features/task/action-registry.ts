@@ -1,4 +1,4 @@
-import type { ActionType, Principal, Task } from '../../domain';
+import { acknowledgementMatters, type ActionType, type Principal, type Task } from '../../domain';
 import type { Verdict } from './available-actions';
 
 /**
@@ -39,15 +39,6 @@ export interface ActionButton {
   offered(ctx: OfferContext): boolean;
 }
 
-/**
- * Acknowledging is a fact that stops an escalation chain: offered where that means something (results,
- * anything with an acknowledge-by time, anything escalated), not on every discharge the relay would let
- * a nurse "acknowledge".
- */
-function acknowledgementMatters(task: Task): boolean {
-  return task.kind === 'result-ack' || task.ackBy !== null || task.escalation.level > 0;
-}
-
 /** The task panel's buttons, in the order they are shown within their group. */
 export const ACTION_BUTTONS = {
   claim: {
@@ -62,6 +53,8 @@ export const ACTION_BUTTONS = {
     label: 'Acknowledge',
     group: 'primary',
     className: 'btn btn-primary',
+    // Acknowledging stops an escalation chain: offered where that means something (the domain's
+    // `acknowledgementMatters`), not on every discharge the relay would let a nurse "acknowledge".
     offered: ({ task, can }) => acknowledgementMatters(task) && can('acknowledge'),
   },
   start: {
