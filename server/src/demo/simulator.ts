@@ -37,6 +37,16 @@ export const DEMO_SOURCE = 'urn:wardline:demo';
 /** "A realistic morning backlog": about two open items per occupied bed across the three wards. */
 export const DEFAULT_BACKLOG_SIZE = 150;
 
+/**
+ * Which of the demo's upstream systems sends an event, appended to `DEMO_SOURCE` ("urn:wardline:demo:lab")
+ * so the task's history names it: results come from the lab, exceptions from the interface engine, the
+ * rest from the patient record. Read from the task id's kind prefix (`newTaskId`), as updates carry no kind.
+ */
+function systemOf(type: DemoEvent['type'], taskId: string): 'lab' | 'ehr' | 'interface-engine' {
+  if (type === 'wardline.exception.raised' || taskId.includes('-ex-')) return 'interface-engine';
+  return taskId.includes('-ra-') ? 'lab' : 'ehr';
+}
+
 /** One CloudEvent as it goes on the wire: plain JSON that `parseInboundEvent` accepts unchanged. */
 export type DemoEvent = InboundEvent;
 
@@ -441,7 +451,7 @@ export class DemoHospital {
     return {
       specversion: '1.0',
       id: `demo-${this.seed}-${this.eventCount}`,
-      source: DEMO_SOURCE,
+      source: `${DEMO_SOURCE}:${systemOf(type, data.taskId)}`,
       type,
       time: now.toISOString(),
       subject: data.taskId,

@@ -191,9 +191,11 @@ export class SqlWorklistStore implements WorklistStore {
           return { result: { id: event.id, status: 'stale', reason: outcome.reason } as IngestResult };
         }
         const task = withNextEscalation(outcome.task, this.policies, now);
+        // The history credits the system that sent it (the event's `source`), not "Wardline".
         const committed = await writeChange(tx, current, task, outcome.change, SYSTEM, {
           eventId: event.id,
           at: now,
+          detail: event.source,
         });
         await putInbox(tx, event, 'applied', null, now);
         return { result: { id: event.id, status: 'applied' } as IngestResult, committed };

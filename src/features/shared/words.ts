@@ -1,12 +1,4 @@
-import type {
-  ExceptionOutcome,
-  ExceptionReason,
-  Priority,
-  Role,
-  Task,
-  TaskKind,
-  TaskStatus,
-} from '../../domain';
+import type { ExceptionOutcome, ExceptionReason, Priority, Role, TaskKind, TaskStatus } from '../../domain';
 
 export const PRIORITY_WORDS: Record<Priority, string> = {
   stat: 'STAT',
@@ -53,54 +45,3 @@ export const ROLE_WORDS: Record<Role, string> = {
   Admin: 'Administrator',
   Ingest: 'Integration account',
 };
-
-/** The audit trail's change names in words; an unknown one (a newer relay) is shown as it is. */
-export function changeWords(change: string, detail: string | null, task: Task | null): string {
-  const item = detail ? task?.checklist.find((i) => i.id === detail)?.label : undefined;
-  switch (change) {
-    case 'routed':
-      return 'Arrived from upstream';
-    case 'rerouted':
-      return 'Updated from upstream';
-    case 'exception-raised':
-      return 'Raised for review';
-    case 'exception-updated':
-      return 'Exception updated upstream';
-    case 'progress':
-      return 'Progress reported upstream';
-    case 'cancelled':
-      return 'Withdrawn upstream';
-    case 'cancel-after-close':
-      return 'Withdrawn upstream after it closed';
-    case 'claimed':
-      return 'Claimed';
-    case 'released':
-      return 'Released to the unit queue';
-    case 'acknowledged':
-      return 'Acknowledged';
-    case 'started':
-      return 'Started';
-    case 'resumed':
-      return 'Resumed';
-    case 'item-done':
-      return `Ticked ${item ?? detail ?? 'an item'}`;
-    case 'item-undone':
-      return `Unticked ${item ?? detail ?? 'an item'}`;
-    case 'held':
-      return detail ? `Put on hold: ${detail}` : 'Put on hold';
-    case 'resolved':
-      return detail && detail in OUTCOME_WORDS
-        ? `Resolved: ${OUTCOME_WORDS[detail as ExceptionOutcome].toLowerCase()}`
-        : 'Resolved';
-    case 'resolved-with-override':
-      return detail ? `Resolved with override: ${detail}` : 'Resolved with override';
-    case 'escalated':
-      return detail ? `Escalated: ${detail}` : 'Escalated';
-    case 'reassigned':
-      return 'Reassigned';
-    case 'commented':
-      return 'Commented';
-    default:
-      return change.replace(/-/g, ' ');
-  }
-}

@@ -3,7 +3,7 @@ import type { Task } from '../../domain';
 import { fetchTaskHistory, type AuditEntry } from '../../data/api';
 import { useSession } from '../../app/session';
 import { dayAndTime } from '../shared/format';
-import { changeWords } from '../shared/words';
+import { changeWords, historyActor } from '../shared/history-words';
 
 type HistoryState =
   { status: 'loading' } | { status: 'ready'; entries: AuditEntry[] } | { status: 'unavailable' };
@@ -40,7 +40,7 @@ export function AuditTrail({ task, now }: { task: Task; now: number }) {
             <li key={entry.seq}>
               <time dateTime={entry.at}>{dayAndTime(entry.at, now)}</time>
               <span className="audit-what">{changeWords(entry.change, entry.detail, task)}</span>
-              <span className="audit-who">{entry.actor.name}</span>
+              <span className="audit-who">{historyActor(entry)}</span>
             </li>
           ))}
         </ol>
