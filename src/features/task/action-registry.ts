@@ -1,4 +1,10 @@
-import { acknowledgementMatters, type ActionType, type Principal, type Task } from '../../domain';
+import {
+  acknowledgementMatters,
+  type ActionType,
+  type Principal,
+  type Task,
+  type TaskKind,
+} from '../../domain';
 import type { Verdict } from './available-actions';
 
 /**
@@ -121,6 +127,30 @@ export const ACTION_BUTTONS = {
 
 export type ButtonId = keyof typeof ACTION_BUTTONS;
 export const BUTTON_IDS = Object.keys(ACTION_BUTTONS) as ButtonId[];
+
+/**
+ * What each kind of task needs first: the first of these the person is offered is the one big button;
+ * the other "primary" actions go under "More actions" with the rare ones. A critical result is
+ * acknowledged (which also claims it, HO9) before anything else; other work is claimed, then resolved.
+ */
+const FIRST_NEEDED: Record<TaskKind, readonly ButtonId[]> = {
+  'result-ack': ['acknowledge', 'resolve', 'claim', 'resume', 'start'],
+  discharge: ['claim', 'resolve', 'resume', 'start', 'acknowledge'],
+  'follow-up': ['claim', 'resolve', 'resume', 'start', 'acknowledge'],
+  exception: ['claim', 'acknowledge', 'resume', 'start', 'resolve'],
+};
+
+/** The one action this task needs first (or none), and the other offered buttons for "More actions". */
+export function splitActions(
+  task: Pick<Task, 'kind'>,
+  offered: Readonly<Record<ButtonId, boolean>>,
+): { first: ButtonId | null; more: ButtonId[] } {
+  const first = FIRST_NEEDED[task.kind].find((id) => offered[id]) ?? null;
+  const more = BUTTON_IDS.filter((id) => offered[id] && id !== first).sort(
+    (a, b) => Number(ACTION_BUTTONS[a].group === 'more') - Number(ACTION_BUTTONS[b].group === 'more'),
+  );
+  return { first, more };
+}
 
 /**
  * The lists' single-key shortcuts for the selected row (WCAG 2.1.4: they can be switched off). `j`, `k`

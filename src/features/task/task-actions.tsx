@@ -3,24 +3,30 @@ import type { ExceptionOutcome, Task } from '../../domain';
 import type { Execute } from '../../app/session';
 import { clockTime } from '../shared/format';
 import { OUTCOME_WORDS } from '../shared/words';
-import { ACTION_BUTTONS, BUTTON_IDS, type ActionButton, type ButtonId } from './action-registry';
+import { ACTION_BUTTONS, splitActions, type ActionButton, type ButtonId } from './action-registry';
 import type { TaskOffers } from './available-actions';
 
-const PRIMARY = BUTTON_IDS.filter((id) => ACTION_BUTTONS[id].group === 'primary');
-const MORE = BUTTON_IDS.filter((id) => ACTION_BUTTONS[id].group === 'more');
-
-function ActionButtonFor({ id, onPress }: { id: ButtonId; onPress(id: ButtonId): void }) {
+function ActionButtonFor({
+  id,
+  onPress,
+  className,
+}: {
+  id: ButtonId;
+  onPress(id: ButtonId): void;
+  className?: string;
+}) {
   const button = ACTION_BUTTONS[id];
   return (
-    <button type="button" className={button.className} onClick={() => onPress(id)}>
+    <button type="button" className={className ?? button.className} onClick={() => onPress(id)}>
       {button.label}
     </button>
   );
 }
 
 /**
- * The actions that move the work on — claim, acknowledge, start, resolve — as large buttons near the
- * top. Only those the relay would apply (see `offersFor`).
+ * The one action this kind of task needs first (`splitActions`: Acknowledge for a critical result,
+ * Claim for unclaimed work, then Resolve) as a large button near the top; the others the relay would
+ * apply are under "More actions".
  */
 export function PrimaryActions({
   task,
@@ -31,24 +37,23 @@ export function PrimaryActions({
   offers: TaskOffers;
   execute: Execute;
 }) {
-  const shown = PRIMARY.filter((id) => offers[id]);
-  if (shown.length === 0) return null;
+  const { first } = splitActions(task, offers);
+  if (!first) return null;
   const press = (id: ButtonId) => {
     const button: ActionButton = ACTION_BUTTONS[id];
     void execute(task.id, button.type, button.payload);
   };
   return (
     <div className="action-row primary-actions" role="group" aria-label="Actions">
-      {shown.map((id) => (
-        <ActionButtonFor key={id} id={id} onPress={press} />
-      ))}
+      <ActionButtonFor id={first} onPress={press} className="btn btn-primary" />
     </div>
   );
 }
 
 /**
- * The rarer actions — resolve with an override, hold, escalate, release — behind one "More actions"
- * disclosure, so a phone screen keeps the checklist in reach. Those that need a reason ask for it.
+ * Everything but the first action — the other moves (start, claim, resolve) and the rarer ones (resolve
+ * with an override, hold, escalate, release) — behind one "More actions" disclosure, so a phone screen
+ * keeps the checklist in reach. Those that need a reason ask for it.
  */
 export function MoreActions({
   task,
@@ -63,7 +68,7 @@ export function MoreActions({
   children?: ReactNode;
 }) {
   const [asking, setAsking] = useState<ButtonId | null>(null);
-  const shown = MORE.filter((id) => offers[id]);
+  const shown = splitActions(task, offers).more;
   if (shown.length === 0 && !children) return null;
   const press = (id: ButtonId) => {
     const button: ActionButton = ACTION_BUTTONS[id];
@@ -76,7 +81,13 @@ export function MoreActions({
       <summary>More actions</summary>
       <div className="action-row">
         {shown.map((id) => (
-          <ActionButtonFor key={id} id={id} onPress={press} />
+          // One primary button per task: the ones moved here are plain.
+          <ActionButtonFor
+            key={id}
+            id={id}
+            onPress={press}
+            className={ACTION_BUTTONS[id].className.replace(' btn-primary', '')}
+          />
         ))}
       </div>
       {children}

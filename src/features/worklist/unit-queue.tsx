@@ -34,7 +34,8 @@ export const unitQueue: ListDefinition = {
       </span>
     </>
   ),
-  quickAction: () => 'claim',
+  // A critical result is acknowledged first (which also gives it its owner, HO9); other work is claimed.
+  quickAction: (task) => (task.kind === 'result-ack' ? 'acknowledge' : 'claim'),
   empty: 'The queue is empty: every task on your units is claimed.',
 };
 
