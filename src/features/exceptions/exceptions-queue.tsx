@@ -7,6 +7,7 @@ import type { Column, ListDefinition } from '../worklist/list-definition';
 import { ListDetail } from '../worklist/list-detail';
 import { compareText, compareTimes, timeOf } from '../worklist/sorting';
 import { WorkList } from '../worklist/work-list';
+import { UndoToast } from './undo-toast';
 
 /** The title with the reason under it: in a narrow table the reason column is the first to go. */
 const exceptionColumn: Column = {
@@ -102,5 +103,10 @@ export const exceptionsQueue: ListDefinition = {
 };
 
 export function Component() {
-  return <ListDetail list={<WorkList definition={exceptionsQueue} />} />;
+  return (
+    <>
+      <ListDetail list={<WorkList definition={exceptionsQueue} />} />
+      <UndoToast />
+    </>
+  );
 }

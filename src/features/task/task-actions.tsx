@@ -1,8 +1,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import type { ExceptionOutcome, Task } from '../../domain';
+import type { Task } from '../../domain';
 import type { Execute } from '../../app/session';
 import { clockTime } from '../shared/format';
-import { OUTCOME_WORDS } from '../shared/words';
 import { ACTION_BUTTONS, splitActions, type ActionButton, type ButtonId } from './action-registry';
 import type { TaskOffers } from './available-actions';
 
@@ -150,49 +149,6 @@ export function ReasonForm({
         </button>
       </div>
     </form>
-  );
-}
-
-/** How an exception ends: fixed here, dismissed, or sent back to the system it came from. */
-export function ExceptionOutcomes({
-  task,
-  outcomes,
-  execute,
-}: {
-  task: Task;
-  outcomes: ExceptionOutcome[];
-  execute: Execute;
-}) {
-  const noteId = useId();
-  const headingId = useId();
-  const [note, setNote] = useState('');
-  if (outcomes.length === 0) return null;
-  return (
-    <section className="panel" id="resolve-outcomes" aria-labelledby={headingId}>
-      <h3 id={headingId}>How does this exception end?</h3>
-      <label htmlFor={noteId}>Note for the record (optional)</label>
-      <textarea
-        id={noteId}
-        value={note}
-        maxLength={2000}
-        rows={2}
-        onChange={(e) => setNote(e.target.value)}
-      />
-      <div className="action-row">
-        {outcomes.map((outcome) => (
-          <button
-            key={outcome}
-            type="button"
-            className={outcome === 'fixed' ? 'btn btn-primary' : 'btn'}
-            onClick={() =>
-              void execute(task.id, 'resolve', { outcome, ...(note.trim() ? { note: note.trim() } : {}) })
-            }
-          >
-            {OUTCOME_WORDS[outcome]}
-          </button>
-        ))}
-      </div>
-    </section>
   );
 }
 

@@ -13,7 +13,8 @@ import { levelWords, stillEscalating, targetWords } from '../escalations/wording
 import { AuditTrail } from './audit-trail';
 import { offersFor } from './available-actions';
 import { Checklist } from './checklist';
-import { Comments, ExceptionOutcomes, MoreActions, PrimaryActions } from './task-actions';
+import { Comments, MoreActions, PrimaryActions } from './task-actions';
+import { ExceptionOutcomes } from '../exceptions/exception-outcomes';
 import { useRecordTaskOpen } from './record-open';
 import { HandOnActions } from '../handover/hand-on-actions';
 import { HandoverTag } from '../worklist/columns';

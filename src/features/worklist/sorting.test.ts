@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../domain';
 import { aTask } from '../../domain/testing/fixtures';
-import { compareUrgency, matchesFilter } from './sorting';
+import { matchesFilter } from './filters';
+import { compareUrgency } from './sorting';
 
 const NOW = Date.parse('2026-11-26T10:00:00Z');
 
@@ -48,8 +49,8 @@ describe('My work order: overdue first, then due time, then priority', () => {
 describe('filter', () => {
   it('matches every word against patient, bed and title, ignoring case', () => {
     const t = task('a');
-    expect(matchesFilter(t, 'hazel 4w-01')).toBe(true);
-    expect(matchesFilter(t, '  ')).toBe(true);
-    expect(matchesFilter(t, 'hazel 5E')).toBe(false);
+    expect(matchesFilter(t, 'hazel 4w-01', NOW)).toBe(true);
+    expect(matchesFilter(t, '  ', NOW)).toBe(true);
+    expect(matchesFilter(t, 'hazel 5E', NOW)).toBe(false);
   });
 });

@@ -68,26 +68,3 @@ export function compareUrgency(a: Task, b: Task, now: number): number {
     compareIds(a.id, b.id)
   );
 }
-
-/** Lower-cased text a filter matches against: title, patient, bed, MRN, unit, owner. */
-export function searchText(task: Task): string {
-  return [
-    task.title,
-    task.patient?.name,
-    task.patient?.bed,
-    task.patient?.mrn,
-    task.unit,
-    task.owner?.name,
-    task.kind,
-  ]
-    .filter(Boolean)
-    .join(' ')
-    .toLowerCase();
-}
-
-export function matchesFilter(task: Task, filter: string): boolean {
-  const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const text = searchText(task);
-  return words.every((w) => text.includes(w));
-}

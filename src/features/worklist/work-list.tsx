@@ -1,5 +1,5 @@
 import { Fragment, memo, useEffect, useId, useMemo, useRef, type RefObject } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Task } from '../../domain';
 import { useNow } from '../../app/clock';
@@ -17,7 +17,9 @@ import {
   type ActionButton,
   type ShortcutAction,
 } from '../task/action-registry';
-import { compareIds, matchesFilter } from './sorting';
+import { compareIds } from './sorting';
+import { matchesFilter, matchesQuick, quickFilterSearch, readQuickFilters } from './filters';
+import { CardSort, QuickFilterBar } from './quick-filters';
 
 /**
  * Table rows have one fixed height (app.css `.tbody .tr`), so the table never measures a row: a fast
@@ -50,6 +52,10 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
   const execute = useExecute();
   const navigate = useNavigate();
   const { taskId: selectedId } = useParams();
+  // Quick filters are enum values in the URL; the typed filter stays in memory (it may name a patient).
+  const [searchParams, setSearchParams] = useSearchParams();
+  const quick = useMemo(() => readQuickFilters(searchParams), [searchParams]);
+  const { search } = useLocation();
   const filter = useUi((s) => s.filters[definition.id] ?? '');
   const storedSort = useUi((s) => s.sorts[definition.id]);
   const sort = storedSort ?? definition.defaultSort;
@@ -69,9 +75,11 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
   );
   const rows = useMemo(() => {
     if (!selected) return [];
-    const filtered = filter ? selected.filter((t) => matchesFilter(t, filter)) : selected;
+    const filtered = selected.filter(
+      (t) => matchesQuick(t, quick, now) && (!filter || matchesFilter(t, filter, now)),
+    );
     return sortRows(filtered, sort, definition.columns, now);
-  }, [selected, filter, sort, definition.columns, now]);
+  }, [selected, filter, quick, sort, definition.columns, now]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const isTable = device === 'desktop';
@@ -93,9 +101,13 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
 
   const selectedIndex = selectedId ? rows.findIndex((t) => t.id === selectedId) : -1;
   const selectedTask = selectedIndex >= 0 ? rows[selectedIndex] : undefined;
+  // Where the selected row was: when it leaves the list (resolved, claimed by someone), `j` goes on
+  // from its place — the row that took it — rather than back to row 1.
+  const lastIndex = useRef(-1);
+  if (selectedIndex >= 0) lastIndex.current = selectedIndex;
 
   function open(task: Task, replace = false) {
-    void navigate(`${basePath}/${encodeURIComponent(task.id)}`, { replace });
+    void navigate({ pathname: `${basePath}/${encodeURIComponent(task.id)}`, search }, { replace });
   }
 
   function act(action: ShortcutAction) {
@@ -121,7 +133,9 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
   useListShortcuts({
     onMove(delta) {
       if (rows.length === 0) return;
-      const from = selectedIndex < 0 ? (delta > 0 ? -1 : rows.length) : selectedIndex;
+      let from = selectedIndex;
+      if (from < 0 && selectedId && lastIndex.current >= 0) from = lastIndex.current - (delta > 0 ? 1 : 0);
+      else if (from < 0) from = delta > 0 ? -1 : rows.length;
       const next = rows[Math.min(rows.length - 1, Math.max(0, from + delta))];
       if (next) open(next, true);
     },
@@ -146,10 +160,11 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
   }, [selectedId, selectedIndex, virtualizer]);
 
   const total = selected?.length ?? 0;
+  const narrowed = Boolean(filter) || quickFilterSearch(quick) !== '';
   const countText =
     selected === undefined
       ? 'Fetching your worklist…'
-      : filter
+      : narrowed
         ? `${rows.length} of ${total} ${total === 1 ? 'task' : 'tasks'} match`
         : `${total} ${total === 1 ? 'task' : 'tasks'}`;
 
@@ -181,11 +196,23 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
           />
         </div>
         <p className="summary">{definition.summary}</p>
+        <div className="list-tools">
+          <QuickFilterBar
+            tasks={selected ?? []}
+            filters={quick}
+            onChange={(next) =>
+              setSearchParams(new URLSearchParams(quickFilterSearch(next)), { replace: true })
+            }
+          />
+          {!isTable && (
+            <CardSort columns={definition.columns} sort={sort} onSort={(s) => setSort(definition.id, s)} />
+          )}
+        </div>
         {device === 'desktop' && <ShortcutLegend />}
       </div>
       <ListHint />
       {selected !== undefined && rows.length === 0 ? (
-        <p className="empty">{filter ? 'Nothing matches this filter.' : definition.empty}</p>
+        <p className="empty">{narrowed ? 'Nothing matches this filter.' : definition.empty}</p>
       ) : isTable ? (
         <VirtualTable
           definition={definition}
@@ -198,6 +225,7 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
           virtualizer={virtualizer}
           onOpen={(t) => open(t)}
           basePath={basePath}
+          search={search}
         />
       ) : (
         <VirtualCards
@@ -208,6 +236,7 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
           scrollRef={scrollRef}
           virtualizer={virtualizer}
           basePath={basePath}
+          search={search}
         />
       )}
     </div>
@@ -286,19 +315,21 @@ interface RowProps {
   ctx: RowContext;
   definition: ListDefinition;
   basePath: string;
+  /** The list's quick filters (`?unit=…`), kept when a row is opened. */
+  search: string;
 }
 
 /**
  * A row's cells, memoized: scrolling re-renders the list on every frame to move rows, and only rows
  * that are new on screen (or whose task changed) should pay for rendering their cells.
  */
-const TableCells = memo(function TableCells({ task, ctx, definition, basePath }: RowProps) {
+const TableCells = memo(function TableCells({ task, ctx, definition, basePath, search }: RowProps) {
   return (
     <>
       {definition.columns.map((column, i) => (
         <div role="cell" key={column.id} className={`td col-${column.id}`}>
           {i === 0 ? (
-            <Link to={`${basePath}/${encodeURIComponent(task.id)}`} className="row-link">
+            <Link to={`${basePath}/${encodeURIComponent(task.id)}${search}`} className="row-link">
               {column.cell(task, ctx)}
             </Link>
           ) : (
@@ -320,12 +351,13 @@ const CardBody = memo(function CardBody({
   ctx,
   definition,
   basePath,
+  search,
   selected,
 }: RowProps & { selected: boolean }) {
   return (
     <>
       <Link
-        to={`${basePath}/${encodeURIComponent(task.id)}`}
+        to={`${basePath}/${encodeURIComponent(task.id)}${search}`}
         className="card-link"
         aria-current={selected ? 'true' : undefined}
       >
@@ -344,6 +376,7 @@ interface VirtualProps {
   scrollRef: RefObject<HTMLDivElement | null>;
   virtualizer: Virtualizer<HTMLDivElement, Element>;
   basePath: string;
+  search: string;
 }
 
 function VirtualTable({
@@ -357,6 +390,7 @@ function VirtualTable({
   virtualizer,
   onOpen,
   basePath,
+  search,
 }: VirtualProps & { sort: SortState; onSort(sort: SortState): void; onOpen(task: Task): void }) {
   const hasAction = Boolean(definition.quickAction);
   return (
@@ -415,7 +449,13 @@ function VirtualTable({
                 style={{ transform: `translateY(${item.start}px)` }}
                 onClick={() => onOpen(task)}
               >
-                <TableCells task={task} ctx={ctx} definition={definition} basePath={basePath} />
+                <TableCells
+                  task={task}
+                  ctx={ctx}
+                  definition={definition}
+                  basePath={basePath}
+                  search={search}
+                />
               </div>
             );
           })}
@@ -425,7 +465,16 @@ function VirtualTable({
   );
 }
 
-function VirtualCards({ definition, rows, ctx, selectedId, scrollRef, virtualizer, basePath }: VirtualProps) {
+function VirtualCards({
+  definition,
+  rows,
+  ctx,
+  selectedId,
+  scrollRef,
+  virtualizer,
+  basePath,
+  search,
+}: VirtualProps) {
   return (
     <div className="card-scroll" ref={scrollRef}>
       <ul className="cards" aria-label={definition.title} style={{ height: virtualizer.getTotalSize() }}>
@@ -449,6 +498,7 @@ function VirtualCards({ definition, rows, ctx, selectedId, scrollRef, virtualize
                 ctx={ctx}
                 definition={definition}
                 basePath={basePath}
+                search={search}
                 selected={isSelected}
               />
             </li>
