@@ -90,6 +90,13 @@ export const exceptionsQueue: ListDefinition = {
         {task.patient ? <span className="patient-name">{task.patient.name}</span> : 'Patient not identified'}{' '}
         · {task.unit}
       </span>
+      {task.exception?.sourceRef && (
+        // The filter finds a source and a message id: the card shows them, as the table does.
+        <span className="muted small">
+          From {task.exception.sourceRef.system} ·{' '}
+          <span className="mono">{task.exception.sourceRef.messageId}</span>
+        </span>
+      )}
       <span className="card-meta">
         <span>Waiting {age(task.createdAt, ctx.now)}</span>
         <span>
