@@ -42,14 +42,14 @@ let discharge: Task;
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   relay = await startTestRelay({ STATIC_DIR: inject('pwaDir') });
-  const events = demoMorning(220, 16);
+  const events = demoMorning(220);
   names = patientNames(events);
   await ingest(relay.url, events);
   const okafor = await connectAs(relay.url, 'nurse-okafor');
   const sorrel = await connectAs(relay.url, 'coordinator-sorrel');
   clients.push(okafor, sorrel);
   const open4W = [...(await okafor.syncAll()).tasks.values()].filter((t) => t.status === 'requested');
-  result = open4W.find((t) => t.kind === 'result-ack' && t.escalation.level === 0)!;
+  result = open4W.find((t) => t.kind === 'result-ack' && !t.acknowledgedAt)!;
   discharge = open4W.find((t) => t.kind === 'discharge' && t.checklist.some((i) => i.required && !i.done))!;
   if (!result || !discharge) throw new Error('the demo morning is too small');
   coordinatorTasks = [...(await sorrel.syncAll()).tasks.values()];

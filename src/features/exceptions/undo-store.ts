@@ -4,7 +4,7 @@ import { create } from 'zustand';
  * Dismissing an exception or sending it back upstream waits a few seconds before it is sent, so a
  * wrong tap can be undone. Memory only, deliberately: the action reaches the outbox (and from there
  * the relay, docs/SYNC.md) only when the window passes. A tab closed or reloaded during the window
- * sends nothing — the person sees the exceptions still open and decides again (docs/SYNC.md S-U1).
+ * sends nothing — the person sees the exceptions still open and decides again (docs/TASK-LISTS.md L9).
  */
 export const UNDO_WINDOW_MS = 5_000;
 

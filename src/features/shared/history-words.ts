@@ -23,7 +23,7 @@ const UPSTREAM_CHANGES = new Set([
  * A readable name for an event `source` (a URI such as "urn:hospital:lis" or "/systems/lab-results").
  * Matched on the URI's words, so "urn:wardline:demo:lab" and "https://lis.example/feed" are both the lab.
  * Anything unrecognised is "Upstream system": the raw URI means nothing at a bedside. The table is
- * written down in docs/SYNC.md ("Who the history credits").
+ * written down in docs/TASK-LISTS.md (L4).
  */
 const SOURCE_NAMES: ReadonlyArray<readonly [readonly string[], string]> = [
   [['lab', 'lis', 'laboratory', 'pathology'], 'Lab system'],

@@ -121,7 +121,12 @@ export function offersFor(task: Task, me: Principal, now: string): TaskOffers {
     comment: can('comment', { text: DRY_RUN_REASON }),
     resolveBlockedBy:
       buttons.resolveWithOverride && !context.plainResolve.ok ? context.plainResolve.why : null,
-    outcomes: isException ? EXCEPTION_OUTCOMES.filter((outcome) => can('resolve', { outcome })) : [],
+    // Dismissing or sending back asks for a reason (resolve.ts): the dry run supplies a stand-in.
+    outcomes: isException
+      ? EXCEPTION_OUTCOMES.filter((outcome) =>
+          can('resolve', outcome === 'fixed' ? { outcome } : { outcome, note: DRY_RUN_REASON }),
+        )
+      : [],
     ...handOn,
     checklist,
     checklistBlockedBy: checklist.size === task.checklist.length ? null : checklistBlockedBy,
