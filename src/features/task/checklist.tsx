@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { requiredItemsOpen, type Task } from '../../domain';
+import { requiredItemsOpen, SYSTEM, type Task } from '../../domain';
 import type { Execute } from '../../app/session';
 import { clockTime } from '../shared/format';
 
@@ -31,7 +31,9 @@ export function Checklist({
       {blockedBy && <p className="note">{blockedBy}</p>}
       <ul className="checklist">
         {task.checklist.map((item) => {
-          const who = item.done && item.doneBy ? `${item.doneBy.name} at ${clockTime(item.doneAt)}` : null;
+          // A tick the source system reported is not a person's: "Done upstream at 09:02" (L4).
+          const by = item.doneBy?.id === SYSTEM.id ? 'upstream' : `by ${item.doneBy?.name ?? ''}`;
+          const who = item.done && item.doneBy ? `${by} at ${clockTime(item.doneAt)}` : null;
           return (
             <li key={item.id} className={item.done ? 'check-item is-done' : 'check-item'}>
               {editable.has(item.id) ? (
@@ -60,7 +62,7 @@ export function Checklist({
                 ) : (
                   <span className="muted">Optional</span>
                 )}
-                {who && <span className="who">Done by {who}</span>}
+                {who && <span className="who">Done {who}</span>}
               </span>
             </li>
           );
