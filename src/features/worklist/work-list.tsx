@@ -197,6 +197,10 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
         </div>
         <p className="summary">{definition.summary}</p>
         <div className="list-tools">
+          {/* Sort first on cards: on a phone the tools scroll sideways and the sort must not hide. */}
+          {!isTable && (
+            <CardSort columns={definition.columns} sort={sort} onSort={(s) => setSort(definition.id, s)} />
+          )}
           <QuickFilterBar
             tasks={selected ?? []}
             filters={quick}
@@ -204,9 +208,6 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
               setSearchParams(new URLSearchParams(quickFilterSearch(next)), { replace: true })
             }
           />
-          {!isTable && (
-            <CardSort columns={definition.columns} sort={sort} onSort={(s) => setSort(definition.id, s)} />
-          )}
         </div>
         {device === 'desktop' && <ShortcutLegend />}
       </div>
