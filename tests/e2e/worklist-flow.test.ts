@@ -136,7 +136,8 @@ describe('[issue 5] a discharge worked end to end, seen live by the coordinator'
     await history.filter({ hasText: 'Resolved' }).waitFor();
     const lines = await history.allTextContents();
     expect(lines.map((l) => l.replace(/^.*?\d\d:\d\d/, ''))).toEqual([
-      'Arrived from upstreamWardline',
+      // The test feed's source names no known system (docs/TASK-LISTS.md L4).
+      'Arrived from upstreamUpstream system',
       'ClaimedR. Okafor',
       'Ticked Medication reconciliationR. Okafor',
       'Ticked Transport bookedR. Okafor',
@@ -159,7 +160,8 @@ describe('[issue 5] a discharge worked end to end, seen live by the coordinator'
       }>;
     };
     expect(entries.map((e) => [e.change, e.actor.id, e.detail])).toEqual([
-      ['routed', 'system', null],
+      // An upstream change keeps the event's source as its detail (L4).
+      ['routed', 'system', 'urn:wardline:test'],
       ['claimed', 'nurse-okafor', null],
       ['item-done', 'nurse-okafor', 'med-rec'],
       ['item-done', 'nurse-okafor', 'transport'],
