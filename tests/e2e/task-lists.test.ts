@@ -113,7 +113,8 @@ describe('[issue 16] the task offers what its kind needs first', () => {
       await page.getByRole('heading', { level: 1, name: 'Unit queue' }).waitFor();
       await page.getByRole('searchbox', { name: 'Filter' }).fill(result.patient?.name ?? result.title);
       const row = page.locator(`[data-task-id="${result.id}"]`);
-      expect(await row.getByRole('button', { name: /^Acknowledge: / }).count()).toBe(1);
+      await row.getByRole('button', { name: /^Acknowledge: / }).waitFor();
+      expect(await row.getByRole('button', { name: /^Claim/ }).count()).toBe(0);
       await row.locator('a').first().click();
       await page.getByRole('heading', { name: result.title }).waitFor();
       const primary = page.getByRole('group', { name: 'Actions' }).getByRole('button');
