@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useUndo } from './undo-store';
+import { UNDO_WINDOW_MS, useUndo } from './undo-store';
 
 /**
  * "Dismissed 11 exceptions · Undo (4 s)": the few seconds before an exception's outcome is sent. The
@@ -20,7 +20,8 @@ export function UndoToast() {
       {pending && (
         <>
           <span className="muted" aria-hidden="true">
-            {Math.max(0, Math.ceil((pending.until - now) / 1000))} s
+            {/* `now` may predate this window (it ticks only while one is open): never more than the window. */}
+            {Math.max(0, Math.ceil(Math.min(UNDO_WINDOW_MS, pending.until - now) / 1000))} s
           </span>
           <button type="button" className="btn btn-primary" onClick={undo}>
             Undo
