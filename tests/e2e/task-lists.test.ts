@@ -140,7 +140,7 @@ describe('[issue 16] the task offers what its kind needs first', () => {
       expect(
         await page.getByRole('group', { name: 'Actions' }).getByRole('button').allTextContents(),
       ).toEqual(['Claim']);
-      await page.getByText('Claim it to start the checklist').first().waitFor();
+      await page.getByText('Claim this task before working its checklist.').waitFor();
       expect(await page.getByText(/Tick (them|it), or give a reason/).count()).toBe(0);
       expect(await page.locator('.audit-who', { hasText: 'Patient record (EHR)' }).count()).toBeGreaterThan(
         0,

@@ -159,7 +159,8 @@ function TaskBody({
           execute={execute}
         />
       )}
-      {open && offers.resolveBlockedBy && <p className="note">{offers.resolveBlockedBy}</p>}
+      {/* Unclaimed work: the checklist already says to claim it first; one instruction, not two. */}
+      {open && offers.resolveBlockedBy && !offers.claim && <p className="note">{offers.resolveBlockedBy}</p>}
       {open && (
         <MoreActions task={task} offers={offers} execute={execute}>
           {device === 'phone' && (offers.reassign || offers.handOver) && (

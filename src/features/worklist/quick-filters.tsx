@@ -8,7 +8,8 @@ import { hasQuickFilters, NO_QUICK_FILTERS, type QuickFilters } from './filters'
 const PRIORITY_ORDER: Priority[] = ['stat', 'asap', 'urgent', 'routine'];
 
 /**
- * Unit, kind, priority, overdue and escalating: one tap each, kept in the URL by the list (so a reload
+ * Unit, kind, priority, overdue and escalating (the selects say what they hold — "All units" — so their
+ * labels are for screen readers only and the row stays short): one tap each, kept in the URL by the list (so a reload
  * or a shared link keeps them). The choices offered are those the list holds, plus whatever is chosen.
  */
 export function QuickFilterBar({
@@ -27,13 +28,15 @@ export function QuickFilterBar({
     <div className="quick-filters" role="group" aria-label="Quick filters">
       {units.length > 1 || filters.unit ? (
         <span className="quick-filter">
-          <label htmlFor={`${id}-unit`}>Unit</label>
+          <label htmlFor={`${id}-unit`} className="sr-only">
+            Unit
+          </label>
           <select
             id={`${id}-unit`}
             value={filters.unit ?? ''}
             onChange={(e) => onChange({ ...filters, unit: e.target.value || null })}
           >
-            <option value="">All</option>
+            <option value="">All units</option>
             {units.map((unit) => (
               <option key={unit} value={unit}>
                 {unit}
@@ -44,13 +47,15 @@ export function QuickFilterBar({
       ) : null}
       {kinds.length > 1 || filters.kind ? (
         <span className="quick-filter">
-          <label htmlFor={`${id}-kind`}>Kind</label>
+          <label htmlFor={`${id}-kind`} className="sr-only">
+            Kind
+          </label>
           <select
             id={`${id}-kind`}
             value={filters.kind ?? ''}
             onChange={(e) => onChange({ ...filters, kind: (e.target.value || null) as TaskKind | null })}
           >
-            <option value="">All</option>
+            <option value="">All kinds</option>
             {kinds.map((kind) => (
               <option key={kind} value={kind}>
                 {KIND_WORDS[kind]}
@@ -60,13 +65,15 @@ export function QuickFilterBar({
         </span>
       ) : null}
       <span className="quick-filter">
-        <label htmlFor={`${id}-priority`}>Priority</label>
+        <label htmlFor={`${id}-priority`} className="sr-only">
+          Priority
+        </label>
         <select
           id={`${id}-priority`}
           value={filters.priority ?? ''}
           onChange={(e) => onChange({ ...filters, priority: (e.target.value || null) as Priority | null })}
         >
-          <option value="">All</option>
+          <option value="">Any priority</option>
           {PRIORITY_ORDER.map((priority) => (
             <option key={priority} value={priority}>
               {PRIORITY_WORDS[priority]}
