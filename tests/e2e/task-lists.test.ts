@@ -269,6 +269,8 @@ describe('[issue 16] lists: filters that find what is shown, quick filters in th
     expect(headers.length).toBeGreaterThan(3);
     for (const size of ['tablet', 'phone'] as const) {
       await page.setViewportSize(VIEWPORTS[size]);
+      // The cards (and their sort) replace the table once the page has seen the new size.
+      await page.getByLabel('Sort by').waitFor();
       const options = await page.getByLabel('Sort by').locator('option').allTextContents();
       expect(options).toEqual(headers.flatMap((h) => [`${h}, ascending`, `${h}, descending`]));
       await page.getByLabel('Sort by').selectOption({ label: 'Patient, ascending' });
