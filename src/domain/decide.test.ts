@@ -1,7 +1,7 @@
 import { describe, expect, it, test } from 'vitest';
 import { ACTION_TYPES, type ActionType } from './commands';
 import { decide, type Decision, type DecideOptions } from './decide';
-import { ROLES, type Principal, type Role, type StaffRole } from './principal';
+import { ROLES, type Principal, type StaffRole } from './principal';
 import type { RejectionCode } from './results';
 import { NO_ESCALATION, TASK_STATUSES, Task, type TaskStatus } from './task';
 import {
