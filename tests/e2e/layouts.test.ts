@@ -16,6 +16,7 @@ import {
 } from '../helpers/browser';
 import { connectAs, type WorklistClient } from '../helpers/hub-client';
 import { startTestRelay, type TestRelay } from '../helpers/relay';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 import { demoMorning, ingest, patientNames } from '../helpers/ward-data';
 
 /**
@@ -59,7 +60,9 @@ async function must(
 }
 
 beforeAll(async () => {
-  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir') });
+  // The charge-nurse-first chain (two levels for a critical result, [E2] below); ASSIGNMENTS.md adds the
+  // assigned nurse's level before it by default.
+  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir'), ...chargeNurseFirstEnv() });
   const events = demoMorning(220);
   names = patientNames(events);
   await ingest(relay.url, events);

@@ -18,6 +18,7 @@ import { FakeClock } from '../helpers/fake-clock';
 import { eventually } from '../helpers/hub-client';
 import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 
 /**
  * Issue #6 part 1 and the service-worker half of #9, in real Chromium against a real relay serving the
@@ -221,7 +222,12 @@ describe('[issue 9] an escalation push reaches the worker and becomes a notifica
 
   beforeAll(async () => {
     pushService = await startPushService(dir.path);
-    pushRelay = await startTestRelay({ STATIC_DIR: served.path }, { clock, ...pushService.relayParts });
+    // The charge-nurse-first chain: its level 1 is the push asserted below (ASSIGNMENTS.md adds the
+    // assigned nurse's level before it by default).
+    pushRelay = await startTestRelay(
+      { STATIC_DIR: served.path, ...chargeNurseFirstEnv() },
+      { clock, ...pushService.relayParts },
+    );
   });
   afterAll(async () => {
     await pushRelay?.stop();

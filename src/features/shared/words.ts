@@ -44,4 +44,5 @@ export const ROLE_WORDS: Record<Role, string> = {
   Supervisor: 'House supervisor',
   Admin: 'Administrator',
   Ingest: 'Integration account',
+  AssignedNurse: 'Assigned nurse',
 };
