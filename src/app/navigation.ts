@@ -17,7 +17,7 @@ export const VIEW_LINKS: Record<ViewId, ViewLink> = {
   queue: { id: 'queue', path: '/queue', label: 'Unit queue', shortLabel: 'Queue' },
   discharge: { id: 'discharge', path: '/discharge', label: 'Discharges' },
   exceptions: { id: 'exceptions', path: '/exceptions', label: 'Exceptions' },
-  escalations: { id: 'escalations', path: '/escalations', label: 'Escalations' },
+  escalations: { id: 'escalations', path: '/escalations', label: 'Escalations', shortLabel: 'Escalated' },
 };
 
 /** `/outcomes`, not `/metrics`: that path is the relay's Prometheus endpoint, which a route here would shadow. */
