@@ -2,7 +2,7 @@ import { useMemo, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { AlertBanners } from '../features/escalations/alert-banner';
 import { CoverageWarning } from '../features/escalations/coverage-warning';
-import { countFor, heldUndecided, NEEDS_SOMEONE } from '../features/worklist/selections';
+import { countFor, heldUndecided, NEEDS_SOMEONE, SELECTIONS } from '../features/worklist/selections';
 import type { ViewId } from '../state/ui-store';
 import { ROLE_WORDS } from '../features/shared/words';
 import { AboutThisDevice, AboutThisDeviceSection, closeMenuOnEscape } from './about-device';
@@ -47,10 +47,7 @@ export function Shell() {
   const counts = useMemo(
     () =>
       new Map(
-        views.map((v) => [
-          v.id,
-          tasks && v.id !== 'outcomes' && v.id !== 'holders' ? countFor(v.id, tasks, me) : null,
-        ]),
+        views.map((v) => [v.id, tasks && v.id in SELECTIONS ? countFor(v.id as ViewId, tasks, me) : null]),
       ),
     [views, tasks, me],
   );
