@@ -142,7 +142,8 @@ function StaffRow({
           {roleWords(member.roles)} · {member.units.length > 0 ? member.units.join(', ') : 'No units'}
         </span>
       </div>
-      {member.roles.some((r) => r !== 'Admin') && units.length > 0 && (
+      {/* A move puts someone on one unit: for ward staff; leads over several units keep theirs. */}
+      {member.roles.some((r) => r === 'Nurse' || r === 'ChargeNurse') && units.length > 0 && (
         <div className="staff-move">
           <label htmlFor={selectId} className="sr-only">
             Unit for {member.name}
