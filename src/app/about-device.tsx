@@ -1,4 +1,4 @@
-import { useRef, useSyncExternalStore, type KeyboardEvent } from 'react';
+import { useSyncExternalStore, type KeyboardEvent } from 'react';
 import { EscalationAlertSettings } from '../features/escalations/alert-settings';
 import { UpdateAppButton } from './update-prompt';
 
@@ -10,28 +10,39 @@ function subscribeController(onChange: () => void): () => void {
 
 const worksOffline = () => 'serviceWorker' in navigator && navigator.serviceWorker.controller !== null;
 
+/** Whether this device opens without a network, "Update app" and the alert settings. */
+export function AboutThisDeviceSection() {
+  const offlineReady = useSyncExternalStore(subscribeController, worksOffline, () => false);
+  return (
+    <section className="device-menu-section" aria-labelledby="about-device-heading">
+      <h2 id="about-device-heading">About this device</h2>
+      <p>{offlineReady ? 'Opens without a network.' : 'Not yet ready to open without a network.'}</p>
+      <UpdateAppButton />
+      <EscalationAlertSettings />
+    </section>
+  );
+}
+
+/** Escape closes an open header menu and hands focus back to its button, as a menu is expected to. */
+export function closeMenuOnEscape(event: KeyboardEvent<HTMLDetailsElement>) {
+  const menu = event.currentTarget;
+  if (event.key !== 'Escape' || !menu.open) return;
+  menu.open = false;
+  menu.querySelector('summary')?.focus();
+}
+
 /**
  * A small "About this device" menu in the header (there is no settings page): whether this device can
- * open Wardline without a network, and the manual "Update app".
+ * open Wardline without a network, and the manual "Update app". On phones it is part of the person's
+ * own menu instead (`PhoneMenu` in shell.tsx).
  */
 export function AboutThisDevice() {
-  const offlineReady = useSyncExternalStore(subscribeController, worksOffline, () => false);
-  const menu = useRef<HTMLDetailsElement>(null);
-  // Escape closes the open menu and hands focus back to its button, as a menu is expected to.
-  const closeOnEscape = (event: KeyboardEvent) => {
-    if (event.key !== 'Escape' || !menu.current?.open) return;
-    menu.current.open = false;
-    menu.current.querySelector('summary')?.focus();
-  };
   return (
-    <details className="device-menu" ref={menu} onKeyDown={closeOnEscape}>
+    <details className="device-menu" onKeyDown={closeMenuOnEscape}>
       <summary className="btn btn-header">About</summary>
-      <section className="device-menu-panel" aria-labelledby="about-device-heading">
-        <h2 id="about-device-heading">About this device</h2>
-        <p>{offlineReady ? 'Opens without a network.' : 'Not yet ready to open without a network.'}</p>
-        <UpdateAppButton />
-        <EscalationAlertSettings />
-      </section>
+      <div className="device-menu-panel">
+        <AboutThisDeviceSection />
+      </div>
     </details>
   );
 }

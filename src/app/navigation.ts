@@ -2,7 +2,7 @@ import { hasRole, type Principal } from '../domain';
 import type { ViewId } from '../state/ui-store';
 
 /** The list views, and the outcomes dashboard (not a list: no filter, sort or count of its own). */
-export type NavId = ViewId | 'outcomes' | 'holders';
+export type NavId = ViewId | 'outcomes' | 'holders' | 'staff';
 
 export interface ViewLink {
   id: NavId;
@@ -17,7 +17,7 @@ export const VIEW_LINKS: Record<ViewId, ViewLink> = {
   queue: { id: 'queue', path: '/queue', label: 'Unit queue', shortLabel: 'Queue' },
   discharge: { id: 'discharge', path: '/discharge', label: 'Discharges' },
   exceptions: { id: 'exceptions', path: '/exceptions', label: 'Exceptions' },
-  escalations: { id: 'escalations', path: '/escalations', label: 'Escalations' },
+  escalations: { id: 'escalations', path: '/escalations', label: 'Escalations', shortLabel: 'Escalated' },
 };
 
 /** `/outcomes`, not `/metrics`: that path is the relay's Prometheus endpoint, which a route here would shadow. */
@@ -30,6 +30,9 @@ export const HOLDERS_LINK: ViewLink = {
   label: 'Who holds what',
   shortLabel: 'Team',
 };
+
+/** An admin's screen: who works where, and each person's access log (the relay's admin API). */
+export const STAFF_LINK: ViewLink = { id: 'staff', path: '/staff', label: 'Staff directory' };
 
 export function seesHolders(me: Principal): boolean {
   return hasRole(me, 'ChargeNurse', 'Coordinator', 'Supervisor') && me.units.length > 0;
@@ -54,6 +57,8 @@ export function viewsFor(me: Principal): ViewLink[] {
   if (hasRole(me, 'Nurse', 'ChargeNurse', 'Coordinator', 'Supervisor')) add('my-work', 'queue');
   if (hasRole(me, 'Supervisor')) add('discharge', 'exceptions');
   const links: ViewLink[] = ids.map((id) => VIEW_LINKS[id]);
+  // Admins see no patient work (visibleTo): the directory is their worklist.
+  if (hasRole(me, 'Admin')) links.push(STAFF_LINK);
   // Right after the first view: the lead's second question is who has the work.
   if (seesHolders(me)) links.splice(1, 0, HOLDERS_LINK);
   // Last: the numbers about the work never come before the work itself.

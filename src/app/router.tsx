@@ -90,6 +90,14 @@ const routes: RouteObject[] = [
         path: 'end-shift',
         lazy: async () => ({ Component: (await import('../features/handover/end-shift-page')).Component }),
       },
+      {
+        path: 'staff',
+        lazy: async () => ({ Component: (await import('../features/staff/staff-directory')).Component }),
+      },
+      {
+        path: 'staff/:staffId/access',
+        lazy: async () => ({ Component: (await import('../features/staff/access-log-page')).Component }),
+      },
       // The dashboard and its chart library load only when a lead opens it.
       {
         path: 'outcomes',

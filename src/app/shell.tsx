@@ -1,10 +1,12 @@
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { AlertBanners } from '../features/escalations/alert-banner';
 import { CoverageWarning } from '../features/escalations/coverage-warning';
-import { countFor, heldUndecided } from '../features/worklist/selections';
+import { countFor, heldUndecided, NEEDS_SOMEONE, SELECTIONS } from '../features/worklist/selections';
+import type { ViewId } from '../state/ui-store';
 import { ROLE_WORDS } from '../features/shared/words';
-import { AboutThisDevice } from './about-device';
+import { AboutThisDevice, AboutThisDeviceSection, closeMenuOnEscape } from './about-device';
+import { useDeviceClass } from './device';
 import { useEditing } from './editing';
 import { ConnectionStatus } from './connection-status';
 import { viewsFor } from './navigation';
@@ -12,6 +14,26 @@ import { Notices } from './notices';
 import { usePassingOnTaskIds, useSession, useTasks, useUnsentCount } from './session';
 import { SignOutButton } from './sign-out';
 import { UpdatePrompt } from './update-prompt';
+
+/**
+ * A phone's header is one row (issue 16: every pixel it keeps is one the list loses): the link state,
+ * "End my shift", and her name opening a menu with her role, Sign out and "About this device".
+ */
+function PhoneMenu({ name, roleLine, children }: { name: string; roleLine: string; children: ReactNode }) {
+  return (
+    <details className="device-menu phone-menu" onKeyDown={closeMenuOnEscape}>
+      <summary className="btn btn-header">
+        <span className="my-name">{name}</span>
+        <span aria-hidden="true"> ▾</span>
+      </summary>
+      <div className="device-menu-panel">
+        <p className="my-role">{roleLine}</p>
+        {children}
+        <AboutThisDeviceSection />
+      </div>
+    </details>
+  );
+}
 
 /**
  * The frame around every view: who is signed in and whether the worklist is live (header), the views
@@ -25,10 +47,7 @@ export function Shell() {
   const counts = useMemo(
     () =>
       new Map(
-        views.map((v) => [
-          v.id,
-          tasks && v.id !== 'outcomes' && v.id !== 'holders' ? countFor(v.id, tasks, me) : null,
-        ]),
+        views.map((v) => [v.id, tasks && v.id in SELECTIONS ? countFor(v.id as ViewId, tasks, me) : null]),
       ),
     [views, tasks, me],
   );
@@ -42,6 +61,23 @@ export function Shell() {
   );
   const worksShifts = views.some((v) => v.id === 'my-work');
   const editing = useEditing();
+  const phone = useDeviceClass() === 'phone';
+  const roleLine = `${role}${me.units.length > 0 ? ` · ${me.units.join(', ')}` : ''}`;
+  const endShift = worksShifts && (
+    <Link to="/end-shift" className="btn btn-header end-shift-link">
+      End my shift
+    </Link>
+  );
+  const signOut = (
+    <SignOutButton
+      db={db}
+      className="btn btn-header"
+      held={held}
+      onHandOn={(start) => void navigate('/end-shift', { state: { start } })}
+    >
+      Sign out
+    </SignOutButton>
+  );
 
   return (
     <div className="app">
@@ -51,27 +87,24 @@ export function Shell() {
       <header className="app-header">
         <span className="brand">Wardline</span>
         <ConnectionStatus />
-        <div className="who-am-i">
-          <span className="my-name">{me.name}</span>
-          <span className="my-role">
-            {role}
-            {me.units.length > 0 ? ` · ${me.units.join(', ')}` : ''}
-          </span>
-        </div>
-        <AboutThisDevice />
-        {worksShifts && (
-          <Link to="/end-shift" className="btn btn-header end-shift-link">
-            End my shift
-          </Link>
+        {phone ? (
+          <>
+            {endShift}
+            <PhoneMenu name={me.name} roleLine={roleLine}>
+              {signOut}
+            </PhoneMenu>
+          </>
+        ) : (
+          <>
+            <div className="who-am-i">
+              <span className="my-name">{me.name}</span>
+              <span className="my-role">{roleLine}</span>
+            </div>
+            <AboutThisDevice />
+            {endShift}
+            {signOut}
+          </>
         )}
-        <SignOutButton
-          db={db}
-          className="btn btn-header"
-          held={held}
-          onHandOn={(start) => void navigate('/end-shift', { state: { start } })}
-        >
-          Sign out
-        </SignOutButton>
       </header>
       {views.length > 0 && (
         <nav className="app-nav" aria-label="Views">
@@ -97,7 +130,7 @@ export function Shell() {
                       <span className="nav-count">
                         {count}
                         <span className="sr-only">
-                          {v.id === 'escalations' ? ' unacknowledged' : ' tasks'}
+                          {` ${NEEDS_SOMEONE[v.id as ViewId]?.words ?? 'tasks'}`}
                         </span>
                       </span>
                     )}

@@ -140,9 +140,10 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
     const banner = page.locator('.alert-banner');
     await banner.waitFor({ timeout: 10_000 });
     expect(await page.getByRole('alert').first().textContent()).toContain(
-      `Level 1 escalation on 4W — Acknowledge ${TITLE}`,
+      `Level 1 escalation on 4W — ${TITLE}`,
     );
-    expect(await banner.getByRole('link', { name: `Acknowledge ${TITLE}` }).getAttribute('href')).toBe(
+    // [issue 16] Each tap says what it does: a link opens the task, the button acknowledges.
+    expect(await banner.getByRole('link', { name: `Open ${TITLE}` }).getAttribute('href')).toBe(
       `/tasks/${TASK}`,
     );
     await banner.getByText('Bed 4W-12').waitFor();
@@ -216,7 +217,8 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
 
   it('[E7][E9] silenced on this device: the next alert shows without a sound; push alerts are offered', async () => {
     const page = charge.page;
-    await page.getByText('About', { exact: true }).click();
+    // On a phone, "About this device" is in her own menu (the header is one row).
+    await page.locator('summary', { hasText: 'H. Marchbank' }).click();
     const sound = page.getByRole('button', { name: /^Alert sound and vibration/ });
     expect(await sound.getAttribute('aria-pressed')).toBe('true');
     await sound.click();
@@ -228,7 +230,8 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
     await charge.context.grantPermissions(['notifications'], { origin: relay.url });
     await page.getByRole('button', { name: 'Get escalation alerts on this device' }).click();
     await page.locator('.push-answer', { hasText: 'This browser could not set up alerts.' }).waitFor();
-    await page.getByText('About', { exact: true }).click();
+    // On a phone, "About this device" is in her own menu (the header is one row).
+    await page.locator('summary', { hasText: 'H. Marchbank' }).click();
     await page.getByRole('region', { name: 'About this device' }).waitFor({ state: 'hidden' });
 
     const before = await alarmCalls(page);
@@ -248,7 +251,7 @@ describe('[issue 9] a charge nurse’s phone: the alert, its countdown, one tap,
     await clock.advance(2_000);
     await page
       .getByRole('alert')
-      .filter({ hasText: 'Acknowledge Troponin 130 ng/L' })
+      .filter({ hasText: 'Level 1 escalation on 4W — Troponin 130 ng/L' })
       .waitFor({ timeout: 10_000 });
     expect(await page.locator('.alert-banners').getAttribute('data-sound')).toBe('silenced');
     // [E10] Her phone lists the unacknowledged escalation above the one she acknowledged.

@@ -304,7 +304,7 @@ describe('[issue 10] the outcomes dashboard', () => {
     const text = readFileSync((await download.path())!, 'utf8');
     const lines = text.split('\r\n').filter(Boolean);
     expect(lines[0]).toBe(
-      'metric,unit,kind,priority,level,reason,age,count,p50_ms,p90_ms,met,share,oldest_ms,tasks_url,window_from,window_to',
+      'metric,unit,kind,priority,level,reason,age,count,p50_min,p90_min,met,share,oldest_min,tasks_url,window_from,window_to',
     );
     const report = await relayReport('coordinator-sorrel');
     expect(lines).toHaveLength(report.figures.length + 1);

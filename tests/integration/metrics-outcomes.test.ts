@@ -208,11 +208,22 @@ describe('outcome metrics over a seeded history (relay, hub, injected clock)', (
       const cells = row(metric, dims);
       expect(cells, `${metric} ${JSON.stringify(dims)}`).toBeDefined();
       expect(Number(cells![col('count')])).toBe(minutes.length);
-      expect(Number(cells![col('p50_ms')])).toBe(expectedPercentile([...minutes], 50));
-      expect(Number(cells![col('p90_ms')])).toBe(expectedPercentile([...minutes], 90));
+      // [M12] Minutes with one decimal, not milliseconds.
+      expect(cells![col('p50_min')]).toBe((expectedPercentile([...minutes], 50) / MINUTE).toFixed(1));
+      expect(cells![col('p90_min')]).toBe((expectedPercentile([...minutes], 90) / MINUTE).toFixed(1));
     }
     // One row per figure of the JSON, in the same order.
     const json = await report('charge-4w-marchbank');
+    // [M12] The window: ISO 8601 with an explicit UTC offset, the very instants of the JSON.
+    for (const cells of rows) {
+      expect(cells[col('window_from')]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?[+-]\d\d:\d\d$/);
+      expect(Date.parse(cells[col('window_from')]!)).toBe(Date.parse(json.window.from));
+      expect(Date.parse(cells[col('window_to')]!)).toBe(Date.parse(json.window.to));
+      // Still formula-safe: no cell a spreadsheet would run (a leading - only on a number).
+      for (const cell of cells) expect(cell).not.toMatch(/^[=+@\t\r]|^-(?!\d)/);
+      for (const name of ['p50_min', 'p90_min', 'oldest_min'])
+        expect(cells[col(name)]).toMatch(/^(\d+\.\d)?$/);
+    }
     expect(rows.map((cells) => cells[col('metric')])).toEqual(json.figures.map((f) => f.metric));
     expect(rows.every((cells) => cells[col('unit')] !== '5E')).toBe(true);
   });
@@ -286,6 +297,8 @@ describe('outcome metrics over a seeded history (relay, hub, injected clock)', (
     const theirs = (await coordinator.json()) as TasksBehind;
     expect(theirs.total).toBe(CLAIM.length + ACK.length + 1);
     expect(theirs.hidden).toBe(ACK.length + 1);
+    // [M18] What those are, so the dashboard can say it: 4W's results, which its charge nurse leads.
+    expect(theirs.hiddenByKind).toEqual({ 'result-ack': ACK.length + 1 });
     expect(theirs.tasks.every((t) => t.kind === 'discharge')).toBe(true);
 
     // Another unit's tasks are refused outright, not merely filtered.

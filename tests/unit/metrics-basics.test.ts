@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvFileName, reportToCsv } from '../../server/src/metrics/csv';
+import { csvCell, csvFileName, isoWithOffset, minutes, reportToCsv } from '../../server/src/metrics/csv';
 import type { OutcomeReport } from '../../server/src/metrics/outcomes';
 import { nearestRank, nearestRankIndex } from '../../server/src/metrics/percentile';
 import { parseWindow } from '../../server/src/metrics/window';
@@ -96,7 +96,35 @@ describe('[M12] the CSV export', () => {
     ]);
   });
 
+  it('[M12] writes durations as minutes with one decimal, never as text', () => {
+    expect([90_000, 60_000, 0, 3_599_999].map((ms) => csvCell(minutes(ms)))).toEqual([
+      '1.5',
+      '1.0',
+      '0.0',
+      '60.0',
+    ]);
+    expect(csvCell(minutes(null))).toBe('');
+  });
+
+  it('[M12] writes times as ISO 8601 in the relay’s time zone with its offset, the same instant', () => {
+    const before = process.env.TZ;
+    try {
+      process.env.TZ = 'Europe/Amsterdam';
+      expect(isoWithOffset('2026-11-26T08:00:00.000Z')).toBe('2026-11-26T09:00:00+01:00');
+      expect(isoWithOffset('2026-07-01T08:00:00.000Z')).toBe('2026-07-01T10:00:00+02:00');
+      process.env.TZ = 'America/St_Johns';
+      expect(isoWithOffset('2026-11-26T08:00:00.000Z')).toBe('2026-11-26T04:30:00-03:30');
+      expect(Date.parse(isoWithOffset('2026-11-26T08:00:00.000Z'))).toBe(
+        Date.parse('2026-11-26T08:00:00.000Z'),
+      );
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
   it('has one row per figure and the window on every row', () => {
+    process.env.TZ = 'UTC';
     const report: OutcomeReport = {
       window: { name: '24h', from: '2026-11-25T20:00:00.000Z', to: '2026-11-26T20:00:00.000Z' },
       generatedAt: '2026-11-26T20:00:00.000Z',
@@ -118,13 +146,13 @@ describe('[M12] the CSV export', () => {
     };
     const lines = reportToCsv(report).split('\r\n');
     expect(lines[0]).toBe(
-      'metric,unit,kind,priority,level,reason,age,count,p50_ms,p90_ms,met,share,oldest_ms,tasks_url,window_from,window_to',
+      'metric,unit,kind,priority,level,reason,age,count,p50_min,p90_min,met,share,oldest_min,tasks_url,window_from,window_to',
     );
     expect(lines[1]).toBe(
-      'time-to-claim,4W,discharge,all,,,,2,60000,120000,,,,/api/metrics/tasks?metric=time-to-claim&unit=4W&kind=discharge,2026-11-25T20:00:00.000Z,2026-11-26T20:00:00.000Z',
+      'time-to-claim,4W,discharge,all,,,,2,1.0,2.0,,,,/api/metrics/tasks?metric=time-to-claim&unit=4W&kind=discharge,2026-11-25T20:00:00+00:00,2026-11-26T20:00:00+00:00',
     );
     expect(lines[2]).toBe(
-      'discharges-ready-on-time,all,,,,,,3,,,2,0.6666666666666666,,/x,2026-11-25T20:00:00.000Z,2026-11-26T20:00:00.000Z',
+      'discharges-ready-on-time,all,,,,,,3,,,2,0.6666666666666666,,/x,2026-11-25T20:00:00+00:00,2026-11-26T20:00:00+00:00',
     );
     expect(lines[3]).toBe('');
     expect(csvFileName(report)).toBe('wardline-outcomes-24h-2026-11-26T2000Z.csv');

@@ -80,6 +80,7 @@ function toWire(entry: StaffEntry) {
     tenantId: entry.tenantId,
     objectId: entry.objectId,
     name: entry.name,
+    roles: entry.roles,
     units: entry.units,
     unitsSource: entry.unitsSource,
     firstSeenAt: entry.firstSeenAt,

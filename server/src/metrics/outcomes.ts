@@ -335,6 +335,8 @@ export interface TasksBehind {
   total: number;
   /** Of those, how many the caller may not open (coordinators see discharge work and exceptions only). */
   hidden: number;
+  /** The hidden tasks by kind, so a screen can say what they are ("9 critical results, 5 follow-ups"). */
+  hiddenByKind: Partial<Record<TaskKind, number>>;
   /** Visible tasks, largest value first (the slowest, the oldest, the most escalated), up to `limit`. */
   tasks: TaskBehind[];
   truncated: boolean;
@@ -350,6 +352,12 @@ export function seesAllOf(principal: Principal, units: readonly string[]): boole
   return units.every((unit) =>
     TASK_KINDS.every((kind) => visibleTo({ unit, kind, candidateRoles: [], owner: null }, principal)),
   );
+}
+
+function countByKind(groups: readonly VisibilityGroup[]): Partial<Record<TaskKind, number>> {
+  const counts: Partial<Record<TaskKind, number>> = {};
+  for (const g of groups) counts[g.kind as TaskKind] = (counts[g.kind as TaskKind] ?? 0) + g.tasks;
+  return counts;
 }
 
 /** What `visibleTo` looks at, for every task of a visibility group. */
@@ -436,6 +444,7 @@ export async function tasksBehind(
   let total: number;
   let shown: number;
   let rows: ListedTask[];
+  let hiddenGroups: VisibilityGroup[] = [];
   const split = splitByKind(definition, scope.units, principal);
   if (seesAllOf(principal, scope.units)) {
     // Charge nurses and supervisors: nothing to filter, so no per-task visibility facts to fetch.
@@ -450,6 +459,7 @@ export async function tasksBehind(
       ? await queries.visibilityGroups(cohort, conditions, principal.id, manyPerTask, split.depends)
       : [];
     const visible = groups.filter((g) => visibleTo(scopeOfGroup(g, principal), principal));
+    hiddenGroups = groups.filter((g) => !visible.includes(g));
     shown = wholesale + visible.reduce((n, g) => n + g.tasks, 0);
     const openPage =
       split.open && wholesale > 0
@@ -474,6 +484,7 @@ export async function tasksBehind(
   } else {
     const groups = await queries.visibilityGroups(cohort, conditions, principal.id, manyPerTask);
     const visible = groups.filter((g) => visibleTo(scopeOfGroup(g, principal), principal));
+    hiddenGroups = groups.filter((g) => !visible.includes(g));
     total = groups.reduce((n, g) => n + g.tasks, 0);
     shown = visible.reduce((n, g) => n + g.tasks, 0);
     rows =
@@ -498,6 +509,7 @@ export async function tasksBehind(
     value: definition.value,
     total,
     hidden: total - shown,
+    hiddenByKind: countByKind(hiddenGroups),
     tasks,
     truncated: shown > limit,
   };

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import type { Alert, Task } from '../../domain';
 import { useExecute, useSession, useTasks } from '../../app/session';
@@ -9,9 +9,6 @@ import { NextLevelCountdown } from './countdown';
 import { HandoverAlertBanner, stillWaiting } from '../handover/handover-alert';
 import './alerts.css';
 
-/** Alerts shown at once; the rest are counted, so a burst never pushes the worklist off a phone. */
-const SHOWN = 2;
-
 interface Shown {
   alert: Alert;
   /** The alert's tasks that are on this device and still escalating. */
@@ -20,8 +17,9 @@ interface Shown {
 
 /**
  * Live escalation alerts for the person they target [E6], above every view: "Level 1 escalation on
- * 4W — Acknowledge K+ 6.1 mmol/L", the countdown to the next level, why it reached her, and one tap to
- * acknowledge (through the outbox like any action). An alert leaves when its tasks stop escalating —
+ * 4W — K+ 6.1 mmol/L", the countdown to the next level, why it reached her, one tap to acknowledge
+ * (through the outbox like any action) and one to open the task: each button says what it does.
+ * Two or more alerts stack into one banner (`AlertStack`) so the list keeps the phone. An alert leaves when its tasks stop escalating —
  * acknowledged here or by anyone else, closed, or gone from her worklist — which the device's worklist
  * tells, not a timer.
  */
@@ -30,6 +28,7 @@ export function AlertBanners() {
   const drop = useAlerts((s) => s.drop);
   const sound = useAlerts((s) => s.sound);
   const tasks = useTasks();
+  const [expanded, setExpanded] = useState(false);
   const byId = useMemo(() => new Map((tasks ?? []).map((t) => [t.id, t])), [tasks]);
 
   // Alerts whose tasks this device has shown: once one of them has been here, its absence means it
@@ -60,23 +59,19 @@ export function AlertBanners() {
   }, [drop, settled]);
 
   if (shown.length === 0) return null;
-  const more = shown.length - SHOWN;
   return (
     <section className="alert-banners" aria-label="Escalation alerts" data-sound={sound}>
-      {shown
-        .slice(0, SHOWN)
-        .map((s) =>
-          s.alert.kind === 'handover' ? (
-            <HandoverAlertBanner key={s.alert.id} alert={s.alert} task={s.active[0]} />
-          ) : (
-            <AlertBanner key={s.alert.id} alert={s.alert} active={s.active} />
-          ),
-        )}
-      {more > 0 && (
-        <p className="alert-more">
-          {more} more {more === 1 ? 'escalation' : 'escalations'} —{' '}
-          <Link to="/escalations">see Escalations</Link>
-        </p>
+      {shown.length === 1 ? (
+        <FullBanner shown={shown[0]!} />
+      ) : (
+        <AlertStack shown={shown} expanded={expanded} onToggle={() => setExpanded((v) => !v)} />
+      )}
+      {shown.length > 1 && expanded && (
+        <div className="alert-all" id={ALL_ID}>
+          {shown.map((s) => (
+            <FullBanner key={s.alert.id} shown={s} />
+          ))}
+        </div>
       )}
       {sound === 'blocked' && (
         <p className="alert-sound-note">
@@ -87,6 +82,93 @@ export function AlertBanners() {
   );
 }
 
+const ALL_ID = 'alert-all';
+
+function FullBanner({ shown }: { shown: Shown }) {
+  return shown.alert.kind === 'handover' ? (
+    <HandoverAlertBanner alert={shown.alert} task={shown.active[0]} />
+  ) : (
+    <AlertBanner alert={shown.alert} active={shown.active} />
+  );
+}
+
+/** "4W-10 Na+ 117 mmol/L": where and what, the shortest words that tell two alerts apart. */
+function alertLabel({ alert, active }: Shown): string {
+  const first = active[0];
+  const bed = first?.patient?.bed ?? alert.bed;
+  const title = first?.title ?? alert.title;
+  return bed ? `${bed} ${title}` : title;
+}
+
+/** The newest alert's tasks this person may acknowledge now (none for a handover alert). */
+function useAcknowledgeable(shown: Shown | undefined): Task[] {
+  const { me } = useSession();
+  if (!shown || shown.alert.kind === 'handover') return [];
+  return shown.active.filter((t) => may(t, 'acknowledge', undefined, me, new Date().toISOString()));
+}
+
+/**
+ * Several alerts at once, stacked into one banner so a burst never pushes the list off a phone:
+ * "2 escalations — 4W-10 Na+ 117 mmol/L, 4W-01 Glucose 2.3 mmol/L", the newest one's Acknowledge
+ * (which acknowledges, as it says), and "Show all" for every alert with its countdown and why.
+ */
+function AlertStack({
+  shown,
+  expanded,
+  onToggle,
+}: {
+  shown: Shown[];
+  expanded: boolean;
+  onToggle: () => void;
+}) {
+  const execute = useExecute();
+  const newest = shown.find((s) => s.alert.kind !== 'handover');
+  const acknowledgeable = useAcknowledgeable(newest);
+  const allEscalations = shown.every((s) => s.alert.kind !== 'handover');
+  const noun = allEscalations ? 'escalations' : 'alerts';
+  const newestTask = newest?.active[0];
+  return (
+    <article className="alert-banner alert-stack" aria-labelledby="alert-stack-headline">
+      <p className="alert-headline" id="alert-stack-headline" role="alert">
+        <span aria-hidden="true" className="alert-icon">
+          ⬆
+        </span>
+        <span>
+          {shown.length} {noun} — {shown.map(alertLabel).join(', ')}
+        </span>
+      </p>
+      {newestTask && (
+        <p className="alert-facts">
+          <NextLevelCountdown task={newestTask} />
+        </p>
+      )}
+      <div className="alert-actions">
+        {newest && acknowledgeable.length > 0 && (
+          <button
+            type="button"
+            className="btn btn-primary alert-ack"
+            aria-label={`Acknowledge ${newestTask?.title ?? newest.alert.title}`}
+            onClick={() => {
+              for (const task of acknowledgeable) void execute(task.id, 'acknowledge');
+            }}
+          >
+            Acknowledge {newestTask?.patient?.bed ?? newest.alert.bed ?? 'newest'}
+          </button>
+        )}
+        <button
+          type="button"
+          className="btn alert-show-all"
+          aria-expanded={expanded}
+          aria-controls={ALL_ID}
+          onClick={onToggle}
+        >
+          {expanded ? 'Show fewer' : `Show all ${shown.length}`}
+        </button>
+      </div>
+    </article>
+  );
+}
+
 function AlertBanner({ alert, active }: Shown) {
   const { me } = useSession();
   const execute = useExecute();
@@ -94,9 +176,7 @@ function AlertBanner({ alert, active }: Shown) {
   const title = first?.title ?? alert.title;
   const taskId = first?.id ?? alert.taskIds[0] ?? '';
   const others = (active.length || alert.taskIds.length) - 1;
-  const acknowledgeable = active.filter((t) =>
-    may(t, 'acknowledge', undefined, me, new Date().toISOString()),
-  );
+  const acknowledgeable = useAcknowledgeable({ alert, active });
   const why = first ? whyWords(first, me) : null;
   const headingId = `alert-${alert.id.replace(/[^A-Za-z0-9_-]/g, '-')}`;
   return (
@@ -106,10 +186,7 @@ function AlertBanner({ alert, active }: Shown) {
           ⬆
         </span>
         <span>
-          {levelWords(alert)} escalation on {alert.unit} —{' '}
-          <Link to={`/tasks/${encodeURIComponent(taskId)}`} className="alert-link">
-            Acknowledge {title}
-          </Link>
+          {levelWords(alert)} escalation on {alert.unit} — {title}
           {others > 0 && ` and ${others} more`}
         </span>
       </p>
@@ -122,18 +199,27 @@ function AlertBanner({ alert, active }: Shown) {
           {why.label}: {why.text}
         </p>
       )}
-      {acknowledgeable.length > 0 && (
-        <button
-          type="button"
-          className="btn btn-primary alert-ack"
-          aria-label={`Acknowledge ${title}${others > 0 ? ` and ${others} more` : ''}`}
-          onClick={() => {
-            for (const task of acknowledgeable) void execute(task.id, 'acknowledge');
-          }}
+      <div className="alert-actions">
+        {acknowledgeable.length > 0 && (
+          <button
+            type="button"
+            className="btn btn-primary alert-ack"
+            aria-label={`Acknowledge ${title}${others > 0 ? ` and ${others} more` : ''}`}
+            onClick={() => {
+              for (const task of acknowledgeable) void execute(task.id, 'acknowledge');
+            }}
+          >
+            {acknowledgeable.length > 1 ? `Acknowledge all ${acknowledgeable.length}` : 'Acknowledge'}
+          </button>
+        )}
+        <Link
+          to={`/tasks/${encodeURIComponent(taskId)}`}
+          className="btn alert-open"
+          aria-label={`Open ${title}`}
         >
-          {acknowledgeable.length > 1 ? `Acknowledge all ${acknowledgeable.length}` : 'Acknowledge'}
-        </button>
-      )}
+          Open task
+        </Link>
+      </div>
     </article>
   );
 }

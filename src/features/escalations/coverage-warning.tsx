@@ -33,12 +33,16 @@ export function gapPhrases(gaps: readonly CoverageGap[]): string[] {
  * The coverage-gap warning [E8]: units where an escalation chain's target role has nobody reachable (no
  * live connection, no device subscribed to pushes), so a stat result there would dead-end. Asked at
  * start, every `COVERAGE_REFRESH_MS`, and whenever the connection comes back; nurses never see it.
+ * One line (the rest cut short on a phone) that opens the detail, and a Dismiss that holds until the
+ * gaps change, so the warning does not take a phone's screen from the list.
  */
 export function CoverageWarning() {
   const { me, tokens } = useSession();
   const allowed = hasRole(me, ...COVERAGE_ROLES);
   const live = useConnection((s) => s.link === 'live');
   const [gaps, setGaps] = useState<CoverageGap[] | null>(null);
+  const [open, setOpen] = useState(false);
+  const [dismissed, setDismissed] = useState<string | null>(null);
 
   useEffect(() => {
     if (!allowed || !live) return;
@@ -58,16 +62,61 @@ export function CoverageWarning() {
     };
   }, [allowed, live, tokens]);
 
-  if (!allowed || !gaps || gaps.length === 0) return null;
+  const signature = gaps ? coverageSignature(gaps) : '';
+  if (!allowed || !gaps || gaps.length === 0 || dismissed === signature) return null;
+  const phrases = gapPhrases(gaps);
   return (
     <section className="coverage-warning" aria-labelledby="coverage-warning-title">
-      <p>
-        <span aria-hidden="true" className="coverage-icon">
-          !
-        </span>
-        <strong id="coverage-warning-title">Escalations could dead-end.</strong> Nobody reachable as{' '}
-        {gapPhrases(gaps).join('; ')}.
-      </p>
+      <div className="coverage-line">
+        <button
+          type="button"
+          className="coverage-toggle"
+          aria-expanded={open}
+          aria-controls="coverage-detail"
+          onClick={() => setOpen((v) => !v)}
+        >
+          <span aria-hidden="true" className="coverage-icon">
+            !
+          </span>
+          <span className="coverage-summary">
+            <strong id="coverage-warning-title">Escalations could dead-end.</strong> Nobody reachable as{' '}
+            {phrases.join('; ')}.
+          </span>
+        </button>
+        <button
+          type="button"
+          className="btn btn-quiet coverage-dismiss"
+          onClick={() => {
+            setDismissed(signature);
+            setOpen(false);
+          }}
+        >
+          Dismiss
+        </button>
+      </div>
+      {open && (
+        <div id="coverage-detail" className="coverage-detail">
+          <p>Nobody can be reached (no live connection, no device with alerts) as:</p>
+          {/* One row per unreachable role; other kinds of gap add their own rows to this list. */}
+          <ul className="coverage-rows">
+            {phrases.map((phrase) => (
+              <li key={phrase}>{phrase}</li>
+            ))}
+          </ul>
+          <p className="muted small">Dismissed, this warning comes back when the gaps change.</p>
+        </div>
+      )}
     </section>
   );
+}
+
+/**
+ * What the warning says, as one string: a dismissal holds until this changes (someone signs in, a new
+ * unit goes uncovered). Roles and units only, no patient data; kept in memory for this page.
+ */
+export function coverageSignature(gaps: readonly CoverageGap[]): string {
+  return gaps
+    .map((g) => `${g.role}@${g.scope === 'unit' ? g.unit : '*'}`)
+    .sort()
+    .join(',');
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { breakdown, describeFigure, formatMs, formatShare, headline, isUnitRollUp } from './figures';
+import {
+  breakdown,
+  describeFigure,
+  formatMs,
+  formatShare,
+  headline,
+  hiddenWords,
+  isUnitRollUp,
+} from './figures';
 import type { Figure } from './outcomes-api';
 
 const fig = (metric: string, dims: Partial<Figure>, count = 1): Figure => ({
@@ -62,5 +70,19 @@ describe('the dashboard’s view of the relay’s figures', () => {
       describeFigure(fig('time-to-claim', { unit: '4W', kind: 'result-ack', priority: 'all', p50Ms: 1 })),
     ).toBe('Time to claim · 4W · Result to acknowledge');
     expect(describeFigure(fig('escalations', { level: '2' }))).toBe('Escalations · All units · Level 2');
+  });
+});
+
+describe('[M18] what the tasks a coordinator cannot open are', () => {
+  it('names them by kind, most first, and who leads them', () => {
+    expect(hiddenWords(14, { 'follow-up': 5, 'result-ack': 9 })).toBe(
+      '14 not yours to open: 9 results to acknowledge, 5 follow-ups — nurses’ work, led by each unit’s charge nurse',
+    );
+    expect(hiddenWords(1, { 'result-ack': 1 })).toContain('1 not yours to open: 1 result to acknowledge');
+    expect(hiddenWords(0, {})).toBe('');
+    // An older relay without the breakdown still says how many.
+    expect(hiddenWords(3, undefined)).toBe(
+      '3 not yours to open — nurses’ work, led by each unit’s charge nurse',
+    );
   });
 });

@@ -177,3 +177,30 @@ export function describeFigure(figure: Figure): string {
     .map((d) => dimensionWord(d, figure[d]));
   return [metricTitle(figure.metric), ...parts].join(' · ');
 }
+
+const HIDDEN_KIND_WORDS: Record<TaskKind, [string, string]> = {
+  'result-ack': ['result to acknowledge', 'results to acknowledge'],
+  'follow-up': ['follow-up', 'follow-ups'],
+  discharge: ['discharge', 'discharges'],
+  exception: ['exception', 'exceptions'],
+};
+
+/**
+ * Why some tasks behind a number do not open, in words (docs/METRICS.md M18): a coordinator's figures
+ * count all of her units' work, but she opens only what she leads (discharges and exceptions) and what
+ * is routed to her; the rest is nurses' work that the unit's charge nurse leads.
+ * "14 not yours to open: 9 results to acknowledge, 5 follow-ups — nurses' work, led by each unit's
+ * charge nurse".
+ */
+export function hiddenWords(hidden: number, byKind: Readonly<Record<string, number>> | undefined): string {
+  if (hidden <= 0) return '';
+  const parts = Object.entries(byKind ?? {})
+    .filter(([, n]) => n > 0)
+    .sort(([, a], [, b]) => b - a)
+    .map(([kind, n]) => {
+      const words = HIDDEN_KIND_WORDS[kind as TaskKind];
+      return words ? `${n} ${n === 1 ? words[0] : words[1]}` : `${n} ${kind}`;
+    });
+  const what = parts.length > 0 ? `: ${parts.join(', ')}` : '';
+  return `${hidden} not yours to open${what} — nurses’ work, led by each unit’s charge nurse`;
+}

@@ -64,11 +64,21 @@ export function Charts({ report, trend }: { report: OutcomeReport; trend: Outcom
           />
           {acknowledged === 0 && <p className="muted small">Nothing was acknowledged in this period.</p>}
         </figure>
-        <BarChart
-          title={`Exception backlog now, by ${backlogBy}`}
-          bars={backlogBars}
-          empty="No open exceptions."
-        />
+        {backlogBy === 'reason' ? (
+          // Reasons are long words ("Eligibility check failed"): side by side under bars they overlap
+          // into one unreadable line, so each reason gets its own row with its bar beside it.
+          <HorizontalBars
+            title="Exception backlog now, by reason"
+            bars={backlogBars}
+            empty="No open exceptions."
+          />
+        ) : (
+          <BarChart
+            title={`Exception backlog now, by ${backlogBy}`}
+            bars={backlogBars}
+            empty="No open exceptions."
+          />
+        )}
         <BarChart title="Escalations by level" bars={escalationBars} empty="No escalations in this period." />
       </div>
     </section>
@@ -104,6 +114,49 @@ function BarChart({
           data={data}
           label={`${title}: ${bars.map((b) => `${b.label} ${b.count}`).join(', ')}.`}
         />
+      )}
+    </figure>
+  );
+}
+
+/**
+ * Horizontal bars for categories with long names: the name wraps on its own line's left, the bar and
+ * the count beside it. The bars are SVG rectangles sized by attribute (no style attribute: CSP).
+ */
+function HorizontalBars({
+  title,
+  bars,
+  empty,
+}: {
+  title: string;
+  bars: Array<{ label: string; count: number }>;
+  empty: string;
+}) {
+  const total = bars.reduce((n, b) => n + b.count, 0);
+  const most = Math.max(1, ...bars.map((b) => b.count));
+  return (
+    <figure className="chart-card">
+      <figcaption>
+        <span className="strong">{title}</span>
+      </figcaption>
+      {total === 0 ? (
+        <p className="muted chart-empty">{empty}</p>
+      ) : (
+        <div
+          className="hbars"
+          role="img"
+          aria-label={`${title}: ${bars.map((b) => `${b.label} ${b.count}`).join(', ')}.`}
+        >
+          {bars.map((b) => (
+            <div className="hbar-row" key={b.label}>
+              <span className="hbar-label">{b.label}</span>
+              <svg className="hbar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                <rect width={(b.count / most) * 100} height="10" />
+              </svg>
+              <span className="hbar-count">{b.count}</span>
+            </div>
+          ))}
+        </div>
       )}
     </figure>
   );

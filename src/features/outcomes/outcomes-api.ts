@@ -52,6 +52,8 @@ export const TasksBehind = z.object({
   value: z.string(),
   total: z.number(),
   hidden: z.number(),
+  /** Absent from relays before issue 16. */
+  hiddenByKind: z.record(z.string(), z.number()).optional(),
   truncated: z.boolean(),
   tasks: z.array(
     z.object({

@@ -172,6 +172,20 @@ export function Component() {
 }
 
 function scopeSentence(report: OutcomeReport): string {
+  return `${report.units.join(', ')} · ${periodWords(report)} · p50 and p90 are nearest-rank`;
+}
+
+/**
+ * "Last 24 hours (since yesterday 19:31)": the period's name and where it starts; its end is the
+ * report's own moment, so "to 19:31" said nothing. A window with no name keeps both ends.
+ */
+export function periodWords(report: Pick<OutcomeReport, 'window' | 'generatedAt'>): string {
   const now = Date.parse(report.generatedAt);
-  return `${report.units.join(', ')} · ${dayAndTime(report.window.from, now)} to ${dayAndTime(report.window.to, now)} · p50 and p90 are nearest-rank`;
+  const { name, from, to } = report.window;
+  const since = dayAndTime(from, now);
+  if (name && name in WINDOW_WORDS) {
+    const words = WINDOW_WORDS[name as WindowName];
+    return `${words} (since ${since.charAt(0).toLowerCase()}${since.slice(1)})`;
+  }
+  return `${since} to ${dayAndTime(to, now)}`;
 }

@@ -3,18 +3,31 @@ import { Link } from 'react-router';
 import type { TaskKind, TaskStatus } from '../../domain';
 import { useSession } from '../../app/session';
 import { KIND_WORDS, STATUS_WORDS } from '../shared/words';
-import { describeFigure, formatMs } from './figures';
+import { describeFigure, formatMs, hiddenWords } from './figures';
 import type { Figure, TasksBehind } from './outcomes-api';
 import { useTasksBehind } from './use-outcomes';
+
+/** Air above the list's heading once it is scrolled to. */
+const SCROLL_MARGIN_PX = 12;
 
 /** The tasks behind the chosen number, each a link to the task. */
 export function TasksPanel({ chosen, onClose }: { chosen: Figure | null; onClose: () => void }) {
   const { tokens } = useSession();
   const list = useTasksBehind(tokens, chosen?.tasks ?? null);
   const heading = useRef<HTMLHeadingElement>(null);
+  // The list sits below the fold: once it is on the page, bring it into view and move focus there, so
+  // a tap on "Overdue now 14" visibly leads to the 14 (and a screen reader hears where it went).
+  const mounted = Boolean(chosen && list);
   useEffect(() => {
-    if (chosen) heading.current?.focus();
-  }, [chosen]);
+    if (!mounted || !heading.current) return;
+    heading.current.focus({ preventScroll: true });
+    // Only the page's own scroller moves: `scrollIntoView` would also scroll the shell's frame (its
+    // overflow is hidden, not locked), pushing the header and the phone's bottom bar out of place.
+    const page = heading.current.closest<HTMLElement>('.outcomes-page');
+    if (!page) return;
+    const offset = heading.current.getBoundingClientRect().top - page.getBoundingClientRect().top;
+    page.scrollTop += offset - SCROLL_MARGIN_PX;
+  }, [mounted, chosen]);
   if (!chosen || !list) return null;
   return (
     <section className="outcomes-section tasks-behind" aria-labelledby="tasks-behind">
@@ -39,7 +52,7 @@ function TaskLinks({ list }: { list: TasksBehind }) {
     <>
       <p className="muted small">
         {list.total} {list.total === 1 ? 'task' : 'tasks'}
-        {list.hidden > 0 && ` · ${list.hidden} not yours to open (other kinds of work on your units)`}
+        {list.hidden > 0 && ` · ${hiddenWords(list.hidden, list.hiddenByKind)}`}
         {list.truncated && ` · the first ${shown} shown`}
       </p>
       <ul className="task-links">

@@ -33,6 +33,10 @@ export default function SignInScreen({
       <h1>
         <span className="brand">Wardline</span> Sign in
       </h1>
+      <p className="sign-in-what">
+        Wardline is the ward’s shared worklist: critical results to acknowledge, discharges and follow-ups,
+        claimed and finished by the nurses on the unit, with escalations when nobody answers.
+      </p>
       {config === null ? (
         <Unreachable error={error} />
       ) : config.auth ? (
@@ -141,11 +145,22 @@ function DemoSignIn() {
     people: staff.staff.filter((s) => s.role === role),
   })).filter((g) => g.people.length > 0);
 
+  const firstNurse = staff.staff.find((s) => s.role === 'Nurse');
+  const firstCharge = staff.staff.find(
+    (s) => s.role === 'ChargeNurse' && s.units.some((u) => firstNurse?.units.includes(u)),
+  );
   return (
     <>
       <p className="sign-in-note">
         Demo mode: choose who you are. Everyone here is fictional, and so are their patients.
       </p>
+      {firstNurse && (
+        <p className="sign-in-suggest">
+          New here? Start as <strong>{firstNurse.name}</strong>, a nurse on {firstNurse.units.join(', ')}:
+          claim a task from the unit queue and work through it
+          {firstCharge ? `; then try ${firstCharge.name}, the charge nurse who sees what escalates` : ''}.
+        </p>
+      )}
       {failure && (
         <p role="alert" className="notice">
           {failure}

@@ -39,5 +39,6 @@ export interface ListDefinition {
   /** The body of a card; the title line is the card's link. */
   card(task: Task, ctx: RowContext): ReactNode;
   quickAction?(task: Task, ctx: RowContext): QuickAction | null;
-  empty: string;
+  /** What an empty list says; may lead somewhere (My work's empty list links to the unit queue). */
+  empty: ReactNode;
 }

@@ -1,3 +1,4 @@
+import { Link } from 'react-router';
 import { SELECTIONS } from './selections';
 import {
   CardTitle,
@@ -44,7 +45,12 @@ export const myWork: ListDefinition = {
     );
   },
   quickAction: (task) => (task.kind === 'result-ack' ? 'acknowledge' : null),
-  empty: 'Nothing claimed. Claim work from the unit queue.',
+  // A nurse's first screen is often this one, empty: the way to work is one tap away, not a sentence.
+  empty: (
+    <>
+      Nothing claimed. <Link to="/queue">Claim work from the unit queue</Link>.
+    </>
+  ),
 };
 
 export function Component() {

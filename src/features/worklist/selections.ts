@@ -14,11 +14,21 @@ export const SELECTIONS: Record<ViewId, (task: Task, me: Principal) => boolean> 
   escalations: (t) => !isClosed(t) && t.escalation.level > 0,
 };
 
+/**
+ * What a view's badge counts when it is not every task of the list, and the words for it: one
+ * definition read by the navigation badge and the list's heading ("7 tasks · 5 not acknowledged"), so
+ * the two can never disagree.
+ */
+export const NEEDS_SOMEONE: Partial<Record<ViewId, { keep: (task: Task) => boolean; words: string }>> = {
+  escalations: { keep: (t) => t.acknowledgedAt === null, words: 'not acknowledged' },
+};
+
 /** The number a navigation item shows: what needs someone (for escalations, the unacknowledged). */
 export function countFor(view: ViewId, tasks: readonly Task[], me: Principal): number {
   const keep = SELECTIONS[view];
+  const needs = NEEDS_SOMEONE[view]?.keep;
   let n = 0;
-  for (const t of tasks) if (keep(t, me) && (view !== 'escalations' || t.acknowledgedAt === null)) n++;
+  for (const t of tasks) if (keep(t, me) && (!needs || needs(t))) n++;
   return n;
 }
 

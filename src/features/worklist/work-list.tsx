@@ -20,6 +20,7 @@ import {
 import { compareIds } from './sorting';
 import { matchesFilter, matchesQuick, quickFilterSearch, readQuickFilters } from './filters';
 import { CardSort, QuickFilterBar } from './quick-filters';
+import { NEEDS_SOMEONE } from './selections';
 
 /**
  * Table rows have one fixed height (app.css `.tbody .tr`), so the table never measures a row: a fast
@@ -166,7 +167,7 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
       ? 'Fetching your worklist…'
       : narrowed
         ? `${rows.length} of ${total} ${total === 1 ? 'task' : 'tasks'} match`
-        : `${total} ${total === 1 ? 'task' : 'tasks'}`;
+        : `${total} ${total === 1 ? 'task' : 'tasks'}${needsSomeoneWords(definition, selected)}`;
 
   return (
     <div className={`work-list view-${definition.id}`}>
@@ -242,6 +243,13 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
       )}
     </div>
   );
+}
+
+/** " · 5 not acknowledged": the navigation badge's number, counted by the same rule (selections.ts). */
+function needsSomeoneWords(definition: ListDefinition, selected: readonly Task[]): string {
+  const needs = NEEDS_SOMEONE[definition.id];
+  if (!needs) return '';
+  return ` · ${selected.filter(needs.keep).length} ${needs.words}`;
 }
 
 function ListHint() {
