@@ -2,7 +2,7 @@ import { hasRole, type Principal } from '../domain';
 import type { ViewId } from '../state/ui-store';
 
 /** The list views, and the outcomes dashboard (not a list: no filter, sort or count of its own). */
-export type NavId = ViewId | 'outcomes' | 'holders';
+export type NavId = ViewId | 'outcomes' | 'holders' | 'beds';
 
 export interface ViewLink {
   id: NavId;
@@ -31,6 +31,14 @@ export const HOLDERS_LINK: ViewLink = {
   shortLabel: 'Team',
 };
 
+/** Each bed's nurse for the shift (docs/ASSIGNMENTS.md): where beds are assigned, taken and given back. */
+export const BEDS_LINK: ViewLink = { id: 'beds', path: '/beds', label: 'Beds' };
+
+/** Nurses and charge nurses work beds; only someone on a unit has a board. */
+export function seesBeds(me: Principal): boolean {
+  return hasRole(me, 'Nurse', 'ChargeNurse') && me.units.length > 0;
+}
+
 export function seesHolders(me: Principal): boolean {
   return hasRole(me, 'ChargeNurse', 'Coordinator', 'Supervisor') && me.units.length > 0;
 }
@@ -56,6 +64,8 @@ export function viewsFor(me: Principal): ViewLink[] {
   const links: ViewLink[] = ids.map((id) => VIEW_LINKS[id]);
   // Right after the first view: the lead's second question is who has the work.
   if (seesHolders(me)) links.splice(1, 0, HOLDERS_LINK);
+  // After the person's own work: the beds say whose patients they are.
+  if (seesBeds(me)) links.splice(links.indexOf(VIEW_LINKS['my-work']) + 1, 0, BEDS_LINK);
   // Last: the numbers about the work never come before the work itself.
   return seesOutcomes(me) ? [...links, OUTCOMES_LINK] : links;
 }

@@ -27,7 +27,9 @@ export function Shell() {
       new Map(
         views.map((v) => [
           v.id,
-          tasks && v.id !== 'outcomes' && v.id !== 'holders' ? countFor(v.id, tasks, me) : null,
+          tasks && v.id !== 'outcomes' && v.id !== 'holders' && v.id !== 'beds'
+            ? countFor(v.id, tasks, me)
+            : null,
         ]),
       ),
     [views, tasks, me],

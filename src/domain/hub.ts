@@ -46,9 +46,11 @@ export const Alert = z.object({
    * What rang: an escalation level (absent means escalation, so older alerts still parse), or a
    * handover offer that waited past HANDOVER_ACCEPT_MINUTES (docs/HANDOFFS.md HO7), sent once to the
    * unit's charge nurses. A handover alert has `level` 1, `repeats` 0, `targetRole` "ChargeNurse",
-   * `scope` "unit", `nextAt` null, and `handover` set; an escalation has no `handover`.
+   * `scope` "unit", `nextAt` null, and `handover` set; an escalation has no `handover`. `patient`: a new
+   * stat/asap task arrived for the assigned nurse's patient (docs/ASSIGNMENTS.md), level 1, repeats 0,
+   * `targetRole` "AssignedNurse", sent once to her when no escalation level tells her of it.
    */
-  kind: z.enum(['escalation', 'handover']).optional(),
+  kind: z.enum(['escalation', 'handover', 'patient']).optional(),
   handover: z
     .object({
       from: StaffRef,

@@ -14,3 +14,4 @@ export * from './hub';
 export * from './outbound-event';
 export * from './deadlines';
 export * from './colleagues';
+export * from './assignments';
