@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { AlertBanners } from '../features/escalations/alert-banner';
+import { OpenAfterUnlock } from '../features/assignments/waiting-while-locked';
 import { CoverageWarning } from '../features/escalations/coverage-warning';
 import { countFor, heldUndecided } from '../features/worklist/selections';
 import { ROLE_WORDS } from '../features/shared/words';
@@ -112,6 +113,7 @@ export function Shell() {
       )}
       <main id="main" className="app-main" tabIndex={-1}>
         <UpdatePrompt canReload={unsent === 0 && !editing} />
+        <OpenAfterUnlock />
         <AlertBanners />
         <CoverageWarning />
         <Notices />

@@ -1,9 +1,4 @@
-import {
-  ASSIGNMENT_HUB_METHODS,
-  AssignBedsResult,
-  UnitAssignments,
-  type AssignBedsCommand,
-} from '../domain';
+import { ASSIGNMENT_HUB_METHODS, AssignBedsResult, UnitAssignments, type AssignBedsCommand } from '../domain';
 import type { AttentionRow, BedOutboxRow, WorklistDb } from './db';
 
 /**
@@ -110,12 +105,22 @@ export async function drainBeds(db: WorklistDb, channel: BoardChannel): Promise<
         await db.bedOutbox.update(row.order!, { attempts, lastError });
         return false;
       }
-      raw = { status: 'rejected', code: 'invalid', message: `Wardline could not assign the beds: “${lastError}”`, assignments: null };
+      raw = {
+        status: 'rejected',
+        code: 'invalid',
+        message: `Wardline could not assign the beds: “${lastError}”`,
+        assignments: null,
+      };
     }
     const parsed = AssignBedsResult.safeParse(raw);
     const result: AssignBedsResult = parsed.success
       ? parsed.data
-      : { status: 'rejected', code: 'invalid', message: 'Wardline gave an answer this device could not read.', assignments: null };
+      : {
+          status: 'rejected',
+          code: 'invalid',
+          message: 'Wardline gave an answer this device could not read.',
+          assignments: null,
+        };
     await settleBeds(db, row, result);
   }
 }

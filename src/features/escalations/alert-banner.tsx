@@ -7,6 +7,7 @@ import { may } from '../task/available-actions';
 import { countdown, levelWords, stillEscalating, whyWords } from './wording';
 import { NextLevelCountdown } from './countdown';
 import { HandoverAlertBanner, stillWaiting } from '../handover/handover-alert';
+import { PatientAlertBanner, stillNew } from '../assignments/patient-alert';
 import './alerts.css';
 
 /** Alerts shown at once; the rest are counted, so a burst never pushes the worklist off a phone. */
@@ -43,7 +44,11 @@ export function AlertBanners() {
       const present = alert.taskIds.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined);
       // A handover alert (docs/HANDOFFS.md HO7) stays while its offer waits; an escalation while it escalates.
       const active = present.filter((t) =>
-        alert.kind === 'handover' ? stillWaiting(t, alert) : stillEscalating(t),
+        alert.kind === 'handover'
+          ? stillWaiting(t, alert)
+          : alert.kind === 'patient'
+            ? stillNew(t)
+            : stillEscalating(t),
       );
       if (present.length > 0) seenWithTask.current.add(alert.id);
       if (active.length > 0) shown.push({ alert, active });
@@ -68,6 +73,8 @@ export function AlertBanners() {
         .map((s) =>
           s.alert.kind === 'handover' ? (
             <HandoverAlertBanner key={s.alert.id} alert={s.alert} task={s.active[0]} />
+          ) : s.alert.kind === 'patient' ? (
+            <PatientAlertBanner key={s.alert.id} alert={s.alert} task={s.active[0]} />
           ) : (
             <AlertBanner key={s.alert.id} alert={s.alert} active={s.active} />
           ),

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { hasRole, type Role } from '../../domain';
-import { fetchCoverage, type CoverageGap } from '../../data/coverage';
+import { fetchCoverageReport, type BedCoverage, type CoverageGap } from '../../data/coverage';
+import { BedsWithoutNurse, bedCoverageLines } from '../assignments/beds-coverage';
 import { useSession } from '../../app/session';
 import { useConnection } from '../../state/connection-store';
 import { ROLE_WORDS } from '../shared/words';
@@ -39,13 +40,18 @@ export function CoverageWarning() {
   const allowed = hasRole(me, ...COVERAGE_ROLES);
   const live = useConnection((s) => s.link === 'live');
   const [gaps, setGaps] = useState<CoverageGap[] | null>(null);
+  const [beds, setBeds] = useState<BedCoverage[]>([]);
 
   useEffect(() => {
     if (!allowed || !live) return;
     let cancelled = false;
     const refresh = () => {
-      fetchCoverage(tokens).then(
-        (next) => !cancelled && setGaps(next),
+      fetchCoverageReport(tokens).then(
+        (next) => {
+          if (cancelled) return;
+          setGaps(next?.gaps ?? null);
+          setBeds(next?.beds ?? []);
+        },
         // Unreachable: keep what was last known; the next refresh or reconnect asks again.
         () => undefined,
       );
@@ -58,16 +64,27 @@ export function CoverageWarning() {
     };
   }, [allowed, live, tokens]);
 
-  if (!allowed || !gaps || gaps.length === 0) return null;
+  const bedLines = bedCoverageLines(beds);
+  if (!allowed || ((!gaps || gaps.length === 0) && bedLines.length === 0)) return null;
   return (
     <section className="coverage-warning" aria-labelledby="coverage-warning-title">
-      <p>
-        <span aria-hidden="true" className="coverage-icon">
-          !
-        </span>
-        <strong id="coverage-warning-title">Escalations could dead-end.</strong> Nobody reachable as{' '}
-        {gapPhrases(gaps).join('; ')}.
-      </p>
+      {gaps && gaps.length > 0 ? (
+        <p>
+          <span aria-hidden="true" className="coverage-icon">
+            !
+          </span>
+          <strong id="coverage-warning-title">Escalations could dead-end.</strong> Nobody reachable as{' '}
+          {gapPhrases(gaps).join('; ')}.
+        </p>
+      ) : (
+        <p>
+          <span aria-hidden="true" className="coverage-icon">
+            !
+          </span>
+          <strong id="coverage-warning-title">Beds need a nurse.</strong>
+        </p>
+      )}
+      <BedsWithoutNurse beds={beds} />
     </section>
   );
 }

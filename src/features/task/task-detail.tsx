@@ -17,6 +17,7 @@ import { Comments, ExceptionOutcomes, MoreActions, PrimaryActions } from './task
 import { useRecordTaskOpen } from './record-open';
 import { HandOnActions } from '../handover/hand-on-actions';
 import { HandoverTag } from '../worklist/columns';
+import { YourPatientTag } from '../assignments/your-patient';
 import { HandoverPanel } from '../handover/handover-panel';
 import { acknowledgedWords, beingHandedWords } from '../handover/handover-words';
 
@@ -103,6 +104,7 @@ function TaskBody({
           {sending && <SendingTag />}
           {task.acknowledgedAt && <AcknowledgedTag task={task} />}
           <HandoverTag task={task} me={me} />
+          <YourPatientTag task={task} />
         </p>
       </header>
 
