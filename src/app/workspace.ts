@@ -7,7 +7,7 @@ import { dropUnreadableTasks } from '../data/stored-tasks';
 import { SyncEngine, type SyncReports } from '../data/sync-engine';
 import { receiveAlert } from '../data/alerts';
 import { refreshBoards, storeBoard } from '../data/assignments';
-import { ASSIGNMENT_HUB_EVENTS } from '../domain';
+import { HUB_EVENTS } from '../domain';
 import { liveQuery } from 'dexie';
 import { useBoards } from '../state/board-store';
 import { useConnection } from '../state/connection-store';
@@ -73,7 +73,7 @@ const reportToScreen: SyncReports = {
  * connect, stored in Dexie and mirrored into the board store that the Beds screen and rows read.
  */
 function followBoards(db: WorklistDb, engine: SyncEngine, me: Principal): () => void {
-  engine.on(ASSIGNMENT_HUB_EVENTS.assignmentsChanged, (board: unknown) => void storeBoard(db, board));
+  engine.on(HUB_EVENTS.assignmentsChanged, (board: unknown) => void storeBoard(db, board));
   const unsubscribe = useConnection.subscribe((state, previous) => {
     if (state.link === 'live' && previous.link !== 'live') void refreshBoards(db, engine, me.units);
   });

@@ -1,4 +1,4 @@
-import { ASSIGNMENT_HUB_METHODS, AssignBedsResult, UnitAssignments, type AssignBedsCommand } from '../domain';
+import { HUB_METHODS, AssignBedsResult, UnitAssignments, type AssignBedsCommand } from '../domain';
 import type { AttentionRow, BedOutboxRow, WorklistDb } from './db';
 
 /**
@@ -27,7 +27,7 @@ export async function storeBoard(db: WorklistDb, raw: unknown): Promise<void> {
 export async function refreshBoards(db: WorklistDb, channel: BoardChannel, units: readonly string[]) {
   for (const unit of units) {
     try {
-      await storeBoard(db, await channel.invoke<unknown>(ASSIGNMENT_HUB_METHODS.assignments, unit));
+      await storeBoard(db, await channel.invoke<unknown>(HUB_METHODS.assignments, unit));
     } catch {
       // Not a member any more, or the connection dropped: the next connect asks again.
     }
@@ -96,7 +96,7 @@ export async function drainBeds(db: WorklistDb, channel: BoardChannel): Promise<
     if (!channel.isLive) return false;
     let raw: unknown;
     try {
-      raw = await channel.invoke<unknown>(ASSIGNMENT_HUB_METHODS.assignBeds, row.command);
+      raw = await channel.invoke<unknown>(HUB_METHODS.assignBeds, row.command);
     } catch (error) {
       const lastError = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
       if (!channel.isLive) return false;

@@ -1,7 +1,7 @@
 import { describe, expect, it, test } from 'vitest';
 import { ACTION_TYPES, type ActionType } from './commands';
 import { decide, type Decision, type DecideOptions } from './decide';
-import { ROLES, type Principal, type Role } from './principal';
+import { ROLES, type Principal, type StaffRole } from './principal';
 import type { RejectionCode } from './results';
 import { NO_ESCALATION, TASK_STATUSES, Task, type TaskStatus } from './task';
 import {
@@ -286,7 +286,7 @@ describe('decide: every action × every status × every role', () => {
     '%s',
     (_title, { action, status, role, expected }) => {
       const before = deepFreeze(gridTask(status));
-      const actor = BY_ROLE[role as Role];
+      const actor = BY_ROLE[role as StaffRole];
       const result = run(before, action, GRID_PAYLOAD[action], actor, { assignee: okafor });
 
       if (expected === 'applied') {

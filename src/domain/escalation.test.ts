@@ -19,8 +19,16 @@ function policy(id: string): EscalationPolicy {
   return found;
 }
 
-/** Critical result: level 1 (charge nurse) at the ack-by time, level 2 (supervisor) 10 min later, repeating every 10. */
-const critical = policy('critical-result');
+/** The default critical-result chain: the assigned nurse on arrival, then the charge nurse, then the supervisor. */
+const defaultCritical = policy('critical-result');
+/**
+ * The same chain without its arrival level: level 1 (charge nurse) at the ack-by time, level 2
+ * (supervisor) 10 min later, repeating every 10. The chain mechanics below are told on it.
+ */
+const critical: EscalationPolicy = {
+  ...defaultCritical,
+  levels: defaultCritical.levels.filter((l) => !l.onArrival),
+};
 /** Discharge: one level (coordinator) at the due time. */
 const discharge = policy('discharge-overdue');
 /** Exception: one level (coordinator) 30 min after arrival unless claimed. */
@@ -292,6 +300,51 @@ describe('[E3] chainOutlook: why you, and what happens next', () => {
       target: { role: 'Supervisor' },
       next: null,
     });
+  });
+});
+
+describe('[AS13] a level that fires on arrival (the assigned nurse)', () => {
+  const result = aResult({ createdAt: at('10:00'), ackBy: at('10:30') });
+
+  test.each([
+    ['09:59', 0, 0, '10:00'],
+    ['10:00', 1, 0, '10:30'],
+    ['10:29', 1, 0, '10:30'],
+    ['10:30', 2, 0, '10:40'],
+    ['10:40', 3, 0, '10:50'],
+    ['10:50', 3, 1, '11:00'],
+  ] as const)(
+    'the default critical-result chain at %s: level %i, repeated %i, next at %s',
+    (now, level, repeats, nextAt) => {
+      expect(escalationState(result, defaultCritical, at(now))).toEqual({
+        level,
+        repeats,
+        nextAt: at(nextAt),
+        stopped: false,
+      });
+    },
+  );
+
+  it('tells the assigned nurse first, the charge nurse at the acknowledge-by time, then the supervisor', () => {
+    expect([1, 2, 3].map((n) => levelAt(defaultCritical, n)?.target.role)).toEqual([
+      'AssignedNurse',
+      'ChargeNurse',
+      'Supervisor',
+    ]);
+    expect(levelDueAt(result, defaultCritical, 1)).toBe(Date.parse(at('10:00')));
+    expect(levelDueAt(result, defaultCritical, 2)).toBe(Date.parse(at('10:30')));
+  });
+
+  it('without an acknowledge-by time the charge nurse is told 10 minutes after arrival', () => {
+    const noAck = aResult({ createdAt: at('10:00'), ackBy: null });
+    expect(iso(levelDueAt(noAck, defaultCritical, 2))).toBe(at('10:10'));
+  });
+
+  it('only leading levels may fire on arrival, and a chain needs one after them', () => {
+    const late = { ...critical, levels: [...critical.levels, { ...critical.levels[0]!, onArrival: true }] };
+    expect(EscalationPolicies.safeParse({ version: 1, policies: [late] }).success).toBe(false);
+    const only = { ...critical, levels: [{ ...critical.levels[0]!, onArrival: true }] };
+    expect(EscalationPolicies.safeParse({ version: 1, policies: [only] }).success).toBe(false);
   });
 });
 

@@ -19,6 +19,12 @@ export const EscalationLevel = z.object({
     .max(7 * 24 * 60),
   /** Who is told: a role on the task's unit ("charge nurse of 4W") or hospital-wide ("house supervisor"). */
   target: EscalationTarget,
+  /**
+   * Fires when the task arrives, before the policy's clock starts (only leading levels may): "the
+   * assigned nurse when the result arrives" (docs/ASSIGNMENTS.md AS13). `afterMinutes` is then ignored,
+   * and the next level's `afterMinutes` counts from the clock's start as if this level were not there.
+   */
+  onArrival: z.boolean().optional(),
   /** Fire again at this interval while nothing stops the chain (only the last level may repeat). */
   repeatEveryMinutes: z
     .number()
@@ -39,7 +45,15 @@ export const EscalationPolicy = z.object({
   clock: z.enum(['ack', 'due', 'created']),
   /** What stops the chain, besides the task closing. */
   stopWhen: z.enum(['acknowledged', 'claimed', 'resolved']),
-  levels: z.array(EscalationLevel).min(1).max(10),
+  levels: z
+    .array(EscalationLevel)
+    .min(1)
+    .max(10)
+    .refine(
+      (levels) => levels.every((l, i) => !l.onArrival || levels.slice(0, i).every((p) => p.onArrival)),
+      'only leading levels may fire on arrival',
+    )
+    .refine((levels) => levels.some((l) => !l.onArrival), 'a chain needs a level after its arrival levels'),
 });
 export type EscalationPolicy = z.infer<typeof EscalationPolicy>;
 
@@ -71,8 +85,14 @@ export function isStopped(task: Task, policy: EscalationPolicy): boolean {
 
 /** When level `n` (1-based) is due, in ms since the epoch, or null when the policy has no such level. */
 export function levelDueAt(task: Task, policy: EscalationPolicy, n: number): number | null {
-  const first = policy.levels[0];
-  if (!first || n < 1) return null;
+  if (n < 1) return null;
+  // Levels that fire on arrival come first; the clock's levels are numbered after them.
+  const arrival = arrivalLevels(policy);
+  if (n <= arrival) return Date.parse(task.createdAt);
+  const levels = policy.levels.slice(arrival);
+  n -= arrival;
+  const first = levels[0];
+  if (!first) return null;
   let start: number;
   if (policy.clock === 'due') {
     if (!task.dueAt) return null;
@@ -85,16 +105,22 @@ export function levelDueAt(task: Task, policy: EscalationPolicy, n: number): num
   }
   let at = start;
   for (let i = 0; i < n; i++) {
-    const level = policy.levels[i];
+    const level = levels[i];
     if (level) {
       at += level.afterMinutes * MINUTE_MS;
       continue;
     }
-    const last = policy.levels[policy.levels.length - 1];
+    const last = levels[levels.length - 1];
     if (!last?.repeatEveryMinutes) return null;
     at += last.repeatEveryMinutes * MINUTE_MS;
   }
   return at;
+}
+
+/** How many leading levels fire when the task arrives. */
+export function arrivalLevels(policy: EscalationPolicy): number {
+  const index = policy.levels.findIndex((l) => !l.onArrival);
+  return index === -1 ? policy.levels.length : index;
 }
 
 export interface EscalationState {
@@ -184,7 +210,11 @@ export const DEFAULT_POLICIES: EscalationPolicies = {
       priorities: ['stat', 'asap'],
       clock: 'ack',
       stopWhen: 'acknowledged',
+      // The bed's assigned nurse when the result arrives, the charge nurse at its acknowledge-by time,
+      // then the supervisor (docs/ASSIGNMENTS.md AS13). Without a reachable assigned nurse the first
+      // level is skipped and the charge nurse is told at once.
       levels: [
+        { afterMinutes: 0, onArrival: true, target: { role: 'AssignedNurse', scope: 'unit' } },
         { afterMinutes: 10, target: { role: 'ChargeNurse', scope: 'unit' } },
         { afterMinutes: 10, target: { role: 'Supervisor', scope: 'hospital' }, repeatEveryMinutes: 10 },
       ],

@@ -51,7 +51,7 @@ export const TaskRoutedData = z.strictObject({
   unit: Unit,
   /** People's roles only: work is never routed to Admin or Ingest accounts. */
   candidateRoles: z
-    .array(Role.exclude(['Admin', 'Ingest']))
+    .array(Role.exclude(['Admin', 'Ingest', 'AssignedNurse']))
     .min(1)
     .max(4),
   patient: PatientIn,

@@ -4,8 +4,21 @@ import { Priority, StaffRef, type Task } from './task';
 /** The worklist hub's contract (docs/HUB.md), shared by the relay and the PWA. */
 export const HUB_PATH = '/hubs/worklist';
 
-export const HUB_METHODS = { sync: 'sync', execute: 'execute' } as const;
-export const HUB_EVENTS = { taskChanged: 'taskChanged', taskRemoved: 'taskRemoved', alert: 'alert' } as const;
+export const HUB_METHODS = {
+  sync: 'sync',
+  execute: 'execute',
+  /** `assignments(unit) → UnitAssignments` (docs/ASSIGNMENTS.md AS3). */
+  assignments: 'assignments',
+  /** `assignBeds(AssignBedsCommand) → AssignBedsResult` (AS4–AS8). */
+  assignBeds: 'assignBeds',
+} as const;
+export const HUB_EVENTS = {
+  taskChanged: 'taskChanged',
+  taskRemoved: 'taskRemoved',
+  alert: 'alert',
+  /** `assignmentsChanged(UnitAssignments)` to every live member of the unit (AS3). */
+  assignmentsChanged: 'assignmentsChanged',
+} as const;
 
 export interface SyncPage {
   tasks: Task[];
@@ -46,9 +59,10 @@ export const Alert = z.object({
    * What rang: an escalation level (absent means escalation, so older alerts still parse), or a
    * handover offer that waited past HANDOVER_ACCEPT_MINUTES (docs/HANDOFFS.md HO7), sent once to the
    * unit's charge nurses. A handover alert has `level` 1, `repeats` 0, `targetRole` "ChargeNurse",
-   * `scope` "unit", `nextAt` null, and `handover` set; an escalation has no `handover`. `patient`: a new
-   * stat/asap task arrived for the assigned nurse's patient (docs/ASSIGNMENTS.md), level 1, repeats 0,
-   * `targetRole` "AssignedNurse", sent once to her when no escalation level tells her of it.
+   * `scope` "unit", `nextAt` null, and `handover` set; an escalation has no `handover`. A `patient`
+   * alert is a new stat/asap task routed to the bed's assigned nurse whose chain does not reach her at
+   * its arrival (docs/ASSIGNMENTS.md AS14): `level` 1, `repeats` 0, `targetRole` "AssignedNurse",
+   * `scope` "unit", `nextAt` null.
    */
   kind: z.enum(['escalation', 'handover', 'patient']).optional(),
   handover: z

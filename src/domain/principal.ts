@@ -5,7 +5,13 @@ import { z } from 'zod';
  * (interface engines, Logic Apps), never for people.
  */
 export const ROLES = ['Nurse', 'ChargeNurse', 'Coordinator', 'Supervisor', 'Admin', 'Ingest'] as const;
-export const Role = z.enum(ROLES);
+/** A role a person can hold (a token or the directory names it). */
+export type StaffRole = (typeof ROLES)[number];
+/**
+ * Staff roles, plus `AssignedNurse`: an escalation target meaning "the nurse assigned to the task's bed
+ * this shift" (docs/ASSIGNMENTS.md). Nobody holds it: tokens and the directory keep only `ROLES`.
+ */
+export const Role = z.enum([...ROLES, 'AssignedNurse']);
 export type Role = z.infer<typeof Role>;
 
 /**

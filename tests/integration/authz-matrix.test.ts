@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../src/domain';
+import type { StaffRole as Role } from '../../src/domain';
 import { routed } from '../helpers/events';
 import { connectAs, type WorklistClient } from '../helpers/hub-client';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';

@@ -3,7 +3,12 @@ import { DEFAULT_POLICIES, NO_ESCALATION, type Task } from '../../../src/domain'
 import { aResult, aTask, at, chargeNurse, ref } from '../../../src/domain/testing/fixtures';
 import { withNextEscalation } from './schedule';
 
-const policies = DEFAULT_POLICIES.policies;
+// The chain mechanics are told on the critical-result chain without its arrival level (the assigned
+// nurse, docs/ASSIGNMENTS.md AS13): the charge nurse at the acknowledge-by time.
+const policies = DEFAULT_POLICIES.policies.map((p) => ({
+  ...p,
+  levels: p.levels.filter((l) => !l.onArrival),
+}));
 
 /** A stat result due for acknowledgement at 10:30: charge nurse then, the supervisor at 10:40, every 10 min. */
 function result(escalation: Partial<Task['escalation']> = {}, task: Partial<Task> = {}): Task {

@@ -5,7 +5,7 @@
  * The clock reads 10:42 on the morning of 14 March 2025 (UTC, the default time zone of messages).
  */
 import type { InboundEvent } from '../events';
-import type { Principal, Role } from '../principal';
+import type { Principal, Role, StaffRole } from '../principal';
 import {
   NO_ESCALATION,
   SYSTEM,
@@ -52,7 +52,7 @@ export const admin = person('oid-admin-it', 'IT Service Desk', ['Admin'], []);
 export const ingest = person('oid-ingest-engine', 'Interface engine', ['Ingest'], []);
 
 /** One principal per app role, for tables over roles. */
-export const BY_ROLE: Record<Role, Principal> = {
+export const BY_ROLE: Record<StaffRole, Principal> = {
   Nurse: nurse,
   ChargeNurse: chargeNurse,
   Coordinator: coordinator,

@@ -52,6 +52,7 @@ export const ROLE_WORDS: Record<Role, string> = {
   Supervisor: 'House supervisor',
   Admin: 'Administrator',
   Ingest: 'Integration account',
+  AssignedNurse: 'Assigned nurse',
 };
 
 /** The audit trail's change names in words; an unknown one (a newer relay) is shown as it is. */
