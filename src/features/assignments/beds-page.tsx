@@ -48,7 +48,7 @@ export function Component() {
 }
 
 function UnitBeds({ unit }: { unit: string }) {
-  const { me, db } = useSession();
+  const { me, db, outbox } = useSession();
   const stored = useBoards((s) => s.boards.find((b) => b.unit === unit));
   const pending = useBoards((s) => s.pending);
   const leads = hasRole(me, 'ChargeNurse');
@@ -64,6 +64,7 @@ function UnitBeds({ unit }: { unit: string }) {
     [me, nurses],
   );
   const board = useMemo(() => stored && withPending(stored, pending, names), [stored, pending, names]);
+  const [saveFailure, setSaveFailure] = useState<string | null>(null);
 
   if (!board) {
     return (
@@ -84,7 +85,12 @@ function UnitBeds({ unit }: { unit: string }) {
       shiftId: board.shift.id,
       madeAt: new Date().toISOString(),
     };
-    return enqueueBeds(db, command);
+    // Saved first (what the screen shows), then sent when the relay can be reached [A-P3].
+    return enqueueBeds(db, command).then(
+      () => void outbox.flush(),
+      () =>
+        setSaveFailure('Not saved on this device. Do it again; if it keeps failing, sign out and in again.'),
+    );
   };
   const unassigned = board.beds.filter((b) => !b.nurse).map((b) => b.bed);
   const ended = board.endedUnassigned.filter((bed) => unassigned.includes(bed));
@@ -97,6 +103,11 @@ function UnitBeds({ unit }: { unit: string }) {
           ? 'every bed has a nurse'
           : `${unassigned.length} ${unassigned.length === 1 ? 'bed' : 'beds'} without a nurse`}
       </p>
+      {saveFailure && (
+        <p className="notice" role="alert">
+          {saveFailure}
+        </p>
+      )}
       {ended.length > 0 && (
         <p className="beds-ended" role="status">
           Assignment ended at shift change: {ended.join(', ')}
