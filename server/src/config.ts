@@ -20,6 +20,7 @@ import {
   type ServiceBusConfig,
 } from './ingest/servicebus-config';
 import { parseStoreConfig, type StoreConfig } from './store/config';
+import { parseAssignmentConfig, type AssignmentConfig } from './assignments/config';
 
 export interface RelayConfig {
   mode: RelayMode;
@@ -64,6 +65,8 @@ export interface RelayConfig {
   hubLimits: HubLimits;
   /** SIGTERM to exit, at most; past it every socket is cut and the process exits (docs/SECURITY.md F8). */
   shutdownDeadlineMs: number;
+  /** Shifts (`SHIFTS`) and each unit's beds (`UNIT_BEDS`): docs/ASSIGNMENTS.md AS1–AS2. */
+  assignments?: AssignmentConfig;
 }
 
 export type HubLimits = Pick<
@@ -207,6 +210,7 @@ export function loadConfig(env: Env): ConfigResult {
   }
 
   const hubLimits = loadHubLimits(env, problems);
+  const assignments = parseAssignmentConfig(env, mode === 'development', problems);
   // Inside Kubernetes' default 30 s grace: the hub's 5 s close and the HTTP server's 5 s grace fit.
   const shutdownDeadlineMs = decimal(env, 'SHUTDOWN_DEADLINE_SECONDS', 15, 1, 600, problems) * 1000;
 
@@ -238,6 +242,7 @@ export function loadConfig(env: Env): ConfigResult {
       publicOrigin,
       accessAuditRetentionDays,
       handoverAcceptMinutes,
+      assignments,
       hubLimits,
       shutdownDeadlineMs,
     },

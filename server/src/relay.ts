@@ -66,6 +66,10 @@ import { openStore, type StoreEngine } from './store/database';
 import { azureTokenPassword } from './store/config';
 import type { WorklistStore } from './store/contract';
 import { SqlWorklistStore } from './store/worklist-store';
+import { AssignmentService } from './assignments/service';
+import { alertNewPatientWork } from './assignments/patient-alerts';
+import { parseAssignmentConfig } from './assignments/config';
+import { HUB_EVENTS, isMemberOf, shiftAt } from '../../src/domain';
 
 export interface Relay {
   /** The base URL the relay answers on, e.g. `http://127.0.0.1:8080`. */
@@ -140,11 +144,13 @@ export async function startRelay(
         }
       : null;
   };
+  const assignmentConfig = config.assignments ?? parseAssignmentConfig({}, false, []);
   const store: WorklistStore = await SqlWorklistStore.open(db, {
     clock: () => clock.now(),
     timeZone: config.timeZone,
     policies: config.policies,
     lookupStaff,
+    shiftIdAt: (now) => shiftAt(now, assignmentConfig.shifts, config.timeZone).id,
   });
 
   // Scrape-time callbacks read the hub and the outbox; `hub` is assigned below, before any scrape.
@@ -163,6 +169,29 @@ export async function startRelay(
   const authenticator = withPresence(createAuthenticator({ validator, directory, logger }), presence);
   const guard = createRequestGuard({ authenticator, logger });
 
+  const subscriptions = new PushSubscriptions(db);
+  // Patient assignments (docs/ASSIGNMENTS.md): the boards, who a bed's nurse is, the shift change.
+  const assignments = new AssignmentService({
+    store,
+    clock,
+    logger,
+    timeZone: config.timeZone,
+    config: assignmentConfig,
+    lookupStaff,
+    publish: (board) =>
+      operational.messageOut(
+        'hub',
+        hub.sendWhere(
+          (c) => isMemberOf(c.caller.principal, board.unit),
+          HUB_EVENTS.assignmentsChanged,
+          board,
+        ),
+      ),
+    liveUnits: () => [...new Set([...hub.connections()].flatMap((c) => c.caller.principal.units))],
+    reachable: async (staffId) =>
+      [...hub.connections()].some((c) => c.caller.principal.id === staffId) ||
+      (await subscriptions.all()).some((s) => s.objectId === staffId),
+  });
   const hub = createWorklistHub({
     store,
     directory,
@@ -171,8 +200,8 @@ export async function startRelay(
     allowedOrigins: config.allowedOrigins,
     metrics: operational,
     limits: config.hubLimits,
+    assignments,
   });
-  const subscriptions = new PushSubscriptions(db);
   const vapid = loadOrCreateVapidKeys(config.dataDir);
   const endpoints = createPushEndpointPolicy({
     hosts: config.pushServiceHosts,
@@ -217,7 +246,12 @@ export async function startRelay(
       operational.escalationFired(f.lagMs);
       alerts.add(f);
     },
+    assignedNurse: async (taskId) => {
+      const task = await store.getTask(taskId);
+      return task ? assignments.reachableNurseFor(task) : null;
+    },
   });
+  const stopPatientAlerts = alertNewPatientWork(store, config.policies, clock, deliverAlert);
 
   const access = new AccessLog(
     db,
@@ -256,6 +290,7 @@ export async function startRelay(
   registerCoverageRoute(router, {
     guard,
     policies: config.policies,
+    beds: (units) => assignments.coverage(units),
     reachable: async () => [
       ...[...hub.connections()].map((c) => c.caller.principal),
       ...(
@@ -372,6 +407,8 @@ export async function startRelay(
       await serviceBus?.close();
       scheduler.stop();
       handoverWatch.stop();
+      assignments.stop();
+      stopPatientAlerts();
       alerts.flushAll();
       // Clients hear "reconnect" (allowReconnect) before the sockets go: a restart is not their fault.
       await hub.close();
@@ -390,6 +427,7 @@ export async function startRelay(
   // What came due while the relay was down fires now, once, at the level it has reached.
   await scheduler.start();
   await handoverWatch.start();
+  assignments.start();
   logger.info(
     {
       url: baseUrl,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { StaffRef } from './task';
+import { StaffRef, isClosed } from './task';
 import type { Task } from './task';
 import { hasRole, isMemberOf, type Principal } from './principal';
 
@@ -342,4 +342,82 @@ export function assignedNurseReason(bed: string): string {
 /** Open work that has not been started: it follows its bed to a new nurse (AS12). */
 export function isUnstarted(task: Pick<Task, 'status'>): boolean {
   return task.status === 'requested' || task.status === 'accepted';
+}
+
+/** What an ownership change for a bed's nurse did to one task: the new state and how it is recorded. */
+export interface BedFollow {
+  task: Task;
+  change: 'assigned-nurse' | 'handover-offered';
+  detail: string;
+  upstream: 'claimed' | 'handover.offered';
+}
+
+function ownedByNurse(task: Task, nurse: StaffRef, now: string): Task {
+  return {
+    ...task,
+    owner: nurse,
+    claimedAt: now,
+    status: task.status === 'requested' ? 'accepted' : task.status,
+    handover: null,
+    version: task.version + 1,
+    updatedAt: now,
+  };
+}
+
+/**
+ * A new task for a bed with a nurse this shift is hers when it arrives (AS10), if it is routed to
+ * nurses and nobody owns it yet. Null when it stays in the unit queue.
+ */
+export function routeToAssignedNurse(task: Task, nurse: StaffRef | null, now: string): BedFollow | null {
+  const bed = task.patient?.bed;
+  if (!nurse || !bed || task.owner !== null || !routedToNurses(task) || isClosed(task)) return null;
+  return {
+    task: ownedByNurse(task, nurse, now),
+    change: 'assigned-nurse',
+    detail: assignedNurseReason(bed),
+    upstream: 'claimed',
+  };
+}
+
+/**
+ * A bed got a new nurse (AS12): its open, unstarted work that was in the queue or with the bed's
+ * previous nurse moves to her; work the previous nurse has started stays hers and is offered to the
+ * new nurse through the handover flow (AS16), so it changes hands only when she accepts.
+ */
+export function followBed(
+  task: Task,
+  bed: string,
+  previousNurse: StaffRef | null,
+  nurse: StaffRef,
+  now: string,
+): BedFollow | null {
+  if (isClosed(task) || !routedToNurses(task) || task.patient?.bed !== bed) return null;
+  if (task.owner?.id === nurse.id) return null;
+  const heldByPrevious = task.owner !== null && task.owner.id === previousNurse?.id;
+  if (isUnstarted(task) && (task.owner === null || heldByPrevious))
+    return {
+      task: ownedByNurse(task, nurse, now),
+      change: 'assigned-nurse',
+      detail: assignedNurseReason(bed),
+      upstream: 'claimed',
+    };
+  if (heldByPrevious && task.owner && task.handover === null)
+    return {
+      task: {
+        ...task,
+        handover: {
+          from: task.owner,
+          to: nurse,
+          offeredAt: now,
+          note: { text: `${bed} is assigned to you now.` },
+          alertedAt: null,
+        },
+        version: task.version + 1,
+        updatedAt: now,
+      },
+      change: 'handover-offered',
+      detail: assignedNurseReason(bed),
+      upstream: 'handover.offered',
+    };
+  return null;
 }

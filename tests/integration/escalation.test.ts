@@ -5,6 +5,7 @@ import { ENGINES, openEngine } from '../helpers/store-engines';
 import { FakeClock } from '../helpers/fake-clock';
 import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 
 const MINUTE = 60_000;
 
@@ -21,6 +22,8 @@ async function listen(
 /** Lets pushed messages cross loopback before asserting what did (not) arrive. */
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
+// The chain's mechanics, on the charge-nurse-first chain (no assigned nurse level): docs/ASSIGNMENTS.md
+// AS13 and tests/integration/assignments.test.ts cover the default chain that starts at the bed's nurse.
 describe('escalations, with an injected clock', () => {
   const cleanup: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
@@ -29,7 +32,7 @@ describe('escalations, with an injected clock', () => {
 
   it('a stat result unacknowledged for 10 minutes reaches 4W’s charge nurse once, and at 20 the supervisor', async () => {
     const clock = new FakeClock();
-    const relay = await startTestRelay({}, { clock });
+    const relay = await startTestRelay(chargeNurseFirstEnv(), { clock });
     cleanup.push(() => relay.stop());
     const ingest = await devToken(relay.url, 'integration-engine');
     const t0 = clock.now();
@@ -118,7 +121,7 @@ describe('escalations, with an injected clock', () => {
 
   it('several critical results for one patient within seconds ring once, as one alert', async () => {
     const clock = new FakeClock();
-    const relay = await startTestRelay({}, { clock });
+    const relay = await startTestRelay(chargeNurseFirstEnv(), { clock });
     cleanup.push(() => relay.stop());
     const ingest = await devToken(relay.url, 'integration-engine');
     const ackBy = clock.now().getTime() + 10 * MINUTE;
@@ -141,7 +144,7 @@ describe('escalations, with an injected clock', () => {
 
   it('acknowledging at minute 12 stops the chain: no level 2, no further change', async () => {
     const clock = new FakeClock();
-    const relay = await startTestRelay({}, { clock });
+    const relay = await startTestRelay(chargeNurseFirstEnv(), { clock });
     cleanup.push(() => relay.stop());
     const ingest = await devToken(relay.url, 'integration-engine');
     await postEvents(relay.url, ingest, statResult('ack-me', new Date(clock.now().getTime() + 10 * MINUTE)));
@@ -176,7 +179,7 @@ describe('escalations, with an injected clock', () => {
         await store.close();
         data.remove();
       });
-      const env = { DATA_DIR: data.path, ...store.env };
+      const env = { DATA_DIR: data.path, ...store.env, ...chargeNurseFirstEnv() };
       const first = await startTestRelay(env, { clock });
       const ingest = await devToken(first.url, 'integration-engine');
       await postEvents(
@@ -209,7 +212,7 @@ describe('escalations, with an injected clock', () => {
 
   it('1,000 tasks escalating in the same minute: each fires once, within 5 s of its deadline', async () => {
     const clock = new FakeClock();
-    const relay = await startTestRelay({}, { clock });
+    const relay = await startTestRelay(chargeNurseFirstEnv(), { clock });
     cleanup.push(() => relay.stop());
     const ingest = await devToken(relay.url, 'integration-engine');
     const start = clock.now().getTime() + 10 * MINUTE;

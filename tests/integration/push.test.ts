@@ -3,6 +3,7 @@ import { statResult } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { eventually } from '../helpers/hub-client';
 import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
 
 describe('Web Push of escalations', () => {
@@ -15,7 +16,7 @@ describe('Web Push of escalations', () => {
 
   beforeAll(async () => {
     pushService = await startPushService(dir.path);
-    relay = await startTestRelay({}, { clock, ...pushService.relayParts });
+    relay = await startTestRelay(chargeNurseFirstEnv(), { clock, ...pushService.relayParts });
   });
   afterAll(async () => {
     await relay.stop();

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   CLOSED_STATUSES,
-  DEFAULT_POLICIES,
   parseInboundEvent,
   TASK_KINDS,
   TASK_STATUSES,
   visibleTo,
   type Command,
+  type EscalationPolicy,
   type Principal,
 } from '../../src/domain';
+import { CHARGE_NURSE_FIRST } from '../helpers/policies';
 import { EscalationScheduler } from '../../server/src/escalation/scheduler';
 import { createLogger } from '../../server/src/log';
 import { OutcomeQueries } from '../../server/src/metrics/outcome-queries';
@@ -45,7 +46,7 @@ const charge4w = person('charge-4w', ['ChargeNurse'], ['4W']);
 const coordinator = person('coordinator', ['Coordinator'], ['4W', '5E']);
 
 /** A store on an in-memory database with a clock the test moves, and the projection over it. */
-async function ward(policies = DEFAULT_POLICIES.policies) {
+async function ward(policies: readonly EscalationPolicy[] = CHARGE_NURSE_FIRST) {
   const clock = new FakeClock(T0);
   const db = await openSqliteStore(':memory:');
   const store = await SqlWorklistStore.open(db, { clock: () => clock.now(), policies });
@@ -165,7 +166,7 @@ describe('outcome metrics from the changes log', () => {
     const w = await ward();
     const scheduler = new EscalationScheduler({
       store: w.store,
-      policies: DEFAULT_POLICIES.policies,
+      policies: CHARGE_NURSE_FIRST,
       clock: w.clock,
       logger: createLogger({ level: 'silent' }),
       onFired: () => undefined,

@@ -11,6 +11,8 @@ export const COALESCE_WINDOW_MS = 2_000;
 export interface AlertDelivery {
   alert: Alert;
   tasks: Task[];
+  /** Staff ids of the only people told, for a target that is a person (the bed's assigned nurse). */
+  recipients?: string[];
 }
 
 interface Pending {
@@ -35,6 +37,7 @@ export class AlertCoalescer {
       firing.repeats,
       firing.target.role,
       firing.target.scope,
+      ...(firing.recipients ?? []),
     ].join('|');
     const existing = this.pending.get(key);
     if (existing) {
@@ -64,6 +67,7 @@ export class AlertCoalescer {
       .sort();
     this.deliver({
       tasks,
+      ...(first.recipients ? { recipients: first.recipients } : {}),
       alert: {
         // A repeat is a new alert (it rings again), so its id differs from the level's first firing.
         id: `${first.task.id}:${first.level}${first.repeats > 0 ? `r${first.repeats}` : ''}`,

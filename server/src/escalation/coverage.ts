@@ -20,7 +20,10 @@ export function coverageGaps(
   const targets = new Map<string, { role: Role; scope: 'unit' | 'hospital' }>();
   for (const policy of policies) {
     for (const level of policy.levels)
-      targets.set(`${level.target.role}|${level.target.scope}`, level.target);
+      // The assigned nurse is a person per bed, not a role to staff: beds without one are listed
+      // apart (ASSIGNMENTS.md AS17), and her level is skipped when she cannot be reached.
+      if (level.target.role !== 'AssignedNurse')
+        targets.set(`${level.target.role}|${level.target.scope}`, level.target);
   }
   const gaps: CoverageGap[] = [];
   for (const { role, scope } of targets.values()) {

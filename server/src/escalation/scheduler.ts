@@ -3,7 +3,9 @@ import {
   escalationState,
   firingsOf,
   levelAt,
+  levelDueAt,
   policyFor,
+  type StaffRef,
   type EscalationLevel,
   type EscalationPolicy,
   type Task,
@@ -22,6 +24,8 @@ export interface Firing {
   policyId: string;
   /** How late the firing is against its deadline, in ms: the escalation timer lag. */
   lagMs: number;
+  /** For a level that targets a person (the bed's assigned nurse): her staff id, the only one told. */
+  recipients?: string[];
 }
 
 export interface SchedulerOptions {
@@ -30,6 +34,11 @@ export interface SchedulerOptions {
   clock: Clock;
   logger: Logger;
   onFired: (firing: Firing) => void;
+  /**
+   * The bed's assigned nurse if an alert can reach her now (docs/ASSIGNMENTS.md AS13); without one, a
+   * level targeting `AssignedNurse` is skipped and the next level fires at once.
+   */
+  assignedNurse?: (taskId: string) => Promise<StaffRef | null>;
 }
 
 /**
@@ -131,6 +140,8 @@ export class EscalationScheduler {
   private async fire(taskId: string): Promise<void> {
     const { store, policies, logger, onFired } = this.options;
     let firing: Omit<Firing, 'task'> | null = null;
+    // Looked up before the transaction: nothing waits inside one.
+    const nurse = this.options.assignedNurse ? await this.options.assignedNurse(taskId) : null;
     const committed = await store.applySystemChange(taskId, (task, now): SystemChange | null => {
       const deadline = task.escalation.nextAt;
       const policy = policyFor(task, policies);
@@ -140,25 +151,39 @@ export class EscalationScheduler {
       // A person may already have escalated this far by hand: the timer then only moves the deadline.
       if (firingsOf(state) <= firingsOf(task.escalation))
         return reschedule(task, state.nextAt, 'escalation-rescheduled');
-      const level = levelAt(policy, state.level);
+      // AS13: a level for the assigned nurse with no nurse to reach starts the chain at the next one.
+      let reached = state;
+      if (levelAt(policy, state.level)?.target.role === 'AssignedNurse' && !nurse) {
+        const skipTo = state.level + 1;
+        if (!levelAt(policy, skipTo) || skipTo > policy.levels.length) return null;
+        const after = levelDueAt(task, policy, skipTo + 1);
+        reached = {
+          ...state,
+          level: skipTo,
+          repeats: 0,
+          nextAt: after === null ? null : new Date(after).toISOString(),
+        };
+      }
+      const level = levelAt(policy, reached.level);
       if (!level) return null;
       const which =
-        state.repeats > 0 ? `level ${state.level} (repeat ${state.repeats})` : `level ${state.level}`;
+        reached.repeats > 0 ? `level ${reached.level} (repeat ${reached.repeats})` : `level ${reached.level}`;
       firing = {
-        level: state.level,
-        repeats: state.repeats,
+        level: reached.level,
+        repeats: reached.repeats,
         target: level.target,
         policyId: policy.id,
         lagMs: deadline ? Math.max(0, Date.parse(now) - Date.parse(deadline)) : 0,
+        ...(level.target.role === 'AssignedNurse' && nurse ? { recipients: [nurse.id] } : {}),
       };
       return {
         task: {
           ...task,
           escalation: {
-            ...chainOutlook(state, policy, state.nextAt === null),
-            level: state.level,
-            repeats: state.repeats,
-            nextAt: state.nextAt,
+            ...chainOutlook(reached, policy, reached.nextAt === null),
+            level: reached.level,
+            repeats: reached.repeats,
+            nextAt: reached.nextAt,
             lastAt: now,
             reason: `${policy.id} ${which}`,
           },

@@ -2,10 +2,14 @@ import {
   Command,
   HUB_PATH,
   explainIssues,
+  isMemberOf,
   visibleTo,
   type ActionResult,
+  type AssignBedsResult,
   type Principal,
+  type UnitAssignments,
 } from '../../../src/domain';
+import type { AssignmentService } from '../assignments/service';
 import { authorize, type Authenticator, type StaffDirectory, type StaffEntry } from '../auth';
 import type { Logger } from '../log';
 import { timeHubMethods, type OperationalMetrics } from '../metrics';
@@ -48,6 +52,8 @@ export interface WorklistHubDeps {
   transports?: readonly TransportName[];
   limits?: Partial<SignalRLimits>;
   metrics?: Pick<OperationalMetrics, 'messageIn' | 'messageOut' | 'hubMethodFinished'>;
+  /** Patient assignments (docs/ASSIGNMENTS.md): `assignments` and `assignBeds`. */
+  assignments?: AssignmentService;
 }
 
 /**
@@ -147,6 +153,27 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
           // H3: the task travels back only to a caller who may see it.
           if (result.task && !visibleTo(result.task, principal)) return { ...result, task: null };
           return result;
+        },
+        /** AS3/AS4: a unit's bed board, for its members only. */
+        async assignments(ctx, unit): Promise<UnitAssignments> {
+          const principal = await refresh(ctx.connection.caller);
+          if (typeof unit !== 'string' || unit.trim() === '' || unit.length > 40)
+            throw new HubError('assignments needs a unit, such as "4W".');
+          if (!deps.assignments || !isMemberOf(principal, unit))
+            throw new HubError(`You can see ${unit}'s beds only as a member of ${unit}.`);
+          return deps.assignments.board(unit);
+        },
+        /** AS4–AS8: assign, take or give back beds; idempotent by commandId. */
+        async assignBeds(ctx, command): Promise<AssignBedsResult> {
+          const principal = await refresh(ctx.connection.caller);
+          if (!deps.assignments)
+            return {
+              status: 'rejected',
+              code: 'forbidden',
+              message: 'This relay has no patient assignments.',
+              assignments: null,
+            };
+          return deps.assignments.assign(command, principal);
         },
       }),
     },

@@ -49,6 +49,15 @@ export function pushPayload(delivery: AlertDelivery): {
       tag: alert.id,
     };
   }
+  // A new stat/asap item for the nurse's own patient (ASSIGNMENTS.md AS14): still no patient data.
+  if (alert.kind === 'patient') {
+    return {
+      title: `New ${alert.priority} item for your patient on ${alert.unit}`,
+      body: 'Open Wardline to see it.',
+      url: `/tasks/${encodeURIComponent(firstTask)}`,
+      tag: alert.id,
+    };
+  }
   return {
     title: `Level ${alert.level} escalation on ${alert.unit}`,
     body: 'Open Wardline to see it and acknowledge.',

@@ -17,6 +17,8 @@ import type {
   UpstreamEvent,
 } from '../../../src/domain';
 import type { AuditEntry } from './rows';
+import type { BedAssignment } from '../../../src/domain';
+import type { AssignBedsOutcome, AssignBedsRequest, AssignmentAuditEntry } from './assignment-steps';
 
 /** The result of one inbound event, as the ingest endpoint and the Service Bus receiver report it. */
 export type IngestStatus = 'applied' | 'duplicate' | 'stale' | 'rejected';
@@ -93,6 +95,16 @@ export interface WorklistStore {
   dueEscalations(at: string, limit: number): Promise<string[]>;
   /** ST8: the earliest escalation deadline of any task, or null: what the scheduler sleeps until. */
   nextEscalationAt(): Promise<string | null>;
+
+  /** AS3: the assigned beds of a unit in a shift (an unassigned bed has no entry), sorted by bed. */
+  bedAssignments(unit: string, shiftId: string): Promise<BedAssignment[]>;
+  /**
+   * AS4–AS8, AS12, AS15: one transaction; a repeated commandId gets its stored answer. An applied
+   * command writes the board, the audit and the work that follows the beds (`moved`, already committed).
+   */
+  assignBeds(request: AssignBedsRequest): Promise<AssignBedsOutcome>;
+  /** AS15: who assigned whom to which bed, when, oldest first. */
+  assignmentAudit(unit: string): Promise<AssignmentAuditEntry[]>;
 
   /** ST7: unpublished outbox rows in commit order. */
   pendingOutbox(limit: number): Promise<OutboxRow[]>;

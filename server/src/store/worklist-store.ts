@@ -22,6 +22,16 @@ import type {
 import type { StoreEngine, Transaction } from './engine';
 import { CommitOrder } from './commit-order';
 import { upstreamEvent } from './upstream';
+import {
+  assignBedsIn,
+  readAssignments,
+  readAudit,
+  writeFollow,
+  type AssignBedsOutcome,
+  type AssignBedsRequest,
+  type AssignmentAuditEntry,
+} from './assignment-steps';
+import { routeToAssignedNurse, type BedAssignment } from '../../../src/domain';
 import { auditEntryFromRow, taskFromRow, type TaskRow } from './rows';
 import {
   duplicateOf,
@@ -33,6 +43,7 @@ import {
   writeChange,
 } from './transaction-steps';
 
+export type { AssignBedsOutcome, AssignBedsRequest, AssignmentAuditEntry } from './assignment-steps';
 export type {
   AuditEntry,
   CommittedChange,
@@ -50,6 +61,11 @@ export interface WorklistStoreOptions {
   policies?: readonly EscalationPolicy[];
   /** Looks up a colleague for `reassign`, from the staff directory. */
   lookupStaff?: (tenantId: string, id: string) => Promise<Principal | null>;
+  /**
+   * The id of the shift `now` falls in (docs/ASSIGNMENTS.md AS1), for routing new work to a bed's
+   * assigned nurse; without it nothing is routed to a nurse.
+   */
+  shiftIdAt?: (now: Date) => string;
 }
 
 type StoredAnswer = { status: 'applied' } | { status: 'rejected'; code: RejectionCode; message: string };
@@ -66,6 +82,7 @@ export class SqlWorklistStore implements WorklistStore {
   private readonly policies: readonly EscalationPolicy[];
   private readonly lookupStaff: (tenantId: string, id: string) => Promise<Principal | null>;
   private readonly order: CommitOrder;
+  private readonly shiftIdAt: ((now: Date) => string) | null;
   /** The last write queued per task: one task's writes start in the order they were asked for. */
   private readonly tails = new Map<string, Promise<unknown>>();
 
@@ -79,6 +96,7 @@ export class SqlWorklistStore implements WorklistStore {
     this.policies = options.policies ?? [];
     this.lookupStaff = options.lookupStaff ?? (() => Promise.resolve(null));
     this.order = new CommitOrder(lastSeq);
+    this.shiftIdAt = options.shiftIdAt ?? null;
   }
 
   /** A store over a migrated engine; reads the newest seq so listeners hear changes in order from there. */
@@ -172,9 +190,17 @@ export class SqlWorklistStore implements WorklistStore {
   async applyEvent(event: InboundEvent): Promise<IngestResult> {
     const now = this.now();
     const taskId = event.data.taskId;
-    const { result, committed } = await this.inTaskOrder(taskId, () =>
+    // A new task may go to its bed's nurse (AS10): the unit's board is locked between the event and the
+    // task, the order assignBeds takes too, so a reassignment and an arrival never cross.
+    const routedUnit = event.type === 'wardline.task.routed' ? event.data.unit : null;
+    const shiftId = routedUnit !== null ? this.shiftIdAt?.(new Date(now)) : undefined;
+    const { result, committed, routed } = await this.inTaskOrder(taskId, () =>
       this.write(async (tx) => {
-        await tx.lock(`event:${event.id}`, `task:${taskId}`);
+        await tx.lock(
+          `event:${event.id}`,
+          ...(shiftId !== undefined ? [`assign:${routedUnit}`] : []),
+          `task:${taskId}`,
+        );
         // The inbox check and the task in one round trip.
         const found = await tx.get<Partial<TaskRow> & { seen: string | null }>(
           `SELECT i.result AS seen, t.id, t.body, t.seq FROM (SELECT 1 AS one) AS o
@@ -196,11 +222,67 @@ export class SqlWorklistStore implements WorklistStore {
           at: now,
         });
         await putInbox(tx, event, 'applied', null, now);
-        return { result: { id: event.id, status: 'applied' } as IngestResult, committed };
+        const routed =
+          current === null && shiftId !== undefined
+            ? await this.routeToBedNurse(tx, committed.task, shiftId, now)
+            : undefined;
+        return { result: { id: event.id, status: 'applied' } as IngestResult, committed, routed };
       }),
     );
     if (committed) this.order.committed(committed);
+    if (routed) this.order.committed(routed);
     return result;
+  }
+
+  /** AS10: the arrival's second change, in its transaction: the bed's nurse this shift owns it. */
+  private async routeToBedNurse(
+    tx: Transaction,
+    task: Task,
+    shiftId: string,
+    now: string,
+  ): Promise<CommittedChange | undefined> {
+    const bed = task.patient?.bed;
+    if (!bed) return undefined;
+    const [assignment] = await readAssignments(tx, task.unit, shiftId, [bed]);
+    const follow = routeToAssignedNurse(task, assignment?.nurse ?? null, now);
+    if (!follow) return undefined;
+    return writeFollow(tx, task, follow, { now, policies: this.policies });
+  }
+
+  async bedAssignments(unit: string, shiftId: string): Promise<BedAssignment[]> {
+    return readAssignments(this.engine, unit, shiftId);
+  }
+
+  async assignmentAudit(unit: string): Promise<AssignmentAuditEntry[]> {
+    return readAudit(this.engine, unit);
+  }
+
+  async assignBeds(request: AssignBedsRequest): Promise<AssignBedsOutcome> {
+    const now = this.now();
+    const taken: number[] = [];
+    let outcome: AssignBedsOutcome;
+    try {
+      outcome = await this.engine.transaction(async (tx) => {
+        await tx.lock(`assign-command:${request.command.commandId}`, `assign:${request.command.unit}`);
+        return assignBedsIn(
+          {
+            ...tx,
+            takeSeq: async () => {
+              const seq = await tx.takeSeq();
+              taken.push(seq);
+              return seq;
+            },
+          },
+          request,
+          { now, timeZone: this.timeZone, policies: this.policies },
+        );
+      });
+    } catch (error) {
+      for (const seq of taken) this.order.failed(seq);
+      throw error;
+    }
+    for (const change of outcome.moved) this.order.committed(change);
+    return outcome;
   }
 
   async execute(command: Command, actor: Principal): Promise<ActionResult> {
@@ -333,19 +415,23 @@ export class SqlWorklistStore implements WorklistStore {
   }
 
   /** One write transaction; a failure after a seq was taken tells the commit order (ST6). */
-  private async write<T>(
-    work: (tx: Transaction) => Promise<{ result: T; committed?: CommittedChange | undefined }>,
-  ): Promise<{ result: T; committed?: CommittedChange | undefined }> {
-    let taken: number | null = null;
+  private async write<R extends { committed?: CommittedChange | undefined }>(
+    work: (tx: Transaction) => Promise<R>,
+  ): Promise<R> {
+    const taken: number[] = [];
     try {
       return await this.engine.transaction((tx) =>
         work({
           ...tx,
-          takeSeq: async () => (taken = await tx.takeSeq()),
+          takeSeq: async () => {
+            const seq = await tx.takeSeq();
+            taken.push(seq);
+            return seq;
+          },
         }),
       );
     } catch (error) {
-      if (taken !== null) this.order.failed(taken);
+      for (const seq of taken) this.order.failed(seq);
       throw error;
     }
   }

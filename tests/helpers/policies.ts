@@ -1,0 +1,25 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_POLICIES, type EscalationPolicy } from '../../src/domain';
+
+/**
+ * The default policies without their on-arrival levels (the assigned nurse, docs/ASSIGNMENTS.md AS13):
+ * the charge nurse at the acknowledge-by time, then the supervisor. Tests of the chain's mechanics
+ * (levels, repeats, restarts, coalescing) run on it, so they do not depend on who has which bed.
+ */
+export const CHARGE_NURSE_FIRST: EscalationPolicy[] = DEFAULT_POLICIES.policies.map((p) => ({
+  ...p,
+  levels: p.levels.filter((l) => !l.onArrival),
+}));
+
+let file: string | null = null;
+
+/** `ESCALATION_POLICY_FILE` for a test relay, pointing at CHARGE_NURSE_FIRST. */
+export function chargeNurseFirstEnv(): { ESCALATION_POLICY_FILE: string } {
+  if (!file) {
+    file = join(mkdtempSync(join(tmpdir(), 'wardline-policies-')), 'policies.json');
+    writeFileSync(file, JSON.stringify({ version: 1, policies: CHARGE_NURSE_FIRST }));
+  }
+  return { ESCALATION_POLICY_FILE: file };
+}
