@@ -278,6 +278,8 @@ describe('[issue 15] taking beds offline', () => {
     await brightwater.context.setOffline(false);
     await page.locator('.link-live').waitFor({ timeout: 30_000 });
     await bedRow(page, '4W-07').getByText('not sent yet').waitFor({ state: 'detached', timeout: 30_000 });
+    // Her colleague's Beds screen shows it, live.
+    await navigateInApp(okafor.page, '/beds');
     await bedRow(okafor.page, '4W-07').getByText('D. Brightwater').waitFor({ timeout: 10_000 });
 
     // The same action sent again (a tab closed before the answer was stored): the relay's answer is
