@@ -33,6 +33,12 @@ const PatientIn = z.strictObject({
   name: z.string().trim().min(1).max(200),
   mrn: z.string().trim().min(1).max(64),
   bed: z.string().trim().max(32).optional(),
+  /**
+   * The EHR's care-team hint: the nurse (staff id as in Wardline's directory) caring for the patient.
+   * It may seed the bed's assignment for the shift, never override one the ward made (docs/ASSIGNMENTS.md
+   * AS18), and is not stored on the task.
+   */
+  assignedNurse: z.strictObject({ id: Id, name: z.string().trim().min(1).max(200) }).optional(),
 });
 
 const ChecklistItemIn = z.strictObject({

@@ -12,6 +12,7 @@ import { routed } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { eventually } from '../helpers/hub-client';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 
 /**
  * Issue #9's screens, in real Chromium against a real relay serving the production build, with the
@@ -88,7 +89,8 @@ async function viewByNav(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir') }, { clock });
+  // The charge-nurse-first chain: these screens are told on it (the assigned nurse's level: ASSIGNMENTS.md).
+  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir'), ...chargeNurseFirstEnv() }, { clock });
   const ingest = await devToken(relay.url, 'integration-engine');
   const { status } = await postEvents(relay.url, ingest, [
     routed(TASK, 1, {

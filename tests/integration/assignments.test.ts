@@ -257,6 +257,42 @@ describe('patient assignments', () => {
     );
   });
 
+  it('[AS18] the EHR’s care-team hint seeds a free bed for a nurse of the unit, never overrides the ward’s assignment', async () => {
+    const { relay, ingest, people } = await start();
+    const [charge] = await people(CHARGE);
+    expect((await assign(charge!, ['4W-10'], OKAFOR)).status).toBe('applied');
+    const hinted = (id: string, bed: string, nurseId: string, n: number) =>
+      routed(id, 1, {
+        patient: { ...patientIn(bed, n), assignedNurse: { id: nurseId, name: 'from the EHR' } },
+      });
+    const results = await postEvents(relay.url, ingest, [
+      hinted('ehr-09', '4W-09', BRIGHTWATER, 9),
+      hinted('ehr-10', '4W-10', BRIGHTWATER, 10),
+      hinted('ehr-11', '4W-11', NURSE_5E, 11),
+    ]);
+    expect(results.body.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
+    expect((await relay.relay.store.getTask('ehr-09'))?.owner?.id).toBe(BRIGHTWATER);
+    expect((await relay.relay.store.getTask('ehr-10'))?.owner?.id).toBe(OKAFOR);
+    expect((await relay.relay.store.getTask('ehr-11'))?.owner).toBeNull();
+    // The hint is not kept on the task.
+    expect((await relay.relay.store.getTask('ehr-09'))?.patient).not.toHaveProperty('assignedNurse');
+    const now = await board(charge!);
+    expect(now.beds.find((b) => b.bed === '4W-09')).toMatchObject({
+      nurse: { id: BRIGHTWATER, name: 'D. Brightwater' },
+      assignedBy: { id: 'ehr' },
+      source: 'ehr',
+    });
+    expect(now.beds.find((b) => b.bed === '4W-10')).toMatchObject({
+      nurse: { id: OKAFOR },
+      source: 'charge',
+    });
+    expect(now.beds.find((b) => b.bed === '4W-11')?.nurse).toBeNull();
+    // A bed the EHR seeded is free for the charge nurse to change, and then the EHR no longer moves it.
+    expect((await assign(charge!, ['4W-09'], OKAFOR)).status).toBe('applied');
+    await postEvents(relay.url, ingest, [hinted('ehr-09b', '4W-09', BRIGHTWATER, 9)]);
+    expect((await relay.relay.store.getTask('ehr-09b'))?.owner?.id).toBe(OKAFOR);
+  });
+
   it('[AS4][AS6][AS7] who may assign: a 5E nurse neither sees nor takes 4W beds, a nurse takes only unassigned beds for herself, a repeat is answered once', async () => {
     const { people } = await start();
     const [charge, okafor, nurse5E] = await people(CHARGE, OKAFOR, NURSE_5E);

@@ -16,6 +16,7 @@ import { routed } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { connectAs, type WorklistClient } from '../helpers/hub-client';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 
 /**
  * Issue #10 acceptance: a seeded history with known durations — events ingested over HTTP and actions
@@ -89,7 +90,7 @@ describe('outcome metrics over a seeded history (relay, hub, injected clock)', (
   }
 
   beforeAll(async () => {
-    relay = await startTestRelay({}, { clock });
+    relay = await startTestRelay(chargeNurseFirstEnv(), { clock });
     metrics = await startMetricsHarness(relay, clock);
     t0 = clock.now().getTime();
     const at = (minutes: number) => new Date(t0 + minutes * MINUTE).toISOString();

@@ -12,6 +12,7 @@ import { FakeClock } from '../helpers/fake-clock';
 import { eventually } from '../helpers/hub-client';
 import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 
 /**
  * docs/SERVICE-WORKER.md W11: the PWA's `subscribeToPush` against a real relay. The browser's push
@@ -69,7 +70,7 @@ describe('[W11] subscribeToPush hands this device to the relay for escalation pu
 
   beforeAll(async () => {
     pushService = await startPushService(dir.path);
-    relay = await startTestRelay({}, { clock, ...pushService.relayParts });
+    relay = await startTestRelay(chargeNurseFirstEnv(), { clock, ...pushService.relayParts });
   });
   afterAll(async () => {
     await relay.stop();

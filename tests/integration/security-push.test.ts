@@ -6,6 +6,7 @@ import { FakeClock } from '../helpers/fake-clock';
 import { eventually } from '../helpers/hub-client';
 import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 
 /**
  * docs/SECURITY.md P1–P6, each attack as the relay met it: a signed-in person aims the relay's pushes
@@ -108,7 +109,7 @@ describe('a push subscription cannot be taken over', () => {
 
   beforeAll(async () => {
     pushService = await startPushService(dir.path);
-    relay = await startTestRelay({}, { clock, ...pushService.relayParts });
+    relay = await startTestRelay(chargeNurseFirstEnv(), { clock, ...pushService.relayParts });
   });
   afterAll(async () => {
     await relay.stop();

@@ -244,6 +244,61 @@ describe.each(ENGINES)('the store contract on %s', (engineName) => {
     expect((await s.getTask('busy'))?.comments).toHaveLength(20);
   });
 
+  it('[AS7][AS6][AS10][AS12][AS15] assignBeds: once per commandId, one winner when two nurses race for a bed on separate connections, work routed and moved in the same transactions', async () => {
+    const shift = {
+      id: '2026-12-03T07:00',
+      label: 'Day 07:00–19:00',
+      startsAt: '2026-12-03T07:00:00.000Z',
+      endsAt: '2026-12-03T19:00:00.000Z',
+    };
+    const s = await store({ shiftIdAt: () => shift.id, policies: DEFAULT_POLICIES.policies });
+    const take = (who: Principal, beds: string[], commandId = randomUUID()) => ({
+      command: { commandId, unit: '4W', beds, nurseId: who.id, shiftId: shift.id, madeAt: shift.startsAt },
+      actor: who,
+      nurse: who,
+      shift,
+    });
+    const writers = await Promise.all(
+      [0, 1].map(async () => SqlWorklistStore.open(await opened!.another({ poolSize: 1 }))),
+    );
+    const racing = await Promise.all([
+      writers[0]!.assignBeds(take(okafor, ['4W-03', '4W-04'])),
+      writers[1]!.assignBeds(take(brightwater, ['4W-04', '4W-05'])),
+    ]);
+    expect(racing.map((r) => r.status).sort()).toEqual(['applied', 'rejected']);
+    expect(racing.find((r) => r.status === 'rejected')).toMatchObject({ code: 'conflict' });
+    const winner = racing[0]!.status === 'applied' ? okafor : brightwater;
+    const board = await s.bedAssignments('4W', shift.id);
+    expect(board.every((a) => a.nurse?.id === winner.id)).toBe(true);
+    expect(board.map((a) => a.bed)).toContain('4W-04');
+
+    const again = take(winner, ['4W-06']);
+    expect(await s.assignBeds(again)).toMatchObject({ status: 'applied' });
+    expect(await writers[1]!.assignBeds(again)).toMatchObject({ status: 'duplicate', original: 'applied' });
+
+    await s.applyEvent(
+      event(routed('as-t', 1, { patient: { ref: 'P/1', name: 'A', mrn: 'M1', bed: '4W-04' } })),
+    );
+    expect((await s.getTask('as-t'))?.owner?.id).toBe(winner.id);
+    expect((await s.auditTrail('as-t')).map((e) => [e.change, e.detail])).toEqual([
+      ['routed', null],
+      ['assigned-nurse', 'Assigned nurse for 4W-04'],
+    ]);
+    const other = winner.id === okafor.id ? brightwater : okafor;
+    const charge: Principal = { ...okafor, id: 'charge', name: 'H. Marchbank', roles: ['ChargeNurse'] };
+    const moved = await s.assignBeds({ ...take(other, ['4W-04']), actor: charge });
+    expect(moved.status).toBe('applied');
+    expect(moved.moved.map((c) => [c.task.id, c.task.owner?.id, c.change])).toEqual([
+      ['as-t', other.id, 'assigned-nurse'],
+    ]);
+    expect((await s.getTask('as-t'))?.owner?.id).toBe(other.id);
+    expect((await s.assignmentAudit('4W')).map((e) => [e.bed, e.nurse?.id, e.by.id])).toContainEqual([
+      '4W-04',
+      other.id,
+      'charge',
+    ]);
+  });
+
   it('[ST1] a reader tailing seq never misses a committed change while writers race', async () => {
     const s = await store();
     const TASKS = 8;

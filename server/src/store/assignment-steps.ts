@@ -111,7 +111,7 @@ export async function readAudit(sql: Pick<SqlRunner, 'all'>, unit: string): Prom
     at: string;
   }>(
     `SELECT command_id, unit, shift_id, bed, nurse_id, nurse_name, previous_nurse_id, previous_nurse_name, by_id, by_name, source, at
-     FROM assignment_audit WHERE unit = ? ORDER BY at, command_id, ord`,
+     FROM assignment_audit WHERE unit = ? ORDER BY unit_seq`,
     [unit],
   );
   return rows.map((r) => ({
@@ -125,6 +125,44 @@ export async function readAudit(sql: Pick<SqlRunner, 'all'>, unit: string): Prom
     source: r.source as AssignmentSource,
     at: r.at,
   }));
+}
+
+/** Appends one audit row; the caller holds the unit's board lock, so `unit_seq` cannot collide. */
+async function putAudit(
+  tx: Transaction,
+  row: {
+    commandId: string;
+    ord: number;
+    unit: string;
+    shiftId: string;
+    bed: string;
+    nurse: StaffRef | null;
+    previous: StaffRef | null;
+    by: StaffRef;
+    source: AssignmentSource;
+    at: string;
+  },
+): Promise<void> {
+  await tx.run(
+    `INSERT INTO assignment_audit (command_id, ord, unit_seq, unit, shift_id, bed, nurse_id, nurse_name, previous_nurse_id, previous_nurse_name, by_id, by_name, source, at)
+     SELECT ?, CAST(? AS INTEGER), COALESCE(MAX(unit_seq), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM assignment_audit WHERE unit = ?`,
+    [
+      row.commandId,
+      row.ord,
+      row.unit,
+      row.shiftId,
+      row.bed,
+      row.nurse?.id ?? null,
+      row.nurse?.name ?? null,
+      row.previous?.id ?? null,
+      row.previous?.name ?? null,
+      row.by.id,
+      row.by.name,
+      row.source,
+      row.at,
+      row.unit,
+    ],
+  );
 }
 
 type Stored = { status: 'applied' } | { status: 'rejected'; code: AssignRejectionCode; message: string };
@@ -184,25 +222,18 @@ export async function assignBedsIn(
         shift.id,
         bed,
       ]);
-    await tx.run(
-      `INSERT INTO assignment_audit (command_id, ord, unit, shift_id, bed, nurse_id, nurse_name, previous_nurse_id, previous_nurse_name, by_id, by_name, source, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        command.commandId,
-        ord,
-        command.unit,
-        shift.id,
-        bed,
-        nurse?.id ?? null,
-        nurse?.name ?? null,
-        previous?.id ?? null,
-        previous?.name ?? null,
-        by.id,
-        by.name,
-        stored.source,
-        now,
-      ],
-    );
+    await putAudit(tx, {
+      commandId: command.commandId,
+      ord,
+      unit: command.unit,
+      shiftId: shift.id,
+      bed,
+      nurse,
+      previous,
+      by,
+      source: stored.source,
+      at: now,
+    });
     changed.push({ bed, previous });
   }
   const moved = nurse ? await followBeds(tx, command.unit, changed, nurse, options) : [];
@@ -299,4 +330,41 @@ export async function writeFollow(
   });
   await putOutbox(tx, upstreamEvent(follow.upstream, committed, SYSTEM, null, options.now), options.now);
   return committed;
+}
+
+/** Who the audit names for an assignment the EHR's care-team hint made (AS18). */
+export const EHR: StaffRef = { id: 'ehr', name: 'EHR care team' };
+
+/**
+ * AS18: the EHR's care-team hint seeds the bed's assignment for the shift when the ward has not made
+ * one (a charge nurse's or a nurse's own always wins), and only for someone the staff directory knows
+ * as a nurse on the unit. Runs in the arrival's transaction, before routing (AS10).
+ */
+export async function seedFromEhr(
+  tx: Transaction,
+  hint: { unit: string; bed: string; nurseId: string; shiftId: string; eventId: string; now: string },
+): Promise<void> {
+  const [existing] = await readAssignments(tx, hint.unit, hint.shiftId, [hint.bed]);
+  if (existing && (existing.source !== 'ehr' || existing.nurse?.id === hint.nurseId)) return;
+  const staff = await tx.all<{ name: string; roles: string }>(
+    `SELECT s.name, s.roles FROM staff s JOIN staff_units u ON u.tenant_id = s.tenant_id AND u.object_id = s.object_id
+     WHERE s.object_id = ? AND u.unit = ?`,
+    [hint.nurseId, hint.unit],
+  );
+  const known = staff.find((row) => row.roles.split(',').some((r) => r === 'Nurse' || r === 'ChargeNurse'));
+  if (!known) return;
+  const nurse: StaffRef = { id: hint.nurseId, name: known.name };
+  await putAssignment(tx, hint.unit, hint.shiftId, hint.bed, nurse, EHR, 'ehr', hint.now);
+  await putAudit(tx, {
+    commandId: `event:${hint.eventId}`,
+    ord: 0,
+    unit: hint.unit,
+    shiftId: hint.shiftId,
+    bed: hint.bed,
+    nurse,
+    previous: existing?.nurse ?? null,
+    by: EHR,
+    source: 'ehr',
+    at: hint.now,
+  });
 }

@@ -26,6 +26,7 @@ import {
   assignBedsIn,
   readAssignments,
   readAudit,
+  seedFromEhr,
   writeFollow,
   type AssignBedsOutcome,
   type AssignBedsRequest,
@@ -222,6 +223,17 @@ export class SqlWorklistStore implements WorklistStore {
           at: now,
         });
         await putInbox(tx, event, 'applied', null, now);
+        const hint = event.type === 'wardline.task.routed' ? event.data.patient.assignedNurse : undefined;
+        const bed = committed.task.patient?.bed;
+        if (hint && bed && shiftId !== undefined)
+          await seedFromEhr(tx, {
+            unit: committed.task.unit,
+            bed,
+            nurseId: hint.id,
+            shiftId,
+            eventId: event.id,
+            now,
+          });
         const routed =
           current === null && shiftId !== undefined
             ? await this.routeToBedNurse(tx, committed.task, shiftId, now)

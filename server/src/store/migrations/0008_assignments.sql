@@ -18,10 +18,13 @@ CREATE TABLE bed_assignments (
 );
 
 -- Append-only: who assigned whom to which bed, when (AS15). One row per bed per command; `ord` is the
--- bed's place in its command. `nurse_id` NULL = unassigned.
+-- bed's place in its command; `unit_seq` orders a unit's rows (taken under the unit's board lock, so
+-- two commands in one millisecond still read back in the order they committed). `nurse_id` NULL =
+-- unassigned.
 CREATE TABLE assignment_audit (
   command_id TEXT NOT NULL,
   ord INTEGER NOT NULL,
+  unit_seq INTEGER NOT NULL,
   unit TEXT NOT NULL,
   shift_id TEXT NOT NULL,
   bed TEXT NOT NULL,
@@ -35,7 +38,7 @@ CREATE TABLE assignment_audit (
   at TEXT NOT NULL,
   PRIMARY KEY (command_id, ord)
 );
-CREATE INDEX assignment_audit_by_unit ON assignment_audit (unit, shift_id, at);
+CREATE UNIQUE INDEX assignment_audit_by_unit ON assignment_audit (unit, unit_seq);
 
 -- assignBeds commands by idempotency key, with the stored answer, so a repeat gets the original (AS7).
 CREATE TABLE assignment_commands (
