@@ -15,6 +15,7 @@ import {
   type ViewportName,
 } from '../helpers/browser';
 import { connectAs, type WorklistClient } from '../helpers/hub-client';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 import { startTestRelay, type TestRelay } from '../helpers/relay';
 import { demoMorning, ingest, patientNames } from '../helpers/ward-data';
 
@@ -59,7 +60,8 @@ async function must(
 }
 
 beforeAll(async () => {
-  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir') });
+  // The charge-nurse-first chain: two levels, as the escalations view's checks assume (ASSIGNMENTS.md AS13).
+  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir'), ...chargeNurseFirstEnv() });
   const events = demoMorning(220);
   names = patientNames(events);
   await ingest(relay.url, events);
