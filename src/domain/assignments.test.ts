@@ -4,14 +4,18 @@ import {
   clashMessage,
   decideAssignment,
   expandBedRange,
+  followBed,
   parseShifts,
   previousShift,
+  routeToAssignedNurse,
   shiftAt,
   sortBeds,
   type BedAssignment,
   type ShiftPattern,
 } from './assignments';
 import type { Principal } from './principal';
+import type { Task } from './task';
+import { aTask, at } from './testing/fixtures';
 
 function patterns(text: string): ShiftPattern[] {
   const parsed = parseShifts(text);
@@ -228,5 +232,59 @@ describe('AssignBedsCommand', () => {
     expect(AssignBedsCommand.safeParse({ ...base, beds: ['4W-01', '4W-01'] }).success).toBe(false);
     expect(AssignBedsCommand.safeParse({ ...base, beds: [] }).success).toBe(false);
     expect(AssignBedsCommand.safeParse({ ...base, commandId: 'x' }).success).toBe(false);
+  });
+});
+
+describe('work follows the bed', () => {
+  const mensah = { id: 'mensah', name: 'A. Mensah' };
+  const okaforRef = { id: 'okafor', name: 'R. Okafor' };
+  const now = at('11:00');
+  const inBed = (bed: string, overrides: Partial<Task> = {}) =>
+    aTask({ patient: { ref: 'P/1', name: 'X', mrn: 'M', bed }, ...overrides });
+
+  it('[AS10] a new task for the bed becomes the nurse’s, with the reason in its history', () => {
+    const routed = routeToAssignedNurse(inBed('4W-03'), okaforRef, now);
+    expect(routed).toMatchObject({
+      change: 'assigned-nurse',
+      detail: 'Assigned nurse for 4W-03',
+      upstream: 'claimed',
+      task: { owner: okaforRef, status: 'accepted', claimedAt: now },
+    });
+  });
+
+  test.each([
+    ['no nurse', inBed('4W-03'), null],
+    ['no bed', aTask({ patient: null }), okaforRef],
+    ['work not routed to nurses', inBed('4W-03', { candidateRoles: ['Coordinator'] }), okaforRef],
+    ['already owned', inBed('4W-03', { owner: mensah, status: 'accepted' }), okaforRef],
+  ] as const)('[AS10] stays in the queue: %s', (_what, task, assigned) => {
+    expect(routeToAssignedNurse(task, assigned, now)).toBeNull();
+  });
+
+  it('[AS12] queued and the previous nurse’s unstarted work moves; someone else’s claim stays', () => {
+    expect(followBed(inBed('4W-03'), '4W-03', null, okaforRef, now)?.task.owner).toEqual(okaforRef);
+    const hers = inBed('4W-03', { owner: mensah, status: 'accepted' });
+    expect(followBed(hers, '4W-03', mensah, okaforRef, now)).toMatchObject({
+      change: 'assigned-nurse',
+      task: { owner: okaforRef },
+    });
+    expect(followBed(hers, '4W-03', { id: 'other', name: 'O' }, okaforRef, now)).toBeNull();
+    expect(followBed(inBed('4W-05'), '4W-03', null, okaforRef, now)).toBeNull();
+  });
+
+  it('[AS16] the previous nurse’s started work stays hers and is offered to the new nurse', () => {
+    const started = inBed('4W-03', { owner: mensah, status: 'in-progress' });
+    const follow = followBed(started, '4W-03', mensah, okaforRef, now);
+    expect(follow).toMatchObject({
+      change: 'handover-offered',
+      upstream: 'handover.offered',
+      task: {
+        owner: mensah,
+        status: 'in-progress',
+        handover: { from: mensah, to: okaforRef, offeredAt: now },
+      },
+    });
+    // An offer already pending is left alone.
+    expect(followBed(follow!.task, '4W-03', mensah, okaforRef, now)).toBeNull();
   });
 });

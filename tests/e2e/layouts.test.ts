@@ -15,8 +15,8 @@ import {
   type ViewportName,
 } from '../helpers/browser';
 import { connectAs, type WorklistClient } from '../helpers/hub-client';
-import { chargeNurseFirstEnv } from '../helpers/policies';
 import { startTestRelay, type TestRelay } from '../helpers/relay';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 import { demoMorning, ingest, patientNames } from '../helpers/ward-data';
 
 /**
@@ -60,7 +60,8 @@ async function must(
 }
 
 beforeAll(async () => {
-  // The charge-nurse-first chain: two levels, as the escalations view's checks assume (ASSIGNMENTS.md AS13).
+  // The charge-nurse-first chain (two levels for a critical result, [E2] below); ASSIGNMENTS.md adds the
+  // assigned nurse's level before it by default.
   relay = await startTestRelay({ STATIC_DIR: inject('pwaDir'), ...chargeNurseFirstEnv() });
   const events = demoMorning(220);
   names = patientNames(events);

@@ -16,6 +16,7 @@ import { routed } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { connectAs, type WorklistClient } from '../helpers/hub-client';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 
 /**
  * Issue #10's dashboard in real Chromium against a real relay serving the built PWA: a seeded hour of
@@ -52,7 +53,8 @@ function exception(id: string, reasonCode: string) {
 }
 
 beforeAll(async () => {
-  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir') }, { clock });
+  // The charge-nurse-first chain these figures were written for (the assigned nurse's level: ASSIGNMENTS.md).
+  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir'), ...chargeNurseFirstEnv() }, { clock });
   const t0 = clock.now().getTime();
   const at = (minutes: number) => new Date(t0 + minutes * MINUTE).toISOString();
   const ingest = await devToken(relay.url, 'integration-engine');
