@@ -2,7 +2,7 @@ import { hasRole, type Principal } from '../domain';
 import type { ViewId } from '../state/ui-store';
 
 /** The list views, and the outcomes dashboard (not a list: no filter, sort or count of its own). */
-export type NavId = ViewId | 'outcomes' | 'holders' | 'staff';
+export type NavId = ViewId | 'outcomes' | 'holders' | 'staff' | 'beds';
 
 export interface ViewLink {
   id: NavId;
@@ -34,6 +34,14 @@ export const HOLDERS_LINK: ViewLink = {
 /** An admin's screen: who works where, and each person's access log (the relay's admin API). */
 export const STAFF_LINK: ViewLink = { id: 'staff', path: '/staff', label: 'Staff directory' };
 
+/** Each bed's nurse for the shift (docs/ASSIGNMENTS.md): where beds are assigned, taken and given back. */
+export const BEDS_LINK: ViewLink = { id: 'beds', path: '/beds', label: 'Beds' };
+
+/** Nurses and charge nurses work beds; only someone on a unit has a board. */
+export function seesBeds(me: Principal): boolean {
+  return hasRole(me, 'Nurse', 'ChargeNurse') && me.units.length > 0;
+}
+
 export function seesHolders(me: Principal): boolean {
   return hasRole(me, 'ChargeNurse', 'Coordinator', 'Supervisor') && me.units.length > 0;
 }
@@ -61,6 +69,8 @@ export function viewsFor(me: Principal): ViewLink[] {
   if (hasRole(me, 'Admin')) links.push(STAFF_LINK);
   // Right after the first view: the lead's second question is who has the work.
   if (seesHolders(me)) links.splice(1, 0, HOLDERS_LINK);
+  // After the person's own work: the beds say whose patients they are.
+  if (seesBeds(me)) links.splice(links.indexOf(VIEW_LINKS['my-work']) + 1, 0, BEDS_LINK);
   // Last: the numbers about the work never come before the work itself.
   return seesOutcomes(me) ? [...links, OUTCOMES_LINK] : links;
 }

@@ -65,9 +65,15 @@ export function Notices() {
             <p>{rows[0]!.message}</p>
             <p className="notice-detail">{detailOf(rows)}</p>
           </div>
-          <Link className="btn btn-quiet" to={`/tasks/${encodeURIComponent(taskId)}`}>
-            Open task
-          </Link>
+          {rows[0]!.bedsOf ? (
+            <Link className="btn btn-quiet" to="/beds">
+              Open Beds
+            </Link>
+          ) : (
+            <Link className="btn btn-quiet" to={`/tasks/${encodeURIComponent(taskId)}`}>
+              Open task
+            </Link>
+          )}
           <button type="button" className="btn btn-quiet" onClick={() => dismiss(rows)}>
             Dismiss
           </button>
@@ -99,6 +105,9 @@ export function Notices() {
 function detailOf(rows: readonly AttentionRow[]): string {
   const first = rows[0]!;
   const more = rows.length - 1;
+  // A bed assignment (docs/ASSIGNMENTS.md [A-P4]): the relay's sentence says it all; only when it was made.
+  if (first.bedsOf)
+    return `Your bed assignment on ${first.bedsOf} from ${clockTime(first.madeAt)} was not applied.`;
   const what =
     `Your ${ACTION_NOUNS[first.type]} from ${clockTime(first.madeAt)}` +
     (more > 0 ? ` and ${more} more ${more === 1 ? 'action' : 'actions'}` : '');

@@ -87,6 +87,10 @@ const routes: RouteObject[] = [
         lazy: async () => ({ Component: (await import('../features/holders/holders-page')).Component }),
       },
       {
+        path: 'beds',
+        lazy: async () => ({ Component: (await import('../features/assignments/beds-page')).Component }),
+      },
+      {
         path: 'end-shift',
         lazy: async () => ({ Component: (await import('../features/handover/end-shift-page')).Component }),
       },

@@ -16,6 +16,7 @@ import { enqueue } from '../data/outbox';
 import { useConnection } from '../state/connection-store';
 import { usePending } from '../state/pending-store';
 import type { Workspace } from './workspace';
+import { useBoards } from '../state/board-store';
 
 export type Session = Workspace;
 
@@ -174,7 +175,9 @@ export function usePassingOnTaskIds(): Set<string> {
 
 /** How many actions wait to be sent from this device (the header's "N waiting to sync") [S11]. */
 export function useUnsentCount(): number {
-  return useContext(TasksContext).outbox.length;
+  // Bed actions (docs/ASSIGNMENTS-SCREENS.md A-P3) wait in their own outbox and count the same.
+  const beds = useBoards((b) => b.pending.length);
+  return useContext(TasksContext).outbox.length + beds;
 }
 
 export type Execute = (taskId: string, type: ActionType, payload?: unknown) => Promise<void>;

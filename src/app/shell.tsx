@@ -1,6 +1,7 @@
 import { useMemo, type ReactNode } from 'react';
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { AlertBanners } from '../features/escalations/alert-banner';
+import { OpenAfterUnlock } from '../features/assignments/waiting-while-locked';
 import { CoverageWarning } from '../features/escalations/coverage-warning';
 import { countFor, heldUndecided, NEEDS_SOMEONE, SELECTIONS } from '../features/worklist/selections';
 import type { ViewId } from '../state/ui-store';
@@ -143,6 +144,7 @@ export function Shell() {
       )}
       <main id="main" className="app-main" tabIndex={-1}>
         <UpdatePrompt canReload={unsent === 0 && !editing} />
+        <OpenAfterUnlock />
         <AlertBanners />
         <CoverageWarning />
         <Notices />

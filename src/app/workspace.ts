@@ -6,6 +6,10 @@ import { OutboxSender } from '../data/outbox';
 import { dropUnreadableTasks } from '../data/stored-tasks';
 import { SyncEngine, type SyncReports } from '../data/sync-engine';
 import { receiveAlert } from '../data/alerts';
+import { refreshBoards, storeBoard } from '../data/assignments';
+import { HUB_EVENTS } from '../domain';
+import { liveQuery } from 'dexie';
+import { useBoards } from '../state/board-store';
 import { useConnection } from '../state/connection-store';
 
 /** Performance marks (no patient data): the bench and the e2e tests read them. */
@@ -45,7 +49,12 @@ export async function openWorkspace(me: Principal, tokens: TokenSource): Promise
     }
   });
   const outbox = new OutboxSender(db, engine);
-  const stopTriggers = flushOnEveryChance(outbox);
+  const stopBoards = followBoards(db, engine, me);
+  const stopOutboxTriggers = flushOnEveryChance(outbox);
+  const stopTriggers = () => {
+    stopOutboxTriggers();
+    stopBoards();
+  };
   void engine.start();
   void persistStorage(db);
   return { me, tokens, db, engine, outbox, stopTriggers };
@@ -58,6 +67,31 @@ const reportToScreen: SyncReports = {
   synced: (at) => useConnection.getState().setSynced(at),
   alert: (raw) => void receiveAlert(raw),
 };
+
+/**
+ * The bed boards (docs/ASSIGNMENTS.md [A-P1]): pushed live by `assignmentsChanged`, asked again after every
+ * connect, stored in Dexie and mirrored into the board store that the Beds screen and rows read.
+ */
+function followBoards(db: WorklistDb, engine: SyncEngine, me: Principal): () => void {
+  engine.on(HUB_EVENTS.assignmentsChanged, (board: unknown) => void storeBoard(db, board));
+  const unsubscribe = useConnection.subscribe((state, previous) => {
+    if (state.link === 'live' && previous.link !== 'live') void refreshBoards(db, engine, me.units);
+  });
+  const subscription = liveQuery(() =>
+    db.transaction('r', db.boards, db.bedOutbox, async () => ({
+      boards: await db.boards.toArray(),
+      pending: (await db.bedOutbox.orderBy(':id').toArray()).map((r) => r.command),
+    })),
+  ).subscribe({
+    next: ({ boards, pending }) => useBoards.getState().set(boards, pending),
+    error: () => undefined,
+  });
+  return () => {
+    unsubscribe();
+    subscription.unsubscribe();
+    useBoards.getState().set([], []);
+  };
+}
 
 /**
  * [S5] When the outbox is sent: at start, whenever the relay connection becomes live (first connect and

@@ -1,5 +1,5 @@
 import Dexie, { type DexieOptions, type Table } from 'dexie';
-import type { ActionType, Command, RejectionCode, Task } from '../domain';
+import type { ActionType, AssignBedsCommand, Command, RejectionCode, Task, UnitAssignments } from '../domain';
 
 export interface MetaRow {
   /** `persisted`: the browser's answer to `navigator.storage.persist()` [S12]. */
@@ -37,6 +37,19 @@ export interface AttentionRow {
   refusedAt: string;
   /** The task as the relay holds it now, so the notice can show the real state; null if out of view. */
   task: Task | null;
+  /**
+   * Set when the refused action was a bed assignment (docs/ASSIGNMENTS.md), not a task action: `taskId`
+   * is then `beds:<unit>` and the notice links to the Beds screen instead of a task.
+   */
+  bedsOf?: string;
+}
+
+/** A bed assignment made on this device and not yet answered (the assignments' own outbox, [A-P3]). */
+export interface BedOutboxRow {
+  order?: number;
+  command: AssignBedsCommand;
+  attempts: number;
+  lastError: string | null;
 }
 
 /**
@@ -49,6 +62,9 @@ export class WorklistDb extends Dexie {
   meta!: Table<MetaRow, string>;
   outbox!: Table<OutboxRow, number>;
   attention!: Table<AttentionRow, string>;
+  /** Each unit's bed board for the current shift, as the relay last sent it (shown offline). */
+  boards!: Table<UnitAssignments, string>;
+  bedOutbox!: Table<BedOutboxRow, number>;
 
   constructor(name: string, options?: DexieOptions) {
     super(name, options);
@@ -67,6 +83,11 @@ export class WorklistDb extends Dexie {
     this.version(3).stores({
       outbox: '++order, &command.commandId, command.taskId',
       attention: 'id, refusedAt',
+    });
+    // Patient assignments (docs/ASSIGNMENTS.md): the unit's bed boards and the bed actions not yet sent.
+    this.version(4).stores({
+      boards: 'unit',
+      bedOutbox: '++order, &command.commandId',
     });
   }
 }

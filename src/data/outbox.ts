@@ -1,4 +1,5 @@
 import type { ActionResult, Command } from '../domain';
+import { drainBeds } from './assignments';
 import { storeNewer, type AttentionRow, type OutboxRow, type WorklistDb } from './db';
 
 /**
@@ -14,6 +15,8 @@ export interface ActionChannel {
   send(command: Command): Promise<ActionResult>;
   /** Tells the sync engine that an answer wrote this task (a fresh device's first sync compares it). */
   noteWrite(taskId: string): void;
+  /** Other hub methods: with it, the round also sends the bed outbox (docs/ASSIGNMENTS.md [A-P3]). */
+  invoke?<T>(method: string, ...args: unknown[]): Promise<T>;
 }
 
 /** Sends that end in an error from a live relay before the action is parked in "Needs attention" [S7]. */
@@ -160,6 +163,17 @@ export class OutboxSender {
       }
       if (this.stopped) return;
       await settle(this.db, row, result, this.channel);
+    }
+    // Bed assignments after the task actions: they never change a task, so their order does not matter.
+    const { channel } = this;
+    if (!retryLater && !this.stopped && channel.invoke) {
+      const beds = {
+        get isLive() {
+          return channel.isLive;
+        },
+        invoke: channel.invoke.bind(channel),
+      };
+      retryLater = !(await drainBeds(this.db, beds));
     }
     if (retryLater) this.scheduleRetry();
     else this.failures = 0;

@@ -161,6 +161,16 @@ export class SyncEngine {
     this.freshWrites?.add(taskId);
   }
 
+  /** Another hub method on the same connection (the bed boards, docs/ASSIGNMENTS.md). */
+  invoke<T>(method: string, ...args: unknown[]): Promise<T> {
+    return this.connection.invoke<T>(method, ...args);
+  }
+
+  /** Another hub event on the same connection; SignalR keeps handlers across reconnects. */
+  on(event: string, handler: (...args: never[]) => void): void {
+    this.connection.on(event, handler);
+  }
+
   get isLive(): boolean {
     return this.connection.state === 'Connected';
   }

@@ -7,6 +7,7 @@ import { may } from '../task/available-actions';
 import { countdown, levelWords, stillEscalating, whyWords } from './wording';
 import { NextLevelCountdown } from './countdown';
 import { HandoverAlertBanner, stillWaiting } from '../handover/handover-alert';
+import { PatientAlertBanner, stillNew } from '../assignments/patient-alert';
 import './alerts.css';
 
 interface Shown {
@@ -42,7 +43,11 @@ export function AlertBanners() {
       const present = alert.taskIds.map((id) => byId.get(id)).filter((t): t is Task => t !== undefined);
       // A handover alert (docs/HANDOFFS.md HO7) stays while its offer waits; an escalation while it escalates.
       const active = present.filter((t) =>
-        alert.kind === 'handover' ? stillWaiting(t, alert) : stillEscalating(t),
+        alert.kind === 'handover'
+          ? stillWaiting(t, alert)
+          : alert.kind === 'patient'
+            ? stillNew(t)
+            : stillEscalating(t),
       );
       if (present.length > 0) seenWithTask.current.add(alert.id);
       if (active.length > 0) shown.push({ alert, active });
@@ -87,6 +92,8 @@ const ALL_ID = 'alert-all';
 function FullBanner({ shown }: { shown: Shown }) {
   return shown.alert.kind === 'handover' ? (
     <HandoverAlertBanner alert={shown.alert} task={shown.active[0]} />
+  ) : shown.alert.kind === 'patient' ? (
+    <PatientAlertBanner alert={shown.alert} task={shown.active[0]} />
   ) : (
     <AlertBanner alert={shown.alert} active={shown.active} />
   );
@@ -124,7 +131,7 @@ function AlertStack({
   const execute = useExecute();
   const newest = shown.find((s) => s.alert.kind !== 'handover');
   const acknowledgeable = useAcknowledgeable(newest);
-  const allEscalations = shown.every((s) => s.alert.kind !== 'handover');
+  const allEscalations = shown.every((s) => s.alert.kind !== 'handover' && s.alert.kind !== 'patient');
   const noun = allEscalations ? 'escalations' : 'alerts';
   const newestTask = newest?.active[0];
   return (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { hasRole, type Role } from '../../domain';
-import { fetchCoverage, type CoverageGap } from '../../data/coverage';
+import { fetchCoverageReport, type BedCoverage, type CoverageGap } from '../../data/coverage';
+import { BedsWithoutNurse, bedCoverageLines } from '../assignments/beds-coverage';
 import { useSession } from '../../app/session';
 import { useConnection } from '../../state/connection-store';
 import { ROLE_WORDS } from '../shared/words';
@@ -43,13 +44,18 @@ export function CoverageWarning() {
   const [gaps, setGaps] = useState<CoverageGap[] | null>(null);
   const [open, setOpen] = useState(false);
   const [dismissed, setDismissed] = useState<string | null>(null);
+  const [beds, setBeds] = useState<BedCoverage[]>([]);
 
   useEffect(() => {
     if (!allowed || !live) return;
     let cancelled = false;
     const refresh = () => {
-      fetchCoverage(tokens).then(
-        (next) => !cancelled && setGaps(next),
+      fetchCoverageReport(tokens).then(
+        (next) => {
+          if (cancelled) return;
+          setGaps(next?.gaps ?? null);
+          setBeds(next?.beds ?? []);
+        },
         // Unreachable: keep what was last known; the next refresh or reconnect asks again.
         () => undefined,
       );
@@ -62,9 +68,11 @@ export function CoverageWarning() {
     };
   }, [allowed, live, tokens]);
 
-  const signature = gaps ? coverageSignature(gaps) : '';
-  if (!allowed || !gaps || gaps.length === 0 || dismissed === signature) return null;
-  const phrases = gapPhrases(gaps);
+  const bedLines = bedCoverageLines(beds);
+  const hasGaps = gaps !== null && gaps.length > 0;
+  const signature = `${gaps ? coverageSignature(gaps) : ''}|${bedLines.join(';')}`;
+  if (!allowed || (!hasGaps && bedLines.length === 0) || dismissed === signature) return null;
+  const phrases = hasGaps ? gapPhrases(gaps) : [];
   return (
     <section className="coverage-warning" aria-labelledby="coverage-warning-title">
       <div className="coverage-line">
@@ -78,10 +86,17 @@ export function CoverageWarning() {
           <span aria-hidden="true" className="coverage-icon">
             !
           </span>
-          <span className="coverage-summary">
-            <strong id="coverage-warning-title">Escalations could dead-end.</strong> Nobody reachable as{' '}
-            {phrases.join('; ')}.
-          </span>
+          {hasGaps ? (
+            <span className="coverage-summary">
+              <strong id="coverage-warning-title">Escalations could dead-end.</strong> Nobody reachable as{' '}
+              {phrases.join('; ')}.
+            </span>
+          ) : (
+            <span className="coverage-summary">
+              <strong id="coverage-warning-title">Beds need a nurse.</strong> {bedLines[0]}
+              {bedLines.length > 1 ? ' …' : ''}
+            </span>
+          )}
         </button>
         <button
           type="button"
@@ -96,13 +111,18 @@ export function CoverageWarning() {
       </div>
       {open && (
         <div id="coverage-detail" className="coverage-detail">
-          <p>Nobody can be reached (no live connection, no device with alerts) as:</p>
-          {/* One row per unreachable role; other kinds of gap add their own rows to this list. */}
-          <ul className="coverage-rows">
-            {phrases.map((phrase) => (
-              <li key={phrase}>{phrase}</li>
-            ))}
-          </ul>
+          {hasGaps && (
+            <>
+              <p>Nobody can be reached (no live connection, no device with alerts) as:</p>
+              {/* One row per unreachable role; other kinds of gap add their own rows to this list. */}
+              <ul className="coverage-rows">
+                {phrases.map((phrase) => (
+                  <li key={phrase}>{phrase}</li>
+                ))}
+              </ul>
+            </>
+          )}
+          <BedsWithoutNurse beds={beds} />
           <p className="muted small">Dismissed, this warning comes back when the gaps change.</p>
         </div>
       )}

@@ -4,6 +4,9 @@ import { SignOutButton } from '../../app/sign-out';
 import type { WorklistDb } from '../../data/db';
 import type { Principal } from '../../domain';
 import { ROLE_WORDS } from '../shared/words';
+import { hasRole } from '../../domain';
+import { useAlerts } from '../../state/alert-store';
+import { unlockTarget, useUnlockLanding, waitingOf, waitingWords } from '../assignments/waiting-while-locked';
 
 /**
  * In front of a signed-in worklist: the idle lock, or a session that can no longer be renewed. The
@@ -28,16 +31,29 @@ export default function SessionGate({
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
+  // [A-P6] What waits for her: counted from the alerts that keep arriving (and ringing) under the lock.
+  const alerts = useAlerts((s) => s.alerts);
+  const waiting = waitingOf(alerts);
+  const waitingCount = waiting.escalations + waiting.newItems;
+  const waitingSentence = waitingWords(waiting);
 
   useEffect(() => {
-    document.title = gate === 'locked' ? 'Locked — Wardline' : 'Sign in again — Wardline';
+    // A count, never a patient: the title shows in the tab strip and the task switcher.
+    const count = waitingCount > 0 ? `(${waitingCount}) ` : '';
+    document.title = gate === 'locked' ? `${count}Locked — Wardline` : `${count}Sign in again — Wardline`;
+  }, [gate, waitingCount]);
+
+  useEffect(() => {
     heading.current?.focus();
   }, [gate]);
 
   async function again() {
     setBusy(true);
     setFailure(null);
+    // Where she lands: decided as she unlocks, from what waits then.
+    const target = unlockTarget(useAlerts.getState().alerts, hasRole(me, 'ChargeNurse', 'Supervisor'));
     const problem = await reauthenticate();
+    if (!problem && target) useUnlockLanding.getState().set(target);
     setFailure(problem);
     setBusy(false);
   }
@@ -57,6 +73,12 @@ export default function SessionGate({
           ? 'Locked after a while without use, to keep patient details private. Work already queued keeps syncing in the background.'
           : 'Your hospital sign-in has ended. Your worklist and any actions not sent yet stay on this device and are sent once you sign in again.'}
       </p>
+      {waitingSentence && (
+        <p className="gate-waiting" role="status">
+          <strong>{waitingSentence}</strong> — {gate === 'locked' ? 'unlock' : 'sign in'} to see{' '}
+          {waitingCount === 1 ? 'it' : 'them'}
+        </p>
+      )}
       <p className="gate-who">
         <strong>{me.name}</strong>
         {role ? ` · ${role}` : ''}

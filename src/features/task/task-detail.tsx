@@ -18,6 +18,7 @@ import { ExceptionOutcomes } from '../exceptions/exception-outcomes';
 import { useRecordTaskOpen } from './record-open';
 import { HandOnActions } from '../handover/hand-on-actions';
 import { HandoverTag } from '../worklist/columns';
+import { YourPatientTag } from '../assignments/your-patient';
 import { HandoverPanel } from '../handover/handover-panel';
 import { acknowledgedWords, beingHandedWords } from '../handover/handover-words';
 
@@ -104,6 +105,7 @@ function TaskBody({
           {sending && <SendingTag />}
           {task.acknowledgedAt && <AcknowledgedTag task={task} />}
           <HandoverTag task={task} me={me} />
+          <YourPatientTag task={task} />
         </p>
       </header>
 

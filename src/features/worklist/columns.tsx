@@ -3,6 +3,7 @@ import { EscalationTag } from '../escalations/countdown';
 import { isOverdue, OverdueTag, OwnerName, PriorityBadge, SendingTag, StatusBadge } from '../shared/badges';
 import { age, dayAndTime, relative } from '../shared/format';
 import { KIND_WORDS } from '../shared/words';
+import { YourPatientTag } from '../assignments/your-patient';
 import { acknowledgedWords, beingHandedWords, handedOverByWords } from '../handover/handover-words';
 import type { Column, RowContext } from './list-definition';
 import { compareText, compareTimes, compareUrgency, PRIORITY_RANK, timeOf } from './sorting';
@@ -42,6 +43,7 @@ export const titleColumn: Column = {
         {task.escalation.level > 0 ? <EscalationTag task={task} /> : KIND_WORDS[task.kind]}
         {ctx.sending.has(task.id) && <SendingTag />}
         <HandoverTag task={task} me={ctx.me} />
+        <YourPatientTag task={task} />
       </span>
     </span>
   ),
@@ -153,6 +155,7 @@ export function CardTitle({ task, ctx }: { task: Task; ctx: RowContext }) {
       {ctx.sending.has(task.id) && <SendingTag />}
       <EscalationTag task={task} />
       <HandoverTag task={task} me={ctx.me} />
+      <YourPatientTag task={task} />
     </span>
   );
 }
