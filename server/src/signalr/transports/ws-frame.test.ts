@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { SharedRecord, websocketFrame } from './ws-frame';
 
 /** ws's frame builder (not in its typings); the same module ws sends with. */
-const Sender = createRequire(import.meta.url)('ws/lib/sender.js') as unknown;
+const Sender = (createRequire(import.meta.url)('ws') as { Sender: unknown }).Sender;
 
 /** What ws itself writes for one unmasked, uncompressed, final frame. */
 function framedByWs(payload: Buffer, binary: boolean): Buffer {
