@@ -107,6 +107,8 @@ async function devTokens(port: number): Promise<Partial<Record<StaffId, string>>
 interface Storm {
   tree: string;
   seconds: number;
+  /** The relay's own CPU time during the storm: what the storm costs it, whatever else runs. */
+  cpuSeconds: number;
   ok: number;
   failed: number;
   rssPerConnKB: number;
@@ -125,8 +127,12 @@ async function storm(tree: string, label: string): Promise<Storm> {
     server.send({ t: 'memory' });
     const before = (await server.next<Extract<FromServer, { t: 'memory' }>>('memory')).memory;
     const tokens = await devTokens(port);
+    server.send({ t: 'stats' });
+    const cpuBefore = (await server.next<Extract<FromServer, { t: 'stats' }>>('stats')).cpu;
     client.send({ t: 'connect', kind: 'relay', port, count: CONNECTIONS, tokens });
     const done = await client.next<Extract<FromClient, { t: 'connected' }>>('connected');
+    server.send({ t: 'stats' });
+    const cpuAfter = (await server.next<Extract<FromServer, { t: 'stats' }>>('stats')).cpu;
     await new Promise((r) => setTimeout(r, 1000));
     server.send({ t: 'memory' });
     const idle = await server.next<Extract<FromServer, { t: 'memory' }>>('memory');
@@ -135,6 +141,7 @@ async function storm(tree: string, label: string): Promise<Storm> {
     return {
       tree: label,
       seconds: done.ms / 1000,
+      cpuSeconds: (cpuAfter.cpuUs - cpuBefore.cpuUs) / 1e6,
       ok: done.ok,
       failed: done.failed,
       rssPerConnKB: per((m) => m.rss),
@@ -170,11 +177,14 @@ for (let round = 0; round < ROUNDS; round++) {
     rows.push(result);
   }
 }
-console.log('| round | tree | connected | connect s | idle RSS KB/conn | idle heap+external KB/conn |');
-console.log('|---|---|---|---|---|---|');
+console.log(
+  '| round | tree | connected | connect s | relay CPU s | idle RSS KB/conn | idle heap+external KB/conn |',
+);
+console.log('|---|---|---|---|---|---|---|');
 rows.forEach((r, i) =>
   console.log(
     `| ${Math.floor(i / trees.length) + 1} | ${r.tree} | ${r.ok}/${CONNECTIONS} | ${r.seconds.toFixed(2)} | ` +
+      `${r.cpuSeconds.toFixed(2)} | ` +
       `${r.rssPerConnKB.toFixed(1)} | ${r.heapPerConnKB.toFixed(1)} |`,
   ),
 );
@@ -182,6 +192,7 @@ for (const [, label] of trees) {
   const own = rows.filter((r) => r.tree === label);
   console.log(
     `| median | ${label} | | **${median(own.map((r) => r.seconds)).toFixed(2)}** | ` +
+      `**${median(own.map((r) => r.cpuSeconds)).toFixed(2)}** | ` +
       `${median(own.map((r) => r.rssPerConnKB)).toFixed(1)} | ${median(own.map((r) => r.heapPerConnKB)).toFixed(1)} |`,
   );
 }
