@@ -21,11 +21,13 @@
  * Usage: npm run bench:fanout [-- --connections 1000,5000,10000 --servers relay,socketio,ws
  *   --paced-rate 1000 --paced-ms 12000 --slice-ms 1500 --rounds 4 --window 30000 --out results.json]
  * Diagnostic: `--relay-data-root /dev/shm` keeps the relay's SQLite on tmpfs, where fsync costs nothing.
+ * Before/after: `--base DIR` adds the relay of another tree (`git archive <ref> | tar -x -C DIR`, with
+ * node_modules linked) as a fourth server, `relay, base tree`, run side by side like the others.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import {
   nowUs,
   SERVER_KINDS,
@@ -61,6 +63,9 @@ const num = (name: string, fallback: number): number => Number(args.get(name) ??
 
 const CONNECTIONS = list('connections', '1000,5000,10000').map(Number);
 const SERVERS = list('servers', SERVER_KINDS.join(',')) as ServerKind[];
+/** Another tree whose relay runs beside this one's (kind `relay-base`). */
+const BASE = args.get('base');
+if (BASE && !SERVERS.includes('relay-base')) SERVERS.splice(1, 0, 'relay-base');
 /** Deliveries per second offered in the latency phase (the goal's "1,000 deliveries per second"). */
 const PACED_RATE = num('paced-rate', 1000);
 const PACED_MS = num('paced-ms', 12_000);
@@ -77,7 +82,10 @@ const OUT = args.get('out');
 /** Diagnostic: the folder the relay's data folder is made in (default: the OS temp folder, on disk). */
 const RELAY_DATA_ROOT = args.get('relay-data-root');
 
-for (const kind of SERVERS) if (!SERVER_KINDS.includes(kind)) throw new Error(`unknown server ${kind}`);
+for (const kind of SERVERS) {
+  if (!SERVER_KINDS.includes(kind) && !(kind === 'relay-base' && BASE))
+    throw new Error(`unknown server ${kind}`);
+}
 for (const n of CONNECTIONS) if (!Number.isInteger(n) || n <= CHECKERS) throw new Error(`bad count ${n}`);
 
 // ---- child processes ----------------------------------------------------------------------------
@@ -113,7 +121,7 @@ class Child {
   onMessage?: (m: Message) => void;
 
   constructor(file: string, argv: string[], execArgv: string[]) {
-    this.proc = fork(join(import.meta.dirname, 'fanout', file), argv, {
+    this.proc = fork(isAbsolute(file) ? file : join(import.meta.dirname, 'fanout', file), argv, {
       execArgv: ['--import', 'tsx', ...execArgv],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -309,8 +317,11 @@ async function endPhase(
 
 async function startRig(kind: ServerKind, n: number): Promise<Rig> {
   const log = (what: string): void => console.error(`  [${SERVER_LABEL[kind]} × ${f0(n)}] ${what}`);
-  const serverArgs = ['--kind', kind, '--data-root', runDir];
-  const server = new Child('server.ts', serverArgs, ['--expose-gc']);
+  // The base tree's relay is forked from its own files and spoken to as a relay.
+  const wire: ServerKind = kind === 'relay-base' ? 'relay' : kind;
+  const serverFile = kind === 'relay-base' ? join(BASE!, 'bench/fanout/server.ts') : 'server.ts';
+  const serverArgs = ['--kind', wire, '--data-root', runDir];
+  const server = new Child(serverFile, serverArgs, ['--expose-gc']);
   const { port } = await server.next<Extract<FromServer, { t: 'ready' }>>('ready', 60_000);
   server.send({ t: 'calibrate', count: CALIBRATE_CHANGES });
   const { usPerChange } = await server.next<Extract<FromServer, { t: 'calibrated' }>>('calibrated');
@@ -318,12 +329,12 @@ async function startRig(kind: ServerKind, n: number): Promise<Rig> {
   const before = await server.next<Extract<FromServer, { t: 'memory' }>>('memory');
 
   const checker = new Child('checker.ts', [], []);
-  checker.send({ t: 'connect', kind, port });
+  checker.send({ t: 'connect', kind: wire, port });
   await checker.next('checker-connected', 60_000);
 
   const lean = new Child('load-client.ts', [], ['--max-semi-space-size=32']);
-  const tokens = kind === 'relay' ? await devTokens(port) : {};
-  lean.send({ t: 'connect', kind, port, count: n - CHECKERS, tokens });
+  const tokens = wire === 'relay' ? await devTokens(port) : {};
+  lean.send({ t: 'connect', kind: wire, port, count: n - CHECKERS, tokens });
   const connected = await lean.next<Extract<FromClient, { t: 'connected' }>>('connected', 300_000);
   log(`connected ${f0(connected.ok + CHECKERS)}/${f0(n)} in ${(connected.ms / 1000).toFixed(1)} s`);
   await sleep(1000);

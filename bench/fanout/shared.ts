@@ -5,10 +5,12 @@
 import type { Principal } from '../../src/domain';
 import { DEMO_STAFF, DEV_TENANT_ID } from '../../server/src/auth/demo-staff';
 
-export type ServerKind = 'relay' | 'socketio' | 'ws';
+/** `relay-base`: the relay of another tree (`--base DIR`), spoken to exactly as `relay`. */
+export type ServerKind = 'relay' | 'relay-base' | 'socketio' | 'ws';
 export const SERVER_KINDS: readonly ServerKind[] = ['relay', 'socketio', 'ws'];
 export const SERVER_LABEL: Record<ServerKind, string> = {
   relay: 'relay (SignalR)',
+  'relay-base': 'relay, base tree',
   socketio: 'Socket.IO',
   ws: 'bare ws',
 };

@@ -12,6 +12,9 @@ type TaskScope = Pick<Task, 'unit' | 'kind' | 'candidateRoles' | 'owner'>;
  * - Charge nurses and house supervisors: everything on their units (escalations included).
  * - Coordinators: discharge work and exceptions on their units, work routed to coordinators, what they own.
  * - Admin and Ingest accounts see no patient work at all (least privilege).
+ * Of the principal it reads only the id (owner), the units and the roles: the hub's fan-out asks it
+ * once per (unit, roles) audience (server/src/hub/audience.ts). Reading anything else about the
+ * principal means changing that index too.
  */
 export function visibleTo(task: TaskScope, principal: Principal): boolean {
   if (task.owner?.id === principal.id) return true;

@@ -61,6 +61,24 @@ describe('[H1] sync retention of finished work', () => {
   });
 });
 
+describe('[H1] the last page says so', () => {
+  it('ends two full pages of changes on the second page, complete, without an empty third', async () => {
+    const store = await memoryStore();
+    for (let i = 0; i < 20; i++) await apply(store, routed(`t${i}`, 1));
+    const first = await syncPage(store, nurse, 0, new Date(), 10);
+    expect(first).toMatchObject({ complete: false });
+    expect(first.tasks).toHaveLength(10);
+    const second = await syncPage(store, nurse, first.cursor, new Date(), 10);
+    expect(second.tasks).toHaveLength(10);
+    expect(second).toMatchObject({ complete: true, cursor: await store.lastSeq() });
+    // A change after that page is found from its cursor, as always.
+    await apply(store, routed('t20', 1));
+    const third = await syncPage(store, nurse, second.cursor, new Date(), 10);
+    expect(third.tasks.map((t) => t.id)).toEqual(['t20']);
+    expect(third.complete).toBe(true);
+  });
+});
+
 describe('[F6] the work of one sync page is bounded', () => {
   it('ends a page after its history look-ups for tasks the caller cannot see, and the next page goes on from there', async () => {
     const store = await memoryStore();

@@ -176,6 +176,25 @@ export function createStaffDirectory({
       return { units: fromGroups, changed: true };
     });
 
+  /**
+   * Every request admits its caller, and almost always nothing changed since the last one: two reads
+   * then answer without a write transaction (a reconnect storm is 20,000 admits of the same people).
+   * Anything to write (a first sight, a new name or roles, units seeded from changed groups) goes
+   * through `admitTx`, which decides again under the person's lock.
+   */
+  async function unitsIfNothingToWrite(sighting: Sighting): Promise<string[] | undefined> {
+    const { tenantId, objectId } = sighting;
+    const row = await db.get<StaffRow>(SELECT_STAFF, [tenantId, objectId]);
+    if (!row || row.first_seen_at === null) return undefined;
+    if (row.name !== sighting.name || row.roles !== serializeRoles(sighting.roles)) return undefined;
+    const current = await unitsOf(tenantId, objectId);
+    const fromGroups = unitsFromGroups(sighting.groups);
+    if (row.units_source === 'admin' || fromGroups === undefined || sameUnits(current, fromGroups)) {
+      return current;
+    }
+    return undefined;
+  }
+
   const setUnitsTx = (tenantId: string, objectId: string, input: SetUnitsInput) =>
     db.transaction(async (tx) => {
       await tx.lock(`staff:${tenantId}/${objectId}`);
@@ -213,6 +232,8 @@ export function createStaffDirectory({
     unitsOf: (tenantId, objectId) => unitsOf(tenantId, objectId),
     get,
     async admit(sighting) {
+      const unchanged = await unitsIfNothingToWrite(sighting);
+      if (unchanged) return unchanged;
       const { units, changed } = await admitTx(sighting);
       if (changed) await notify(sighting.tenantId, sighting.objectId);
       return units;

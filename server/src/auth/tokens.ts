@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, customFetch, jwtVerify, type JWTPayload } from 'jose';
 import { ROLES, type Role } from '../../../src/domain/principal';
+import { TOKEN_CACHE_DEFAULTS, TokenCache, verifyOnce } from './token-cache';
 
 /**
  * Access-token validation: one function for Entra v1, Entra v2, any OIDC authority and the development
@@ -20,6 +21,8 @@ export interface TokenValidatorSettings {
   jwksCooldownMs?: number;
   /** The clock, for tests; the system clock otherwise. */
   now?: () => Date;
+  /** Accepted tokens are verified once and remembered (token-cache.ts); tests may resize it. */
+  tokenCache?: { maxEntries?: number; maxAgeMs?: number };
 }
 
 /** What the relay keeps from a valid token. Units are not here: they come from the staff directory. */
@@ -92,30 +95,41 @@ export function createTokenValidator(settings: TokenValidatorSettings): TokenVal
     ...(settings.fetch ? { [customFetch]: settings.fetch } : {}),
   });
 
+  const cache = new TokenCache({
+    ...TOKEN_CACHE_DEFAULTS,
+    ...settings.tokenCache,
+    now: () => (settings.now ? settings.now().getTime() : Date.now()),
+  });
+  const verify = verifyOnce(cache, async (token): Promise<TokenResult> => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        algorithms: ALLOWED_ALGORITHMS,
+        issuer: settings.issuer,
+        audience: settings.audiences,
+        clockTolerance: settings.clockSkewSeconds,
+        // A token without exp would never expire.
+        requiredClaims: ['exp'],
+        ...(settings.now ? { currentDate: settings.now() } : {}),
+      }));
+    } catch (error) {
+      return { ok: false, reason: rejectionFromError(error, settings) };
+    }
+    return claimsFromPayload(payload, settings);
+  });
+
   return {
-    async validate(token) {
-      if (token.length === 0) return reject('missing-token', 'The bearer token is empty.');
+    validate(token) {
+      if (token.length === 0) return Promise.resolve(reject('missing-token', 'The bearer token is empty.'));
       if (token.length > MAX_TOKEN_LENGTH) {
-        return reject(
-          'malformed',
-          `The bearer token is ${token.length} characters long, which no access token is.`,
+        return Promise.resolve(
+          reject(
+            'malformed',
+            `The bearer token is ${token.length} characters long, which no access token is.`,
+          ),
         );
       }
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, keys, {
-          algorithms: ALLOWED_ALGORITHMS,
-          issuer: settings.issuer,
-          audience: settings.audiences,
-          clockTolerance: settings.clockSkewSeconds,
-          // A token without exp would never expire.
-          requiredClaims: ['exp'],
-          ...(settings.now ? { currentDate: settings.now() } : {}),
-        }));
-      } catch (error) {
-        return { ok: false, reason: rejectionFromError(error, settings) };
-      }
-      return claimsFromPayload(payload, settings);
+      return verify(token);
     },
   };
 }

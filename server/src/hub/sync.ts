@@ -34,7 +34,11 @@ export async function syncPage(
 ): Promise<SyncPage> {
   const from = Math.max(0, Math.floor(cursor));
   const retainedSince = now.getTime() - CLOSED_RETENTION_MS;
-  const rows = await store.tasksChangedSince(from, scan);
+  // One row more than a page: when it is absent this page is the last, and says so (a fresh device's
+  // 5,000 tasks end on their fifth page instead of asking for an empty sixth: one round trip and one
+  // IndexedDB transaction less, ~100 ms of a 1 s budget).
+  const fetched = await store.tasksChangedSince(from, scan + 1);
+  const rows = fetched.length > scan ? fetched.slice(0, scan) : fetched;
   const tasks: Task[] = [];
   const removed: string[] = [];
   let examined = 0;
@@ -53,6 +57,6 @@ export async function syncPage(
     examined++;
   }
   const last = rows[examined - 1];
-  const complete = examined === rows.length && rows.length < scan;
+  const complete = examined === rows.length && fetched.length <= scan;
   return { tasks, removed, cursor: last ? last.seq : from, complete };
 }

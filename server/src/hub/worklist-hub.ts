@@ -13,9 +13,16 @@ import type { AssignmentService } from '../assignments/service';
 import { authorize, type Authenticator, type StaffDirectory, type StaffEntry } from '../auth';
 import type { Logger } from '../log';
 import { timeHubMethods, type OperationalMetrics } from '../metrics';
-import { createSignalRServer, HubError, type SignalRServer, type TransportName } from '../signalr';
+import {
+  createSignalRServer,
+  HubError,
+  type SignalRConnection,
+  type SignalRServer,
+  type TransportName,
+} from '../signalr';
 import type { SignalRLimits } from '../signalr';
 import type { CommittedChange, WorklistStore } from '../store/contract';
+import { AudienceIndex } from './audience';
 import { syncPage } from './sync';
 
 export const WORKLIST_HUB_PATH = HUB_PATH;
@@ -76,12 +83,25 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
     expiryTimers.set(connectionId, timer);
   }
 
+  /** Live connections by unit and roles: a change is checked once per audience (H4), not per socket. */
+  const audience = new AudienceIndex<SignalRConnection<Caller>>();
+  const connectionOf = new WeakMap<Caller, SignalRConnection<Caller>>();
+  /** Left before `onConnected` ran (the client may leave at once): never indexed. */
+  const gone = new WeakSet<SignalRConnection<Caller>>();
+
   /** H2: every method acts on the caller's current units, not the ones at connect. */
   async function refresh(caller: Caller): Promise<Principal> {
     const p = caller.principal;
     const units = await directory.unitsOf(p.tenantId, p.id);
     caller.principal = { ...caller.principal, units };
+    reindex(caller);
     return caller.principal;
+  }
+
+  /** After a caller's principal is replaced: fan-outs follow its units from now on. */
+  function reindex(caller: Caller): void {
+    const connection = connectionOf.get(caller);
+    if (connection && !gone.has(connection)) audience.place(connection);
   }
 
   const hub = createSignalRServer<Caller>({
@@ -114,8 +134,12 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
           'staff connected',
         );
         closeAtExpiry(connection.id, tokenExpiresAt, () => connection.close(TOKEN_EXPIRED_CLOSE));
+        connectionOf.set(connection.caller, connection);
+        reindex(connection.caller);
       },
       onDisconnected(connection) {
+        gone.add(connection);
+        audience.remove(connection);
         clearTimeout(expiryTimers.get(connection.id));
         expiryTimers.delete(connection.id);
       },
@@ -184,7 +208,7 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
     return metrics ? timeHubMethods(methods, metrics) : methods;
   }
 
-  store.onCommitted((change) => sent(fanOut(hub, change)));
+  store.onCommitted((change) => sent(fanOut(hub, audience, change)));
 
   directory.onUnitsChanged((entry) => {
     void moved(entry).catch((error: unknown) =>
@@ -200,6 +224,7 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
       const before = caller.principal;
       const after = { ...before, units: entry.units };
       caller.principal = after;
+      reindex(caller);
       // H5: a move between units reaches a live screen at once: what left the view is removed, what
       // entered it is sent, without waiting for the next reconnect.
       const tasks = await store.openTasksOfUnits([...new Set([...before.units, ...after.units])]);
@@ -216,15 +241,15 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
 }
 
 /** H4: each committed change goes to every connection that sees the task now, and a removal to those that saw it before. */
-function fanOut(hub: SignalRServer<Caller>, { task, previous, seq }: CommittedChange): number {
-  let sent = hub.sendWhere((c) => visibleTo(task, c.caller.principal), 'taskChanged', task);
+function fanOut(
+  hub: SignalRServer<Caller>,
+  audience: AudienceIndex<SignalRConnection<Caller>>,
+  { task, previous, seq }: CommittedChange,
+): number {
+  let sent = hub.sendToConnections(audience.seeing(task), 'taskChanged', task);
   if (previous) {
-    sent += hub.sendWhere(
-      (c) => !visibleTo(task, c.caller.principal) && visibleTo(previous, c.caller.principal),
-      'taskRemoved',
-      task.id,
-      seq,
-    );
+    const losing = audience.losing(task, previous);
+    if (losing.length > 0) sent += hub.sendToConnections(losing, 'taskRemoved', task.id, seq);
   }
   return sent;
 }

@@ -1,22 +1,24 @@
 import { monotonicNow, type Connection } from './connection';
 import { MessageType, type HubProtocol, type OutboundMessage } from './protocols/messages';
+import { SharedRecord } from './transports/ws-frame';
 
 /**
  * One message, serialized at most once per hub protocol and shared by every recipient: a fan-out to
- * 10,000 connections costs one JSON.stringify and one MessagePack encode, then only socket writes.
+ * 10,000 connections costs one JSON.stringify and one MessagePack encode (and one WebSocket frame of
+ * each), then only socket writes.
  */
 export class PreparedMessage {
-  private readonly encoded = new Map<HubProtocol, Buffer>();
+  private readonly encoded = new Map<HubProtocol, SharedRecord>();
 
   constructor(private readonly message: OutboundMessage) {}
 
-  bytesFor(protocol: HubProtocol): Buffer {
-    let bytes = this.encoded.get(protocol);
-    if (!bytes) {
-      bytes = protocol.encode(this.message);
-      this.encoded.set(protocol, bytes);
+  recordFor(protocol: HubProtocol): SharedRecord {
+    let record = this.encoded.get(protocol);
+    if (!record) {
+      record = new SharedRecord(protocol.encode(this.message));
+      this.encoded.set(protocol, record);
     }
-    return bytes;
+    return record;
   }
 }
 
@@ -34,7 +36,7 @@ export function fanOut<P>(
   for (const connection of recipients) {
     const protocol = connection.hubProtocolCodec;
     if (!protocol || (predicate && !predicate(connection))) continue;
-    if (connection.writeRecord(prepared.bytesFor(protocol), now)) delivered++;
+    if (connection.writeShared(prepared.recordFor(protocol), now)) delivered++;
   }
   return delivered;
 }

@@ -15,6 +15,7 @@ import {
 import { InvocationQueue } from './invocation-queue';
 import { RateBucket } from './rate';
 import type { TransportSink } from './transports/sink';
+import { SharedRecord } from './transports/ws-frame';
 import type { CloseOptions, LimitCounter, SignalRConnection, TransportName } from './types';
 
 /** Monotonic milliseconds: deadlines must not jump with the wall clock. */
@@ -285,6 +286,13 @@ export class Connection<P> implements SignalRConnection<P> {
    * One message larger than the limit still goes out to an idle connection.
    */
   writeRecord(data: Buffer, now: number): boolean {
+    return this.writeShared(data, now);
+  }
+
+  /** A broadcast's record, the same object for every recipient (its WebSocket frame is built once). */
+  writeShared(record: SharedRecord | Buffer, now: number): boolean {
+    const shared = record instanceof SharedRecord ? record : undefined;
+    const data = shared ? shared.bytes : (record as Buffer);
     const sink = this.sink;
     if (this.phase !== 'connected' || !sink) return false;
     const buffered = sink.bufferedBytes();
@@ -299,7 +307,7 @@ export class Connection<P> implements SignalRConnection<P> {
       );
       return false;
     }
-    sink.write(data, this.binary);
+    sink.write(data, this.binary, shared);
     this.lastSentAt = now;
     return true;
   }

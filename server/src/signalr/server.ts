@@ -211,6 +211,9 @@ export function createSignalRServer<P>(options: SignalROptions<P>): SignalRServe
     sendToGroup: (group, target, ...args) => fanOut(registry.group(group), target, args),
     sendToUser: (userId, target, ...args) => fanOut(registry.user(userId), target, args),
     sendWhere: (predicate, target, ...args) => fanOut(registry.live.values(), target, args, predicate),
+    // Connections come only from this server (connections(), connection(), hub callbacks).
+    sendToConnections: (connections, target, ...args) =>
+      fanOut(connections as Iterable<Connection<P>>, target, args),
 
     addToGroup: (connectionId, group) => registry.addToGroup(connectionId, group),
     removeFromGroup: (connectionId, group) => registry.removeFromGroup(connectionId, group),

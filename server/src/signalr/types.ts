@@ -145,6 +145,12 @@ export interface SignalRServer<P> {
     ...args: unknown[]
   ): number;
 
+  /**
+   * Sends to exactly these connections (an app's own index, e.g. connections by unit); any that is no
+   * longer live is skipped. One serialization per protocol, as for the others.
+   */
+  sendToConnections(connections: Iterable<SignalRConnection<P>>, target: string, ...args: unknown[]): number;
+
   /** False when no live connection has this id. */
   addToGroup(connectionId: string, group: string): boolean;
   removeFromGroup(connectionId: string, group: string): boolean;

@@ -1,5 +1,6 @@
 import type { TransferFormat } from '../protocols/messages';
 import type { TransportName } from '../types';
+import type { SharedRecord } from './ws-frame';
 
 /**
  * What a connection needs from its transport. Each transport tells its connection when it is finished
@@ -10,8 +11,11 @@ export interface TransportSink {
   readonly transferFormats: readonly TransferFormat[];
   /** Bytes accepted and not yet taken by the network (or, for long polling, by a poll). */
   bufferedBytes(): number;
-  /** One transport message made of whole records. `binary` picks the WebSocket frame type. */
-  write(data: Buffer, binary: boolean): void;
+  /**
+   * One transport message made of whole records. `binary` picks the WebSocket frame type. `shared` is
+   * the same record when it is a broadcast's (`data` is its bytes): WebSockets write its prebuilt frame.
+   */
+  write(data: Buffer, binary: boolean, shared?: SharedRecord): void;
   /** Drops what is queued and not yet on the wire, where the transport can (long polling). */
   discardQueued(): void;
   /** Ends after what is queued (the Close message), cutting it off after the close timeout. */

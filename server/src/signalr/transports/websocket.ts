@@ -4,6 +4,7 @@ import type { Connection } from '../connection';
 import type { SignalRLimits } from '../limits';
 import type { TransportSink } from './sink';
 import { wroteThisTick } from './tick-batch';
+import { rawSocketOf } from './ws-frame';
 
 /** Close codes after which the client's leaving is not an error (normal, going away, no status). */
 const CLEAN_CLOSE_CODES = new Set([1000, 1001, 1005]);
@@ -62,9 +63,12 @@ export function attachWebSocket<P>(
     name: 'WebSockets',
     transferFormats: ['Text', 'Binary'],
     bufferedBytes: () => ws.bufferedAmount + heldBytes,
-    write(data, binary) {
+    write(data, binary, shared) {
       if (held === null) {
-        ws.send(data, { binary });
+        // A broadcast's frame is built once for all recipients; ws frames anything else itself.
+        const socket = shared && ws.readyState === ws.OPEN ? rawSocketOf(ws) : undefined;
+        if (socket) socket.write(shared!.websocketFrame(binary));
+        else ws.send(data, { binary });
         held = [];
         wroteThisTick(sink);
         return;

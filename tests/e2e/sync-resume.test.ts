@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, WebSocketRoute } from 'playwright-core';
+import type { Task } from '../../src/domain';
+import { launchBrowser, openDevice, signIn } from '../helpers/browser';
+import { readStore } from '../helpers/offline';
+import { startTestRelay, type TestRelay } from '../helpers/relay';
+import { busyUnit } from '../helpers/scale-data';
+import { ingest } from '../helpers/ward-data';
+
+/**
+ * [H1][H8] A fresh device's first sync is written page by page, each page in one transaction with its
+ * cursor: a tablet reloaded (or closed) mid-sync keeps the pages it wrote, and the next sync goes on
+ * from the stored cursor instead of starting over. The relay's answers after the first page are held
+ * back here, so the reload lands mid-sync whatever the machine's speed.
+ */
+const TASKS = 2_500;
+
+let relay: TestRelay;
+let browser: Browser;
+
+beforeAll(async () => {
+  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir') });
+  await ingest(relay.url, busyUnit(TASKS, 'resume'));
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await relay?.stop();
+});
+
+interface Frame {
+  type?: number;
+  target?: string;
+  arguments?: unknown[];
+  result?: { cursor?: number; tasks?: unknown[] };
+}
+
+const records = (message: string | Buffer): Frame[] =>
+  typeof message === 'string'
+    ? message
+        .split('\u001e')
+        .filter(Boolean)
+        .map((r) => JSON.parse(r) as Frame)
+    : [];
+
+describe('a first sync interrupted by a reload', () => {
+  it('keeps the pages written, each with its cursor, and resumes from that cursor', async () => {
+    const device = await openDevice(browser, relay.url, 'tablet');
+    const page = device.page;
+    /** The cursor of every `sync` call the device made, in order. */
+    const syncCalls: number[] = [];
+    let pagesLetThrough = 0;
+    let holdAfterFirstPage = true;
+    await page.routeWebSocket(/\/hubs\/worklist/, (ws: WebSocketRoute) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        for (const frame of records(message)) {
+          if (frame.type === 1 && frame.target === 'sync') syncCalls.push(frame.arguments?.[0] as number);
+        }
+        server.send(message);
+      });
+      server.onMessage((message) => {
+        const pages = records(message).filter((f) => f.type === 3 && Array.isArray(f.result?.tasks));
+        if (pages.length > 0 && holdAfterFirstPage && pagesLetThrough >= 1) return; // held back
+        pagesLetThrough += pages.length;
+        ws.send(message);
+      });
+    });
+
+    await signIn(page, 'R. Okafor');
+    const cursorOf = async () =>
+      (await readStore<{ key: string; value: number }>(page, 'meta')).find((r) => r.key === 'cursor')?.value;
+    await expect.poll(cursorOf, { timeout: 60_000 }).toBeGreaterThan(0);
+
+    // The first page is stored with its own cursor, and nothing past it.
+    const cursor = (await cursorOf())!;
+    const stored = await readStore<Task>(page, 'tasks');
+    expect(stored).toHaveLength(1_000);
+    expect(Math.max(...stored.map((t) => t.seq))).toBe(cursor);
+    expect(cursor).toBeLessThan(await relay.relay.store.lastSeq());
+
+    holdAfterFirstPage = false;
+    const callsBefore = syncCalls.length;
+    await page.reload();
+    await expect
+      .poll(async () => (await readStore<Task>(page, 'tasks')).length, { timeout: 60_000 })
+      .toBe(TASKS);
+    await expect.poll(cursorOf, { timeout: 30_000 }).toBe(await relay.relay.store.lastSeq());
+    // After the reload the device asked from where it had stopped, not from the beginning.
+    expect(syncCalls[callsBefore]).toBe(cursor);
+    expect(syncCalls.slice(callsBefore)).not.toContain(0);
+    expect(device.errors).toEqual([]);
+    await device.context.close();
+  });
+});
