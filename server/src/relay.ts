@@ -20,7 +20,7 @@ import type { RelayConfig } from './config';
 import { createWorklistHub, type Caller } from './hub/worklist-hub';
 import { AlertCoalescer } from './escalation/alerts';
 import { systemClock, type Clock } from './escalation/clock';
-import { EscalationScheduler } from './escalation/scheduler';
+import { EscalationScheduler, firingOfChange } from './escalation/scheduler';
 import type { Agent as HttpsAgent } from 'node:https';
 import { pushAlert } from './push/notifier';
 import { createPushEndpointPolicy, publicPushAgent } from './push/endpoint-policy';
@@ -112,8 +112,10 @@ const SHUTDOWN_GRACE_MS = 5_000;
  */
 export async function startRelay(
   config: RelayConfig,
-  { logger, onListening, clock = systemClock, pushAgent, pushTestOrigins = [] }: RelayParts,
+  { logger: baseLogger, onListening, clock = systemClock, pushAgent, pushTestOrigins = [] }: RelayParts,
 ): Promise<Relay> {
+  // Every line says which relay wrote it: several relays share one database (docs/STORE.md CL1).
+  const logger = baseLogger.child({ relayId: config.relayId });
   const folder = prepareDataFolder(config.dataDir);
   if (folder.tooWide) logger.warn({ event: 'data-folder.too-wide' }, folder.tooWide);
   const databaseFilesBefore = existingDatabaseFiles(config.dataDir);
@@ -145,6 +147,15 @@ export async function startRelay(
     timeZone: config.timeZone,
     policies: config.policies,
     lookupStaff,
+    // One clock decides what is due for every relay: the database's. A test that moves a fake clock
+    // keeps deciding by it (docs/STORE.md CL5).
+    dueClock: clock === systemClock ? 'database' : 'relay',
+    tailEvents: {
+      lost: (error) =>
+        logger.warn({ err: errorSummary(error) }, 'change tail lost the database; catching up'),
+      listening: () => logger.debug('change tail listening'),
+      skipped: (seq) => logger.error({ seq }, 'change tail skipped a seq missing from the log'),
+    },
   });
 
   // Scrape-time callbacks read the hub and the outbox; `hub` is assigned below, before any scrape.
@@ -153,6 +164,7 @@ export async function startRelay(
     outboxDepth: outboxDepthOf(store),
     hubLimited: () => hub.stats().limited,
     clock,
+    relayId: config.relayId,
   });
 
   // Development tokens name the relay's own URL as issuer, known only once it listens.
@@ -188,19 +200,34 @@ export async function startRelay(
     endpoints,
     agent: pushAgent ?? publicPushAgent(),
   };
-  /** One channel for every alert: escalations and handovers nobody accepted reach people the same way. */
-  const deliverAlert = (delivery: AlertDelivery): void => {
+  /** An alert to this relay's own hub connections. */
+  const alertHub = (delivery: AlertDelivery): void => {
     const reached = sendAlert(hub, delivery);
     operational.messageOut('hub', reached);
     logger.info(
       { alertId: delivery.alert.id, taskIds: delivery.alert.taskIds, level: delivery.alert.level, reached },
       'alert sent',
     );
+  };
+  /** An alert as Web Push: sent by one relay only, the one that made the firing (CL5). */
+  const alertPush = (delivery: AlertDelivery): void => {
     void pushAlert(push, delivery).then((pushed) => {
       if (pushed > 0) logger.info({ alertId: delivery.alert.id, pushed }, 'alert pushed');
     });
   };
-  const alerts = new AlertCoalescer(clock, deliverAlert);
+  /** One channel for every alert: escalations and handovers nobody accepted reach people the same way. */
+  const deliverAlert = (delivery: AlertDelivery): void => {
+    alertHub(delivery);
+    alertPush(delivery);
+  };
+  // Escalation alerts: every relay tells its own connections from the committed change (its own
+  // scheduler's or another relay's); the Web Push goes out from the relay whose scheduler fired.
+  const hubAlerts = new AlertCoalescer(clock, alertHub);
+  const pushAlerts = new AlertCoalescer(clock, alertPush);
+  store.onCommitted((change) => {
+    const firing = firingOfChange(change, config.policies);
+    if (firing) hubAlerts.add(firing);
+  });
   const handoverWatch = new HandoverWatch({
     store,
     clock,
@@ -215,7 +242,7 @@ export async function startRelay(
     logger,
     onFired: (f) => {
       operational.escalationFired(f.lagMs);
-      alerts.add(f);
+      pushAlerts.add(f);
     },
   });
 
@@ -234,6 +261,7 @@ export async function startRelay(
   registerHealthRoutes(router, {
     db,
     inbound: () => serviceBus?.inbound.state() ?? inboundBeforeStart(config.serviceBus),
+    relayId: config.relayId,
   });
   registerIngestRoutes(router, { store, logger, guard, metrics: operational });
   registerMetricsRoute(router, operational, {
@@ -372,7 +400,8 @@ export async function startRelay(
       await serviceBus?.close();
       scheduler.stop();
       handoverWatch.stop();
-      alerts.flushAll();
+      hubAlerts.flushAll();
+      pushAlerts.flushAll();
       // Clients hear "reconnect" (allowReconnect) before the sockets go: a restart is not their fault.
       await hub.close();
       server.closeIdleConnections();
