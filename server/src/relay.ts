@@ -66,6 +66,8 @@ import { openStore, type StoreEngine } from './store/database';
 import { azureTokenPassword } from './store/config';
 import type { WorklistStore } from './store/contract';
 import { SqlWorklistStore } from './store/worklist-store';
+import { PostgresEngine } from './store/postgres-engine';
+import { startOutboxLease } from './outbound/outbox-lease';
 
 export interface Relay {
   /** The base URL the relay answers on, e.g. `http://127.0.0.1:8080`. */
@@ -126,6 +128,8 @@ export async function startRelay(
     ...(config.store.passwordFrom === 'azure' ? { password: await azureTokenPassword() } : {}),
     // The pool replaces a broken idle connection; /readyz reports the store until one works again.
     onIdleError: (error) => logger.warn({ err: errorSummary(error) }, 'database connection lost'),
+    // pg_stat_activity shows which relay each backend serves.
+    applicationName: `wardline-${config.relayId}`,
   });
   tightenNewDatabaseFiles(config.dataDir, databaseFilesBefore);
   const directory = createStaffDirectory({ db, groupUnits: config.auth?.groupUnits ?? {} });
@@ -375,7 +379,13 @@ export async function startRelay(
   deferred?.bind(createTokenValidator(devValidatorSettings(baseUrl)));
   // Service Bus feeds the same store as HTTP ingest, which stays available beside it.
   if (config.serviceBus)
-    serviceBus = startServiceBusConnection(config.serviceBus, { store, logger, metrics: operational });
+    serviceBus = startServiceBusConnection(config.serviceBus, {
+      store,
+      logger,
+      metrics: operational,
+      // On PostgreSQL other relays may share the outbox: one publishes at a time (CL8).
+      ...(db instanceof PostgresEngine ? { outboxLease: startOutboxLease(db, logger) } : {}),
+    });
   // Fold history written before this relay (or before migration 0005) into the outcome projection.
   void outcomes.projection
     .catchUp()

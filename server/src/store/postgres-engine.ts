@@ -53,7 +53,7 @@ const SESSION_OPTIONS = [
 export const CHANGES_CHANNEL = 'wardline_changes';
 
 /** A 64-bit advisory lock id for a key: the first 8 bytes of its SHA-1, as a signed integer literal. */
-function lockId(key: string): string {
+export function lockId(key: string): string {
   return createHash('sha1').update(key).digest().readBigInt64BE(0).toString();
 }
 
@@ -84,6 +84,8 @@ export interface PostgresOptions {
   password?: () => Promise<string>;
   /** Called when an idle connection breaks (the server restarted, the network dropped). */
   onIdleError?: (error: Error) => void;
+  /** `application_name` of every connection (`wardline-<RELAY_ID>`): which relay a backend serves. */
+  applicationName?: string;
 }
 
 /**
@@ -100,7 +102,11 @@ export class PostgresEngine implements StoreEngine {
 
   constructor(
     readonly pool: pg.Pool,
-    private readonly connection: { connectionString: string; password?: () => Promise<string> } | null = null,
+    private readonly connection: {
+      connectionString: string;
+      password?: () => Promise<string>;
+      applicationName?: string;
+    } | null = null,
   ) {
     this.direct = runnerOf(pool);
   }
@@ -119,12 +125,19 @@ export class PostgresEngine implements StoreEngine {
       connectionTimeoutMillis: 10_000,
       options: SESSION_OPTIONS,
       ...(this.connection.password ? { password: this.connection.password } : {}),
+      ...(this.connection.applicationName ? { application_name: this.connection.applicationName } : {}),
     });
     await client.connect();
     return client;
   }
 
-  static create({ connectionString, max = 10, password, onIdleError }: PostgresOptions): PostgresEngine {
+  static create({
+    connectionString,
+    max = 10,
+    password,
+    onIdleError,
+    applicationName,
+  }: PostgresOptions): PostgresEngine {
     const pool = new pg.Pool({
       connectionString,
       max,
@@ -135,10 +148,15 @@ export class PostgresEngine implements StoreEngine {
       keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
       options: SESSION_OPTIONS,
       ...(password ? { password } : {}),
+      ...(applicationName ? { application_name: applicationName } : {}),
     });
     // Without a listener a broken idle connection would crash the process; the pool replaces it.
     pool.on('error', (error) => onIdleError?.(error));
-    return new PostgresEngine(pool, { connectionString, ...(password ? { password } : {}) });
+    return new PostgresEngine(pool, {
+      connectionString,
+      ...(password ? { password } : {}),
+      ...(applicationName ? { applicationName } : {}),
+    });
   }
 
   get open(): boolean {
