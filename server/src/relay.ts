@@ -117,7 +117,8 @@ export async function startRelay(
   { logger: baseLogger, onListening, clock = systemClock, pushAgent, pushTestOrigins = [] }: RelayParts,
 ): Promise<Relay> {
   // Every line says which relay wrote it: several relays share one database (docs/STORE.md CL1).
-  const logger = baseLogger.child({ relayId: config.relayId });
+  const logger =
+    baseLogger.bindings().relayId === undefined ? baseLogger.child({ relayId: config.relayId }) : baseLogger;
   const folder = prepareDataFolder(config.dataDir);
   if (folder.tooWide) logger.warn({ event: 'data-folder.too-wide' }, folder.tooWide);
   const databaseFilesBefore = existingDatabaseFiles(config.dataDir);
