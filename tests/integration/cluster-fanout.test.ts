@@ -14,7 +14,8 @@ import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '.
 
 const MINUTE = 60_000;
 
-describe('several relays on one PostgreSQL', () => {
+// Guards for a loaded machine (each relay start and client connect is slow there), not speed bounds.
+describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
   const cleanup: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
