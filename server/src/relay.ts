@@ -20,7 +20,7 @@ import type { RelayConfig } from './config';
 import { createWorklistHub, type Caller } from './hub/worklist-hub';
 import { AlertCoalescer } from './escalation/alerts';
 import { systemClock, type Clock } from './escalation/clock';
-import { EscalationScheduler } from './escalation/scheduler';
+import { EscalationScheduler, firingOfChange } from './escalation/scheduler';
 import type { Agent as HttpsAgent } from 'node:https';
 import { pushAlert } from './push/notifier';
 import { createPushEndpointPolicy, publicPushAgent } from './push/endpoint-policy';
@@ -70,6 +70,8 @@ import { AssignmentService } from './assignments/service';
 import { alertNewPatientWork } from './assignments/patient-alerts';
 import { parseAssignmentConfig } from './assignments/config';
 import { HUB_EVENTS, isMemberOf, shiftAt } from '../../src/domain';
+import { PostgresEngine } from './store/postgres-engine';
+import { startOutboxLease } from './outbound/outbox-lease';
 
 export interface Relay {
   /** The base URL the relay answers on, e.g. `http://127.0.0.1:8080`. */
@@ -116,8 +118,11 @@ const SHUTDOWN_GRACE_MS = 5_000;
  */
 export async function startRelay(
   config: RelayConfig,
-  { logger, onListening, clock = systemClock, pushAgent, pushTestOrigins = [] }: RelayParts,
+  { logger: baseLogger, onListening, clock = systemClock, pushAgent, pushTestOrigins = [] }: RelayParts,
 ): Promise<Relay> {
+  // Every line says which relay wrote it: several relays share one database (docs/STORE.md CL1).
+  const logger =
+    baseLogger.bindings().relayId === undefined ? baseLogger.child({ relayId: config.relayId }) : baseLogger;
   const folder = prepareDataFolder(config.dataDir);
   if (folder.tooWide) logger.warn({ event: 'data-folder.too-wide' }, folder.tooWide);
   const databaseFilesBefore = existingDatabaseFiles(config.dataDir);
@@ -128,6 +133,8 @@ export async function startRelay(
     ...(config.store.passwordFrom === 'azure' ? { password: await azureTokenPassword() } : {}),
     // The pool replaces a broken idle connection; /readyz reports the store until one works again.
     onIdleError: (error) => logger.warn({ err: errorSummary(error) }, 'database connection lost'),
+    // pg_stat_activity shows which relay each backend serves.
+    applicationName: `wardline-${config.relayId}`,
   });
   tightenNewDatabaseFiles(config.dataDir, databaseFilesBefore);
   const directory = createStaffDirectory({ db, groupUnits: config.auth?.groupUnits ?? {} });
@@ -151,6 +158,15 @@ export async function startRelay(
     policies: config.policies,
     lookupStaff,
     shiftIdAt: (now) => shiftAt(now, assignmentConfig.shifts, config.timeZone).id,
+    // One clock decides what is due for every relay: the database's. A test that moves a fake clock
+    // keeps deciding by it (docs/STORE.md CL5).
+    dueClock: clock === systemClock ? 'database' : 'relay',
+    tailEvents: {
+      lost: (error) =>
+        logger.warn({ err: errorSummary(error) }, 'change tail lost the database; catching up'),
+      listening: () => logger.debug('change tail listening'),
+      skipped: (seq) => logger.error({ seq }, 'change tail skipped a seq missing from the log'),
+    },
   });
 
   // Scrape-time callbacks read the hub and the outbox; `hub` is assigned below, before any scrape.
@@ -159,6 +175,7 @@ export async function startRelay(
     outboxDepth: outboxDepthOf(store),
     hubLimited: () => hub.stats().limited,
     clock,
+    relayId: config.relayId,
   });
 
   // Development tokens name the relay's own URL as issuer, known only once it listens.
@@ -217,19 +234,51 @@ export async function startRelay(
     endpoints,
     agent: pushAgent ?? publicPushAgent(),
   };
-  /** One channel for every alert: escalations and handovers nobody accepted reach people the same way. */
-  const deliverAlert = (delivery: AlertDelivery): void => {
+  /** An alert to this relay's own hub connections. */
+  const alertHub = (delivery: AlertDelivery): void => {
     const reached = sendAlert(hub, delivery);
     operational.messageOut('hub', reached);
     logger.info(
       { alertId: delivery.alert.id, taskIds: delivery.alert.taskIds, level: delivery.alert.level, reached },
       'alert sent',
     );
-    void pushAlert(push, delivery).then((pushed) => {
-      if (pushed > 0) logger.info({ alertId: delivery.alert.id, pushed }, 'alert pushed');
-    });
   };
-  const alerts = new AlertCoalescer(clock, deliverAlert);
+  /** An alert as Web Push: sent by one relay only, the one that made the firing (CL5). */
+  const alertPush = (delivery: AlertDelivery): void => {
+    void pushAlert(push, delivery).then(
+      (pushed) => {
+        if (pushed > 0) logger.info({ alertId: delivery.alert.id, pushed }, 'alert pushed');
+      },
+      // The subscriptions could not be read (the database is away): the hub alert went out regardless.
+      (error: unknown) =>
+        logger.warn({ alertId: delivery.alert.id, err: errorSummary(error) }, 'alert push failed'),
+    );
+  };
+  /** One channel for every alert: escalations and handovers nobody accepted reach people the same way. */
+  const deliverAlert = (delivery: AlertDelivery): void => {
+    alertHub(delivery);
+    alertPush(delivery);
+  };
+  // Escalation alerts: every relay tells its own connections from the committed change (its own
+  // scheduler's or another relay's); the Web Push goes out from the relay whose scheduler fired.
+  const hubAlerts = new AlertCoalescer(clock, alertHub);
+  const pushAlerts = new AlertCoalescer(clock, alertPush);
+  store.onCommitted((change) => {
+    const firing = firingOfChange(change, config.policies);
+    if (!firing) return;
+    if (firing.target.role !== 'AssignedNurse') return hubAlerts.add(firing);
+    // A level for the bed's nurse tells her alone (AS13): her id is read from the board, not the change.
+    void assignments.nurseFor(change.task).then(
+      (nurse) => {
+        if (nurse) hubAlerts.add({ ...firing, recipients: [nurse.id] });
+      },
+      (error: unknown) =>
+        logger.warn(
+          { taskId: change.task.id, err: errorSummary(error) },
+          'assigned nurse not read; alert not sent',
+        ),
+    );
+  });
   const handoverWatch = new HandoverWatch({
     store,
     clock,
@@ -244,7 +293,7 @@ export async function startRelay(
     logger,
     onFired: (f) => {
       operational.escalationFired(f.lagMs);
-      alerts.add(f);
+      pushAlerts.add(f);
     },
     assignedNurse: async (taskId) => {
       const task = await store.getTask(taskId);
@@ -268,6 +317,7 @@ export async function startRelay(
   registerHealthRoutes(router, {
     db,
     inbound: () => serviceBus?.inbound.state() ?? inboundBeforeStart(config.serviceBus),
+    relayId: config.relayId,
   });
   registerIngestRoutes(router, { store, logger, guard, metrics: operational });
   registerMetricsRoute(router, operational, {
@@ -382,7 +432,13 @@ export async function startRelay(
   deferred?.bind(createTokenValidator(devValidatorSettings(baseUrl)));
   // Service Bus feeds the same store as HTTP ingest, which stays available beside it.
   if (config.serviceBus)
-    serviceBus = startServiceBusConnection(config.serviceBus, { store, logger, metrics: operational });
+    serviceBus = startServiceBusConnection(config.serviceBus, {
+      store,
+      logger,
+      metrics: operational,
+      // On PostgreSQL other relays may share the outbox: one publishes at a time (CL8).
+      ...(db instanceof PostgresEngine ? { outboxLease: startOutboxLease(db, logger) } : {}),
+    });
   // Fold history written before this relay (or before migration 0005) into the outcome projection.
   void outcomes.projection
     .catchUp()
@@ -409,7 +465,8 @@ export async function startRelay(
       handoverWatch.stop();
       assignments.stop();
       stopPatientAlerts();
-      alerts.flushAll();
+      hubAlerts.flushAll();
+      pushAlerts.flushAll();
       // Clients hear "reconnect" (allowReconnect) before the sockets go: a restart is not their fault.
       await hub.close();
       server.closeIdleConnections();
