@@ -10,6 +10,7 @@ import {
   echoAttach,
   rejectedOutcome,
   sendOn,
+  settleSent,
   messagesOfTransfer,
   remoteAttach,
   rhea,
@@ -133,7 +134,11 @@ export class ServiceBusTestBroker {
       );
     }
     this.sweep = setInterval(() => {
-      for (const entity of this.entities.values()) entity.expireLocks();
+      for (const entity of this.entities.values()) {
+        entity.expireLocks();
+        // A peer's session window reopens without a link flow, so rhea says nothing: look again.
+        if (entity.waiting) entity.schedulePump();
+      }
     }, LOCK_SWEEP_INTERVAL_MS);
     this.sweep.unref();
   }
@@ -433,7 +438,7 @@ export class ServiceBusTestBroker {
       settlement === 'release'
         ? entry.entity.release(entry.lockToken)
         : entry.entity.settle(entry.lockToken, settlement);
-    if (kept) delivery.update(true, acceptedOutcome());
+    if (kept) settleSent(delivery, acceptedOutcome());
     else this.answerLockLost(delivery);
   }
 
@@ -450,8 +455,8 @@ export class ServiceBusTestBroker {
     const next = () => {
       const head = this.lockLost.shift();
       if (head) {
-        head.update(
-          true,
+        settleSent(
+          head,
           rejectedOutcome({
             condition: 'com.microsoft:message-lock-lost',
             description:

@@ -5,13 +5,15 @@
  */
 import {
   answerDrain,
-  creditOf,
   encodeMessage,
+  forgetDeliveriesOf,
   isDraining,
   lockTokenTag,
   newLockToken,
   rhea,
+  sendBudget,
   sendOn,
+  unsentOn,
   type AmqpMessage,
   type Delivery,
   type Sender,
@@ -158,6 +160,7 @@ export class MessageEntity {
   /** The link is gone. Its locks stay until they expire, as on Service Bus: settle them via $management. */
   removeConsumer(link: Sender): void {
     for (const consumer of this.consumers) if (consumer.link === link) this.consumers.delete(consumer);
+    forgetDeliveriesOf(link);
   }
 
   private pumpScheduled = false;
@@ -175,30 +178,33 @@ export class MessageEntity {
     });
   }
 
+  /** Messages wait for a consumer with room: worth a look when the sweep runs. */
+  get waiting(): boolean {
+    return this.available.length > 0 && this.consumers.size > 0;
+  }
+
   private pump(): void {
-    const budget = new Map<Consumer, number>();
-    for (const consumer of this.consumers) {
-      budget.set(consumer, consumer.link.is_open() ? creditOf(consumer.link) : 0);
-    }
+    // Round robin, one message per consumer per turn, each within its live send budget (credit, the
+    // AMQP session window, rhea's session buffer: see sendBudget).
     let progressed = true;
     while (this.available.length > 0 && progressed) {
       progressed = false;
       for (const consumer of this.consumers) {
-        const left = budget.get(consumer) ?? 0;
-        if (left <= 0) continue;
+        if (!consumer.link.is_open() || sendBudget(consumer.link) <= 0) continue;
         const sequenceNumber = this.available.shift();
         if (sequenceNumber === undefined) break;
         const stored = this.messages.get(sequenceNumber);
         if (!stored) continue;
         this.transfer(consumer, stored);
-        budget.set(consumer, left - 1);
         progressed = true;
       }
     }
     // A draining client (receiveMessages) waits for this: "nothing more for you now".
     if (this.available.length === 0) {
       for (const consumer of this.consumers) {
-        if (consumer.link.is_open() && isDraining(consumer.link)) answerDrain(consumer.link);
+        // Not while rhea still holds transfers for it: the drain would take their credit away.
+        const link = consumer.link;
+        if (link.is_open() && isDraining(link) && unsentOn(link) === 0) answerDrain(link);
       }
     }
   }
