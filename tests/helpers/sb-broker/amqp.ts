@@ -165,6 +165,35 @@ export function answerDrain(link: Rhea.Sender): void {
 }
 
 /**
+ * rhea answers every attach as soon as the connection next writes. A session receiver asking for "the
+ * next available session" when none is free must wait instead (Service Bus holds the attach up to the
+ * client's `com.microsoft:timeout`): take the answer back until `releaseAttach`.
+ */
+export function holdAttach(link: Rhea.Sender): void {
+  const state = (link as unknown as { state: { local_open: boolean; open_requests: number } }).state;
+  state.local_open = false;
+  state.open_requests = 0;
+}
+
+export function releaseAttach(link: Rhea.Sender): void {
+  link.open();
+  (link.connection as unknown as { _register(): void })._register();
+}
+
+/** Properties the broker puts on its own attach (Service Bus: the session lock's expiry). */
+export function setAttachProperties(link: Rhea.Sender, properties: Record<string, unknown>): void {
+  internals(link).local.attach.properties = properties;
+}
+
+/** A time as .NET ticks in an AMQP long, how Service Bus writes `com.microsoft:locked-until-utc`. */
+export function dotNetTicks(ms: number): unknown {
+  const ticks = (BigInt(ms) + 62_135_596_800_000n) * 10_000n;
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigInt64BE(ticks);
+  return rhea.types.wrap_long(bytes);
+}
+
+/**
  * Answers an attach the way Service Bus does: same terminus, same settle modes (peek-lock receivers ask
  * for rcv-settle-mode "second"), and for links the client sends on, the largest message accepted.
  */
