@@ -29,6 +29,8 @@ const SESSION_BATCH = 32;
  * holds only a few sessions at once and every held idle session is a task whose next event would wait.
  */
 const SESSION_IDLE_MS = 1_000;
+/** Shutdown waits this long for the messages in hand (as the plain receiver does). */
+const CLOSE_GRACE_MS = 3_000;
 /** After an accept failed for a reason other than "nothing to take", wait before asking again. */
 const ACCEPT_RETRY_MS = 1_000;
 
@@ -43,6 +45,8 @@ export function startSessionReceivers(options: SessionReceiversOptions): { close
   const { client, entity, logger } = options;
   const stopping = options.handling.stopping;
   const open = new Set<ServiceBusSessionReceiver>();
+  /** Sessions being worked on: shutdown waits for their messages in hand. */
+  const draining = new Set<Promise<void>>();
   const acceptOptions = {
     receiveMode: 'peekLock' as const,
     maxAutoLockRenewalDurationInMs: options.maxLockRenewalMs,
@@ -70,6 +74,20 @@ export function startSessionReceivers(options: SessionReceiversOptions): { close
     }
   }
 
+  async function work(worker: number, receiver: ServiceBusSessionReceiver): Promise<void> {
+    open.add(receiver);
+    try {
+      logger.debug({ worker, sessionId: receiver.sessionId }, 'service bus session accepted');
+      await drain(receiver);
+    } catch (error) {
+      // The session lock was lost or the link dropped: its unsettled messages return to the session.
+      if (!stopping.aborted) logger.warn({ worker, err: errorSummary(error) }, 'service bus session ended');
+    } finally {
+      open.delete(receiver);
+      await receiver.close().catch(() => undefined);
+    }
+  }
+
   async function loop(worker: number): Promise<void> {
     while (!stopping.aborted) {
       let receiver: ServiceBusSessionReceiver;
@@ -85,26 +103,19 @@ export function startSessionReceivers(options: SessionReceiversOptions): { close
         await sleep(ACCEPT_RETRY_MS, stopping);
         continue;
       }
-      open.add(receiver);
-      try {
-        logger.debug({ worker, sessionId: receiver.sessionId }, 'service bus session accepted');
-        await drain(receiver);
-      } catch (error) {
-        // The session lock was lost or the link dropped: its unsettled messages return to the session.
-        if (!stopping.aborted) logger.warn({ worker, err: errorSummary(error) }, 'service bus session ended');
-      } finally {
-        open.delete(receiver);
-        await receiver.close().catch(() => undefined);
-      }
+      const working = work(worker, receiver);
+      draining.add(working);
+      await working;
+      draining.delete(working);
     }
   }
 
-  const loops = Array.from({ length: options.maxConcurrentSessions }, (_, i) => loop(i));
+  for (let i = 0; i < options.maxConcurrentSessions; i++) void loop(i);
   return {
     async close() {
-      // `stopping` is aborted by the caller first: accepts end, waits end, sessions are closed.
-      await Promise.allSettled([...open].map((r) => r.close()));
-      await Promise.allSettled(loops);
+      // `stopping` is aborted by the caller first, so waits end and the messages in hand settle. An
+      // accept still waiting for a session ignores the abort (SDK 7.9): it ends when the client closes.
+      await Promise.race([Promise.allSettled([...draining]), sleep(CLOSE_GRACE_MS)]);
     },
   };
 }
