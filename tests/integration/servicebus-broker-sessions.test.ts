@@ -134,7 +134,8 @@ describe('sessions in the Service Bus test broker, driven by the real SDK', () =
     const [held] = await stalled.receiveMessages(1, { maxWaitTimeInMs: 1_000 });
     expect(held?.messageId).toBe('e-1');
     await until(() => broker.entity('expiry').stats.locksExpired === 1, 10_000, 'the session lock to expire');
-    await expect(stalled.completeMessage(held!)).rejects.toThrow();
+    // The old receiver has lost it: renewing is refused (a $management answer, not a race with the detach).
+    await expect(stalled.renewSessionLock()).rejects.toThrow();
 
     const next = track(await client.acceptNextSession('expiry'));
     expect(next.sessionId).toBe('task-e');

@@ -7,11 +7,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import {
   acceptedOutcome,
-  dotNetTicks,
   echoAttach,
-  holdAttach,
-  releaseAttach,
-  setAttachProperties,
   rejectedOutcome,
   sendOn,
   settleSent,
@@ -25,14 +21,9 @@ import {
   type Receiver,
   type Sender,
 } from './amqp';
-import { MessageEntity, type EntityOptions, type Settlement } from './entity';
+import { MessageEntity, type Consumer, type EntityOptions, type Settlement } from './entity';
 import { handleManagement } from './management';
-import type { SessionLock } from './sessions';
-
-/** The source filter a session receiver attaches with: a session id, or null for "next available". */
-const SESSION_FILTER = 'com.microsoft:session-filter';
-/** How long a "next available session" attach waits when the client names no timeout (the SDK's). */
-const DEFAULT_SESSION_WAIT_MS = 60_000;
+import { SESSION_FILTER, SessionAttaches } from './session-attaches';
 
 /** Standard tier's limit; `createMessageBatch` sizes batches by what the attach says. */
 const DEFAULT_MAX_MESSAGE_SIZE_BYTES = 256 * 1024;
@@ -129,8 +120,7 @@ export class ServiceBusTestBroker {
   private readonly connections = new Set<Connection>();
   private readonly sockets = new Set<Socket>();
   private readonly heldAcknowledgements: Delivery[] = [];
-  /** "Next available session" attaches waiting for a session to come free, oldest first. */
-  private readonly pendingAccepts: Array<{ link: Sender; entity: MessageEntity; deadline: number }> = [];
+  private readonly sessionAttaches: SessionAttaches;
   private refusing = false;
   private readonly sweep: NodeJS.Timeout;
 
@@ -141,6 +131,11 @@ export class ServiceBusTestBroker {
     readonly maxMessageSizeBytes: number,
   ) {
     this.port = (server.address() as AddressInfo).port;
+    this.sessionAttaches = new SessionAttaches(
+      clock,
+      (link, entity, consumer) => this.addConsumerLink(link, entity, consumer),
+      (link) => this.connections.has(link.connection),
+    );
     for (const [name, queue] of Object.entries(options.queues ?? {})) {
       const entity = this.addEntity(name, queue);
       this.targets.set(key(name), new SendTarget(name, [entity], queue.duplicateDetectionWindowMs, clock));
@@ -156,93 +151,14 @@ export class ServiceBusTestBroker {
     }
     this.sweep = setInterval(() => {
       for (const entity of this.entities.values()) {
-        entity.expireSessions((lock) => this.onSessionLost(lock));
+        entity.expireSessions((lock) => this.sessionAttaches.onSessionLost(lock));
         entity.expireLocks();
         // A peer's session window reopens without a link flow, so rhea says nothing: look again.
         if (entity.waiting) entity.schedulePump();
       }
-      if (this.pendingAccepts.length > 0) this.answerPendingAccepts();
+      this.sessionAttaches.sweep();
     }, LOCK_SWEEP_INTERVAL_MS);
     this.sweep.unref();
-  }
-
-  // --- sessions ------------------------------------------------------------------------------------
-
-  /**
-   * A session receiver attaches: lock the named session, or the next free one. With none free the
-   * attach waits (up to the client's `com.microsoft:timeout`) and is answered by the sweep.
-   */
-  private onSessionAttach(link: Sender, entity: MessageEntity, requested: string | null, peekLock: boolean) {
-    if (!entity.requiresSession) {
-      link.close({
-        condition: 'amqp:not-allowed',
-        description: `${entity.path} does not require sessions: a session receiver cannot be created on it.`,
-      });
-      return;
-    }
-    const lock = entity.acceptSession(requested, link);
-    if (lock) return this.grantSession(link, entity, lock, peekLock);
-    if (requested !== null) {
-      // The attach names no session (as Service Bus answers), then the detach says why.
-      link.set_source({ ...remoteAttach(link).source, filter: { [SESSION_FILTER]: null } } as never);
-      link.close({
-        condition: 'com.microsoft:session-cannot-be-locked',
-        description: `The requested session '${requested}' cannot be locked: another receiver holds it.`,
-      });
-      return;
-    }
-    const asked = Number(remoteAttach(link).properties?.['com.microsoft:timeout']);
-    const waitMs = Number.isFinite(asked) && asked > 0 ? asked * 0.9 : DEFAULT_SESSION_WAIT_MS;
-    holdAttach(link);
-    this.pendingAccepts.push({ link, entity, deadline: this.clock() + waitMs });
-  }
-
-  private grantSession(link: Sender, entity: MessageEntity, lock: SessionLock, peekLock: boolean): void {
-    const source = remoteAttach(link).source ?? {};
-    link.set_source({ ...source, filter: { [SESSION_FILTER]: lock.sessionId } } as never);
-    setAttachProperties(link, { 'com.microsoft:locked-until-utc': dotNetTicks(lock.until) });
-    this.senderRoles.set(link, { kind: 'consume', entity });
-    const links = this.consumerLinks.get(link.connection) ?? new Set<Sender>();
-    links.add(link);
-    this.consumerLinks.set(link.connection, links);
-    entity.addConsumer({ link, peekLock, sessionId: lock.sessionId });
-  }
-
-  /** The sweep's turn for waiting "next available" attaches: a session came free, or time is up. */
-  private answerPendingAccepts(): void {
-    const now = this.clock();
-    for (const pending of [...this.pendingAccepts]) {
-      const { link, entity, deadline } = pending;
-      const gone = link.is_remote_open?.() === false || !this.connections.has(link.connection);
-      let answered = gone;
-      if (!gone && entity.hasFreeSession) {
-        const lock = entity.acceptSession(null, link);
-        if (lock) {
-          releaseAttach(link);
-          this.grantSession(link, entity, lock, remoteAttach(link).snd_settle_mode !== 1);
-          answered = true;
-        }
-      }
-      if (!answered && deadline <= now) {
-        // What Service Bus answers when no session came free in time: attach, then detach with a timeout.
-        releaseAttach(link);
-        link.close({
-          condition: 'com.microsoft:timeout',
-          description: 'No unlocked session with messages became available in time.',
-        });
-        answered = true;
-      }
-      if (answered) this.pendingAccepts.splice(this.pendingAccepts.indexOf(pending), 1);
-    }
-  }
-
-  /** The session lock ran out: the receiver's link is detached, as Service Bus does. */
-  private onSessionLost(lock: SessionLock): void {
-    if (!lock.link.is_open()) return;
-    lock.link.close({
-      condition: 'com.microsoft:session-lock-lost',
-      description: `The session lock for '${lock.sessionId}' has expired.`,
-    });
   }
 
   static async start(options: BrokerOptions = {}): Promise<ServiceBusTestBroker> {
@@ -416,7 +332,8 @@ export class ServiceBusTestBroker {
     const peekLock = attach.snd_settle_mode !== 1;
     if (attach.source?.filter && SESSION_FILTER in attach.source.filter) {
       const requested = attach.source.filter[SESSION_FILTER];
-      return this.onSessionAttach(link, entity, typeof requested === 'string' ? requested : null, peekLock);
+      const sessionId = typeof requested === 'string' ? requested : null;
+      return this.sessionAttaches.attach(link, entity, sessionId, peekLock);
     }
     if (entity.requiresSession) {
       link.close({
@@ -425,11 +342,15 @@ export class ServiceBusTestBroker {
       });
       return;
     }
+    this.addConsumerLink(link, entity, { link, peekLock });
+  }
+
+  private addConsumerLink(link: Sender, entity: MessageEntity, consumer: Consumer): void {
     this.senderRoles.set(link, { kind: 'consume', entity });
     const links = this.consumerLinks.get(link.connection) ?? new Set<Sender>();
     links.add(link);
     this.consumerLinks.set(link.connection, links);
-    entity.addConsumer({ link, peekLock });
+    entity.addConsumer(consumer);
   }
 
   /** The client opens a sending link: to a queue or topic, or the request half of `$cbs`/`$management`. */
