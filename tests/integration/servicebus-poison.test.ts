@@ -26,7 +26,9 @@ describe('Service Bus inbound: poison messages', () => {
       queues: { [INBOUND_QUEUE]: { lockDurationMs: 5_000, maxDeliveryCount: 3 } },
       topics: { 'worklist-outbound': { subscriptions: { audit: {} } } },
     });
-    relay = await startTestRelay(serviceBusEnv(broker));
+    // One routing attempt: an update for a task never routed is dead-lettered at its first delivery
+    // (servicebus-relays.test.ts covers the retries with back-off).
+    relay = await startTestRelay(serviceBusEnv(broker, { SERVICEBUS_ROUTING_ATTEMPTS: '1' }));
     client = new ServiceBusClient(broker.connectionString);
   });
   afterAll(async () => {
@@ -85,8 +87,10 @@ describe('Service Bus inbound: poison messages', () => {
       DeadLetterErrorDescription: expect.stringContaining('resend with messageId poison-evt-mismatch'),
     });
     expect(byId.get('poison-evt-update')).toMatchObject({
-      DeadLetterReason: 'EventRejected',
-      DeadLetterErrorDescription: 'task never-routed is not known here, so it cannot be updated',
+      DeadLetterReason: 'TaskNotRouted',
+      DeadLetterErrorDescription: expect.stringMatching(
+        /^task never-routed is not known here, so it cannot be updated: its wardline\.task\.routed event had not arrived after 1 attempt/,
+      ),
     });
     // Each poison message was judged once, not retried into the ground.
     expect(broker.entity(INBOUND_QUEUE).stats.abandoned).toBe(0);

@@ -32,6 +32,9 @@ describe('Service Bus configuration', () => {
       maxConcurrentCalls: 16,
       maxLockRenewalMs: 300_000,
       storeRetryDelayMs: 1_000,
+      routingRetryDelayMs: 500,
+      routingAttempts: 6,
+      sessions: null,
     });
     const loaded = loadConfig({ SERVICEBUS_CONNECTION_STRING: EMULATOR, DATA_DIR: '/tmp/x' });
     expect(loaded.ok && loaded.config.demoFeed).toBe(false);
@@ -48,6 +51,10 @@ describe('Service Bus configuration', () => {
         SERVICEBUS_MAX_CONCURRENT_CALLS: '4',
         SERVICEBUS_MAX_LOCK_RENEWAL_SECONDS: '0',
         SERVICEBUS_STORE_RETRY_MS: '250',
+        SERVICEBUS_ROUTING_RETRY_MS: '100',
+        SERVICEBUS_ROUTING_ATTEMPTS: '3',
+        SERVICEBUS_INBOUND_SESSIONS: 'true',
+        SERVICEBUS_MAX_CONCURRENT_SESSIONS: '12',
       },
       'production',
     );
@@ -59,6 +66,9 @@ describe('Service Bus configuration', () => {
       maxConcurrentCalls: 4,
       maxLockRenewalMs: 0,
       storeRetryDelayMs: 250,
+      routingRetryDelayMs: 100,
+      routingAttempts: 3,
+      sessions: { maxConcurrentSessions: 12 },
     });
   });
 
@@ -132,6 +142,7 @@ describe('Service Bus configuration', () => {
       namespace: 'wardline.servicebus.windows.net',
       credential: 'shared access key',
       inbound: 'servicebus:queue/worklist-inbound',
+      inboundSessions: 'off',
       outbound: 'worklist-outbound',
     });
     expect(JSON.stringify(described)).not.toContain(KEY);

@@ -3,8 +3,10 @@ import {
   decodeBody,
   judgeInboundMessage,
   MAX_DESCRIPTION_LENGTH,
+  routingWaitMs,
   STORE_RETRY_MAX_DELAY_MS,
   storeRetryDelayMs,
+  taskNotRoutedDescription,
 } from '../../server/src/ingest/servicebus-message';
 import type { IngestResult } from '../../server/src/store/worklist-store';
 import { routed } from '../helpers/events';
@@ -156,5 +158,67 @@ describe('storeRetryDelayMs: how long a message the store refused is kept before
     expect([0, 1, 2, 3].map((n) => storeRetryDelayMs(n, 1_000))).toEqual([1_000, 2_000, 4_000, 8_000]);
     expect(storeRetryDelayMs(9, 1_000)).toBe(STORE_RETRY_MAX_DELAY_MS);
     expect(storeRetryDelayMs(1_000, 1_000)).toBe(STORE_RETRY_MAX_DELAY_MS);
+  });
+});
+
+describe('[SB10] an update or cancellation for a task not routed yet', () => {
+  const update = {
+    specversion: '1.0',
+    id: 'upd-1',
+    source: 'urn:wardline:test',
+    type: 'wardline.task.updated',
+    data: { taskId: 'later', revision: 2, checklist: [] },
+  };
+  const rejected = answer({
+    id: 'upd-1',
+    status: 'rejected',
+    reason: 'task later is not known here, so it cannot be updated',
+  });
+
+  it('waits for the routing event when the store does not know the task', async () => {
+    const verdict = await judgeInboundMessage(
+      { messageId: 'upd-1', body: bytes(update) },
+      rejected,
+      async (id) => id !== 'later',
+    );
+    expect(verdict).toEqual({
+      action: 'await-routing',
+      eventId: 'upd-1',
+      taskId: 'later',
+      reason: 'task later is not known here, so it cannot be updated',
+    });
+  });
+
+  it('dead-letters as before when the task is known (the update is wrong, not early)', async () => {
+    const verdict = await judgeInboundMessage(
+      { messageId: 'upd-1', body: bytes(update) },
+      answer({ id: 'upd-1', status: 'rejected', reason: 'checklist item x is not on task later' }),
+      async () => true,
+    );
+    expect(verdict).toMatchObject({ action: 'dead-letter', reason: 'EventRejected' });
+  });
+
+  it('retries when the store cannot say whether it knows the task', async () => {
+    const verdict = await judgeInboundMessage({ messageId: 'upd-1', body: bytes(update) }, rejected, () =>
+      Promise.reject(new Error('database is locked')),
+    );
+    expect(verdict).toMatchObject({ action: 'retry', failure: 'Error: database is locked' });
+  });
+
+  it('never waits for a rejected routing event: its task is what it would create', async () => {
+    const verdict = await judgeInboundMessage(
+      { messageId: 'evt-1', body: bytes(event) },
+      answer({ id: 'evt-1', status: 'rejected', reason: 'data.title: Too small' }),
+      async () => false,
+    );
+    expect(verdict).toMatchObject({ action: 'dead-letter', reason: 'EventRejected' });
+  });
+
+  it('describes a dead-letter with the wait it had and what to do', () => {
+    expect(routingWaitMs(1, 500)).toBe(0);
+    expect(routingWaitMs(6, 500)).toBe(500 + 1_000 + 2_000 + 4_000 + 8_000);
+    expect(taskNotRoutedDescription('task later is not known here, so it cannot be updated', 6, 15_500)).toBe(
+      "task later is not known here, so it cannot be updated: its wardline.task.routed event had not arrived after 6 attempts over about 16 s. Send the task's routing event, then resubmit this message.",
+    );
   });
 });

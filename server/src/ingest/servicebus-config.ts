@@ -1,4 +1,4 @@
-import { integer, value } from '../env';
+import { boolean, integer, value } from '../env';
 import type { Env, RelayMode } from '../auth/config';
 
 /**
@@ -25,6 +25,12 @@ export interface ServiceBusConfig {
   maxLockRenewalMs: number;
   /** The first wait before a message the store could not take is abandoned; it doubles per delivery. */
   storeRetryDelayMs: number;
+  /** The first wait before an update whose task is not routed yet is abandoned; it doubles per delivery. */
+  routingRetryDelayMs: number;
+  /** Deliveries an update may wait for its routing event before `TaskNotRouted` dead-letters it. */
+  routingAttempts: number;
+  /** The inbound entity is session-enabled (session id = task id): sessions taken at once, else null. */
+  sessions: { maxConcurrentSessions: number } | null;
 }
 
 export interface ServiceBusConfigResult {
@@ -43,6 +49,14 @@ export const DEFAULT_MAX_CONCURRENT_CALLS = 16;
 export const DEFAULT_MAX_LOCK_RENEWAL_SECONDS = 300;
 /** One second, then 2, 4, 8 … up to STORE_RETRY_MAX_DELAY_MS: a locked database or a full disk gets time. */
 export const DEFAULT_STORE_RETRY_MS = 1_000;
+/**
+ * Half a second, then 1, 2, 4 s: an update that overtook its routing event (another relay has that one
+ * in hand) usually finds the task on its second delivery; six deliveries wait about 15 s in all.
+ */
+export const DEFAULT_ROUTING_RETRY_MS = 500;
+export const DEFAULT_ROUTING_ATTEMPTS = 6;
+/** Sessions (tasks) one relay works on at once in session mode. */
+export const DEFAULT_MAX_CONCURRENT_SESSIONS = 8;
 
 const CONNECTION_NAMES = ['SERVICEBUS_CONNECTION_STRING', 'SERVICEBUS_NAMESPACE'] as const;
 const SETTING_NAMES = [
@@ -53,6 +67,10 @@ const SETTING_NAMES = [
   'SERVICEBUS_MAX_CONCURRENT_CALLS',
   'SERVICEBUS_MAX_LOCK_RENEWAL_SECONDS',
   'SERVICEBUS_STORE_RETRY_MS',
+  'SERVICEBUS_ROUTING_RETRY_MS',
+  'SERVICEBUS_ROUTING_ATTEMPTS',
+  'SERVICEBUS_INBOUND_SESSIONS',
+  'SERVICEBUS_MAX_CONCURRENT_SESSIONS',
 ] as const;
 
 /** Queue and topic names: letters, digits, `.`, `-`, `_` and `/`, starting with a letter or digit. */
@@ -118,6 +136,33 @@ export function parseServiceBusConfig(env: Env, mode: RelayMode): ServiceBusConf
     problems,
   );
 
+  const routingRetryDelayMs = integer(
+    env,
+    'SERVICEBUS_ROUTING_RETRY_MS',
+    DEFAULT_ROUTING_RETRY_MS,
+    10,
+    60_000,
+    problems,
+  );
+  // Below the entity's max delivery count (10 by default), or Service Bus dead-letters first.
+  const routingAttempts = integer(
+    env,
+    'SERVICEBUS_ROUTING_ATTEMPTS',
+    DEFAULT_ROUTING_ATTEMPTS,
+    1,
+    100,
+    problems,
+  );
+  const sessionsOn = boolean(env, 'SERVICEBUS_INBOUND_SESSIONS', false, problems);
+  const maxConcurrentSessions = integer(
+    env,
+    'SERVICEBUS_MAX_CONCURRENT_SESSIONS',
+    DEFAULT_MAX_CONCURRENT_SESSIONS,
+    1,
+    256,
+    problems,
+  );
+
   if (problems.length > 0 || !auth || !inbound) return { config: null, problems };
   return {
     config: {
@@ -127,6 +172,9 @@ export function parseServiceBusConfig(env: Env, mode: RelayMode): ServiceBusConf
       maxConcurrentCalls,
       maxLockRenewalMs: maxLockRenewalSeconds * 1000,
       storeRetryDelayMs,
+      routingRetryDelayMs,
+      routingAttempts,
+      sessions: sessionsOn ? { maxConcurrentSessions } : null,
     },
     problems,
   };
@@ -139,6 +187,7 @@ export function describeServiceBus(config: ServiceBusConfig): Record<string, str
       config.auth.kind === 'connection-string' ? config.auth.host : config.auth.fullyQualifiedNamespace,
     credential: config.auth.kind === 'connection-string' ? 'shared access key' : 'Azure identity',
     inbound: inboundName(config.inbound),
+    inboundSessions: config.sessions ? `on, ${config.sessions.maxConcurrentSessions} at once` : 'off',
     outbound: config.outboundTopic,
   };
 }

@@ -41,6 +41,9 @@ export function startServiceBusConnection(
     maxConcurrentCalls: config.maxConcurrentCalls,
     maxLockRenewalMs: config.maxLockRenewalMs,
     storeRetryDelayMs: config.storeRetryDelayMs,
+    routingRetryDelayMs: config.routingRetryDelayMs,
+    routingAttempts: config.routingAttempts,
+    sessions: config.sessions,
     ...(metrics ? { metrics } : {}),
   });
   const sender = client.createSender(config.outboundTopic);

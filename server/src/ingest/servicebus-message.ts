@@ -8,7 +8,12 @@ import type { IngestResult } from '../store/contract';
 export type InboundVerdict =
   | { action: 'complete'; eventId: string; status: 'applied' | 'duplicate' | 'stale' }
   | { action: 'dead-letter'; eventId: string | null; reason: DeadLetterReason; description: string }
-  | { action: 'retry'; eventId: string | null; failure: string };
+  | { action: 'retry'; eventId: string | null; failure: string }
+  /**
+   * An update or cancellation for a task this relay's store does not know yet: its routing event may be
+   * in another relay's hands (competing consumers) or behind it in the queue. Given back with back-off.
+   */
+  | { action: 'await-routing'; eventId: string; taskId: string; reason: string };
 
 /**
  * `deadLetterReason` values, in Service Bus's own style (`MaxDeliveryCountExceeded`): short, stable,
@@ -21,8 +26,10 @@ export const DEAD_LETTER_REASONS = {
   messageIdMissing: 'MessageIdMissing',
   /** `messageId` and the CloudEvent `id` differ: the two de-duplication keys would disagree. */
   messageIdMismatch: 'MessageIdMismatch',
-  /** The event failed the contract (docs/schemas) or cannot apply (an update for an unknown task). */
+  /** The event failed the contract (docs/schemas) or cannot apply (e.g. a checklist item not on the task). */
   eventRejected: 'EventRejected',
+  /** An update or cancellation whose task's routing event never arrived, after the bounded retries. */
+  taskNotRouted: 'TaskNotRouted',
 } as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[keyof typeof DEAD_LETTER_REASONS];
 
@@ -41,6 +48,8 @@ export interface InboundMessage {
 export async function judgeInboundMessage(
   message: InboundMessage,
   ingest: (event: unknown) => IngestResult | Promise<IngestResult>,
+  /** Whether the store knows a task; absent, a rejected update is dead-lettered at once. */
+  taskKnown?: (taskId: string) => Promise<boolean>,
 ): Promise<InboundVerdict> {
   const body = decodeBody(message.body);
   const messageId = messageIdText(message.messageId);
@@ -69,6 +78,23 @@ export async function judgeInboundMessage(
     return { action: 'retry', eventId, failure: failureText(error) };
   }
   if (result.status === 'rejected') {
+    const taskId = awaitsRoutingTaskId(body.value);
+    if (taskId !== null && taskKnown && eventId !== null) {
+      let known: boolean;
+      try {
+        known = await taskKnown(taskId);
+      } catch (error) {
+        return { action: 'retry', eventId, failure: failureText(error) };
+      }
+      if (!known) {
+        return {
+          action: 'await-routing',
+          eventId,
+          taskId,
+          reason: result.reason ?? `task ${taskId} is not known here`,
+        };
+      }
+    }
     return deadLetter(
       eventId,
       DEAD_LETTER_REASONS.eventRejected,
@@ -76,6 +102,38 @@ export async function judgeInboundMessage(
     );
   }
   return { action: 'complete', eventId: result.id, status: result.status };
+}
+
+/** Event types that need their task routed first: the task id they wait for, or null. */
+function awaitsRoutingTaskId(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { type, data } = value as { type?: unknown; data?: { taskId?: unknown } };
+  if (type !== 'wardline.task.updated' && type !== 'wardline.task.cancelled') return null;
+  return typeof data?.taskId === 'string' ? data.taskId : null;
+}
+
+/**
+ * Deliveries an update may wait for its task's routing event (the first included); the last one that
+ * still finds no task dead-letters it. Each wait doubles from the base, up to STORE_RETRY_MAX_DELAY_MS.
+ */
+export function routingRetryDelayMs(deliveryCount: number, baseMs: number): number {
+  return storeRetryDelayMs(deliveryCount, baseMs);
+}
+
+/** The dead-letter description of an update whose task never arrived: what happened, what to do. */
+export function taskNotRoutedDescription(reason: string, attempts: number, waitedMs: number): string {
+  return clip(
+    `${reason}: its wardline.task.routed event had not arrived after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}` +
+      ` over about ${Math.round(waitedMs / 1000)} s. Send the task's routing event, then resubmit this message.`,
+    MAX_DESCRIPTION_LENGTH,
+  );
+}
+
+/** How long an update waited over `attempts` deliveries with the doubling back-off. */
+export function routingWaitMs(attempts: number, baseMs: number): number {
+  let total = 0;
+  for (let n = 0; n < attempts - 1; n++) total += routingRetryDelayMs(n, baseMs);
+  return total;
 }
 
 /**

@@ -8,10 +8,10 @@ import type { InboundSourceState } from '../http/health';
 import type { Logger } from '../log';
 import type { OperationalMetrics } from '../metrics';
 import type { WorklistStore } from '../store/contract';
-import { ingestOne } from './ingest';
+import { errorSummary as summary, handleInboundMessage, sleep } from './servicebus-handling';
 import { inboundName, type InboundEntity } from './servicebus-config';
-import { judgeInboundMessage, storeRetryDelayMs, type InboundVerdict } from './servicebus-message';
 import { SettlementSequencer } from './servicebus-settlement';
+import { startSessionReceivers } from './servicebus-sessions';
 
 export interface ServiceBusInboundOptions {
   client: ServiceBusClient;
@@ -21,6 +21,10 @@ export interface ServiceBusInboundOptions {
   maxConcurrentCalls: number;
   maxLockRenewalMs: number;
   storeRetryDelayMs: number;
+  routingRetryDelayMs: number;
+  routingAttempts: number;
+  /** Session-enabled entity (session id = task id): this many sessions at once, else a plain receiver. */
+  sessions: { maxConcurrentSessions: number } | null;
   metrics?: Pick<OperationalMetrics, 'messageIn' | 'eventApplied' | 'deadLettered'>;
 }
 
@@ -70,6 +74,15 @@ export function startServiceBusInbound(options: ServiceBusInboundOptions): Servi
   const stopping = new AbortController();
   const inHand = new Set<Promise<void>>();
   const settlements = new SettlementSequencer();
+  const handling = {
+    store,
+    logger,
+    storeRetryDelayMs: options.storeRetryDelayMs,
+    routingRetryDelayMs: options.routingRetryDelayMs,
+    routingAttempts: options.routingAttempts,
+    stopping: stopping.signal,
+    ...(metrics ? { metrics } : {}),
+  };
 
   function markConnected(): void {
     if (!connected) logger.info({ inbound: name }, 'service bus receiver connected');
@@ -118,57 +131,12 @@ export function startServiceBusInbound(options: ServiceBusInboundOptions): Servi
     metrics?.messageIn('servicebus');
     // Handed to the store at once on arrival (the store keeps one task's writes in call order), and
     // settled only after the transaction that applied it has committed.
-    const work = judgeInboundMessage(message, (event) => ingestOne(store, event, logger, metrics)).then(
-      (verdict) => settle(message, verdict),
-    );
+    const work = handleInboundMessage(handling, receiver, message, settlements);
     inHand.add(work);
     try {
       await work;
     } finally {
       inHand.delete(work);
-    }
-  }
-
-  async function settle(message: ServiceBusReceivedMessage, verdict: InboundVerdict): Promise<void> {
-    const ids = { messageId: String(message.messageId ?? ''), deliveryCount: message.deliveryCount ?? 0 };
-    try {
-      switch (verdict.action) {
-        case 'complete':
-          await settlements.complete(() => receiver.completeMessage(message));
-          return;
-        case 'dead-letter':
-          logger.warn(
-            { ...ids, eventId: verdict.eventId, deadLetterReason: verdict.reason },
-            'message dead-lettered',
-          );
-          await settlements.alone(() =>
-            receiver.deadLetterMessage(message, {
-              deadLetterReason: verdict.reason,
-              deadLetterErrorDescription: verdict.description,
-            }),
-          );
-          metrics?.deadLettered(verdict.reason);
-          return;
-        case 'retry': {
-          const waitMs = storeRetryDelayMs(ids.deliveryCount, options.storeRetryDelayMs);
-          logger.error(
-            { ...ids, eventId: verdict.eventId, failure: verdict.failure, retryInMs: waitMs },
-            'store could not apply the message; it will be abandoned for redelivery',
-          );
-          await sleep(waitMs, stopping.signal);
-          // The last failure travels with the message, so the dead-letter queue shows why it ended there.
-          await settlements.alone(() =>
-            receiver.abandonMessage(message, { WardlineLastFailure: verdict.failure }),
-          );
-          return;
-        }
-      }
-    } catch (error) {
-      // The lock was lost or the link dropped: Service Bus redelivers, and the inbox makes that harmless.
-      logger.warn(
-        { ...ids, action: verdict.action, err: summary(error) },
-        'settlement failed; the message will return',
-      );
     }
   }
 
@@ -181,10 +149,26 @@ export function startServiceBusInbound(options: ServiceBusInboundOptions): Servi
     if (args.errorSource === 'receive') markDisconnected();
   }
 
-  const subscription = receiver.subscribe(
-    { processMessage, processError },
-    { autoCompleteMessages: false, maxConcurrentCalls: options.maxConcurrentCalls },
-  );
+  // With sessions, each session receiver takes one task's messages in order [SB9]; the plain receiver
+  // above only probes (a peek needs no session).
+  const subscription = options.sessions
+    ? startSessionReceivers({
+        client,
+        entity,
+        handling,
+        logger,
+        maxConcurrentSessions: options.sessions.maxConcurrentSessions,
+        maxLockRenewalMs: options.maxLockRenewalMs,
+        onMessage: () => {
+          markConnected();
+          metrics?.messageIn('servicebus');
+        },
+        onReceiveError: markDisconnected,
+      })
+    : receiver.subscribe(
+        { processMessage, processError },
+        { autoCompleteMessages: false, maxConcurrentCalls: options.maxConcurrentCalls },
+      );
   void probe();
 
   return {
@@ -200,27 +184,4 @@ export function startServiceBusInbound(options: ServiceBusInboundOptions): Servi
       connected = false;
     },
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** Errors are logged by code, name and message: never a message body. */
-function summary(error: unknown): { name: string; code?: string; message: string } {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { name: error.name, ...(typeof code === 'string' ? { code } : {}), message: error.message };
-  }
-  return { name: 'NonError', message: typeof error };
 }

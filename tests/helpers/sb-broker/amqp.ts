@@ -70,6 +70,85 @@ export function creditOf(link: Rhea.Sender): number {
   return internals(link).credit;
 }
 
+/** rhea's outgoing half of an AMQP session: its delivery buffer and the peer's incoming window. */
+interface OutgoingInternals {
+  next_delivery_id: number;
+  next_pending_delivery: number;
+  next_transfer_id: number;
+  remote_next_transfer_id?: number;
+  remote_window?: number;
+  available(): number;
+  deliveries: {
+    by_id(id: number): OutgoingDelivery | undefined;
+    size: number;
+    head: number;
+    capacity: number;
+  };
+}
+
+interface OutgoingDelivery {
+  id: number;
+  link: Rhea.Sender;
+  settled: boolean;
+  remote_settled: boolean;
+}
+
+function outgoingOf(link: Rhea.Sender): OutgoingInternals {
+  return (link.session as unknown as { outgoing: OutgoingInternals }).outgoing;
+}
+
+/**
+ * How many messages may be handed to this link now without breaking AMQP flow control:
+ * - the link credit, less what rhea still holds unsent for the link (rhea counts credit down only when a
+ *   transfer is written, so credit alone over-promises while the peer's window is shut);
+ * - the peer's session incoming window (`incoming-window` from `next-incoming-id`), less every transfer
+ *   the session still holds unsent;
+ * - the room left in rhea's session buffer (2,048 deliveries, each kept until both ends settled it):
+ *   pushing past it throws, which is the fault a backlog of a few thousand messages used to hit.
+ * The broker pumps again when rhea says `sendable`, and on its sweep timer for a window that reopened.
+ */
+export function sendBudget(link: Rhea.Sender): number {
+  const outgoing = outgoingOf(link);
+  const unsentOnSession = outgoing.next_delivery_id - outgoing.next_pending_delivery;
+  const unsentOnLink = unsentOn(link);
+  const window =
+    outgoing.remote_window === undefined || outgoing.remote_next_transfer_id === undefined
+      ? 0
+      : outgoing.remote_window - (outgoing.next_transfer_id - outgoing.remote_next_transfer_id);
+  return Math.max(0, Math.min(creditOf(link) - unsentOnLink, window - unsentOnSession, outgoing.available()));
+}
+
+/** Deliveries rhea holds for this link and has not written yet (the peer's window is shut). */
+export function unsentOn(link: Rhea.Sender): number {
+  const outgoing = outgoingOf(link);
+  let unsent = 0;
+  for (let id = outgoing.next_pending_delivery; id < outgoing.next_delivery_id; id++) {
+    if (outgoing.deliveries.by_id(id)?.link === link) unsent++;
+  }
+  return unsent;
+}
+
+/**
+ * A link that detached leaves its unsettled deliveries in the session buffer, and rhea frees that buffer
+ * only from its oldest entry: mark them settled on both ends (the peer can no longer settle them on this
+ * link; their locks live on in the entity) so later deliveries on the session can flow.
+ */
+export function forgetDeliveriesOf(link: Rhea.Sender): void {
+  const outgoing = outgoingOf(link);
+  const { deliveries } = outgoing;
+  for (let i = 0; i < deliveries.size; i++) {
+    const delivery = (deliveries as unknown as { entries: Array<OutgoingDelivery | undefined> }).entries[
+      (deliveries.head + i) % deliveries.capacity
+    ];
+    // Only what was written: an unsent one is still rhea's to write or drop.
+    if (delivery?.link === link && delivery.id < outgoing.next_pending_delivery) {
+      delivery.settled = true;
+      delivery.remote_settled = true;
+    }
+  }
+  (link.connection as unknown as { _register(): void })._register();
+}
+
 /** The peer sent a flow with `drain`: use the credit now, or give it back with `answerDrain`. */
 export function isDraining(link: Rhea.Sender): boolean {
   return internals(link)._draining === true;
@@ -83,6 +162,35 @@ export function isDraining(link: Rhea.Sender): boolean {
 export function answerDrain(link: Rhea.Sender): void {
   link.set_drained(true);
   (link.connection as unknown as { _register(): void })._register();
+}
+
+/**
+ * rhea answers every attach as soon as the connection next writes. A session receiver asking for "the
+ * next available session" when none is free must wait instead (Service Bus holds the attach up to the
+ * client's `com.microsoft:timeout`): take the answer back until `releaseAttach`.
+ */
+export function holdAttach(link: Rhea.Sender): void {
+  const state = (link as unknown as { state: { local_open: boolean; open_requests: number } }).state;
+  state.local_open = false;
+  state.open_requests = 0;
+}
+
+export function releaseAttach(link: Rhea.Sender): void {
+  link.open();
+  (link.connection as unknown as { _register(): void })._register();
+}
+
+/** Properties the broker puts on its own attach (Service Bus: the session lock's expiry). */
+export function setAttachProperties(link: Rhea.Sender, properties: Record<string, unknown>): void {
+  internals(link).local.attach.properties = properties;
+}
+
+/** A time as .NET ticks in an AMQP long, how Service Bus writes `com.microsoft:locked-until-utc`. */
+export function dotNetTicks(ms: number): unknown {
+  const ticks = (BigInt(ms) + 62_135_596_800_000n) * 10_000n;
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigInt64BE(ticks);
+  return rhea.types.wrap_long(bytes);
 }
 
 /**
@@ -168,6 +276,18 @@ export function sendOn(link: Rhea.Sender, message: AmqpMessage, tag?: Buffer): R
 }
 
 // --- delivery outcomes ---------------------------------------------------------------------------
+
+/**
+ * Settles a delivery this broker sent, with the broker's outcome. With rcv-settle-mode "second" the
+ * client's unsettled disposition came first, so once the broker settles the delivery is over on the
+ * wire; the SDK does not answer with a settled disposition of its own. rhea keeps an outgoing delivery
+ * in its session buffer until both ends settled it, so it is marked settled remotely too: otherwise the
+ * buffer fills after 2,048 deliveries on one session and rhea throws.
+ */
+export function settleSent(delivery: Rhea.Delivery, outcome: unknown): void {
+  delivery.update(true, outcome);
+  (delivery as unknown as { remote_settled: boolean }).remote_settled = true;
+}
 
 /** rhea's outcome constructors, which its typings leave out. */
 const outcomes = rhea.message as unknown as {

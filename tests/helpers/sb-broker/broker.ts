@@ -10,6 +10,7 @@ import {
   echoAttach,
   rejectedOutcome,
   sendOn,
+  settleSent,
   messagesOfTransfer,
   remoteAttach,
   rhea,
@@ -20,8 +21,9 @@ import {
   type Receiver,
   type Sender,
 } from './amqp';
-import { MessageEntity, type EntityOptions, type Settlement } from './entity';
+import { MessageEntity, type Consumer, type EntityOptions, type Settlement } from './entity';
 import { handleManagement } from './management';
+import { SESSION_FILTER, SessionAttaches } from './session-attaches';
 
 /** Standard tier's limit; `createMessageBatch` sizes batches by what the attach says. */
 const DEFAULT_MAX_MESSAGE_SIZE_BYTES = 256 * 1024;
@@ -70,6 +72,15 @@ class SendTarget {
     private readonly clock: () => number,
   ) {}
 
+  /** Why a message cannot be stored here, or null: a session-enabled entity needs a sessionId. */
+  refusal(message: AmqpMessage): string | null {
+    if (typeof message.group_id === 'string' && message.group_id !== '') return null;
+    const sessionful = this.entities.find((entity) => entity.requiresSession);
+    return sessionful
+      ? `The SessionId was not set on a message, and it cannot be sent to ${sessionful.path}, which requires sessions.`
+      : null;
+  }
+
   /** Stores one message unless it repeats a messageId inside the duplicate-detection window. */
   store(message: AmqpMessage): void {
     // Service Bus gives every message an id; the SDK's receivers cannot track one without it.
@@ -109,6 +120,7 @@ export class ServiceBusTestBroker {
   private readonly connections = new Set<Connection>();
   private readonly sockets = new Set<Socket>();
   private readonly heldAcknowledgements: Delivery[] = [];
+  private readonly sessionAttaches: SessionAttaches;
   private refusing = false;
   private readonly sweep: NodeJS.Timeout;
 
@@ -119,6 +131,11 @@ export class ServiceBusTestBroker {
     readonly maxMessageSizeBytes: number,
   ) {
     this.port = (server.address() as AddressInfo).port;
+    this.sessionAttaches = new SessionAttaches(
+      clock,
+      (link, entity, consumer) => this.addConsumerLink(link, entity, consumer),
+      (link) => this.connections.has(link.connection),
+    );
     for (const [name, queue] of Object.entries(options.queues ?? {})) {
       const entity = this.addEntity(name, queue);
       this.targets.set(key(name), new SendTarget(name, [entity], queue.duplicateDetectionWindowMs, clock));
@@ -133,7 +150,13 @@ export class ServiceBusTestBroker {
       );
     }
     this.sweep = setInterval(() => {
-      for (const entity of this.entities.values()) entity.expireLocks();
+      for (const entity of this.entities.values()) {
+        entity.expireSessions((lock) => this.sessionAttaches.onSessionLost(lock));
+        entity.expireLocks();
+        // A peer's session window reopens without a link flow, so rhea says nothing: look again.
+        if (entity.waiting) entity.schedulePump();
+      }
+      this.sessionAttaches.sweep();
     }, LOCK_SWEEP_INTERVAL_MS);
     this.sweep.unref();
   }
@@ -300,13 +323,6 @@ export class ServiceBusTestBroker {
       this.replyLinks.set(link.connection, links);
       return;
     }
-    if (attach.source?.filter && 'com.microsoft:session-filter' in attach.source.filter) {
-      link.close({
-        condition: 'amqp:not-implemented',
-        description: 'The test broker does not emulate sessions.',
-      });
-      return;
-    }
     const entity = this.entities.get(key(address));
     if (!entity) {
       link.close(notFound(address));
@@ -314,11 +330,27 @@ export class ServiceBusTestBroker {
     }
     // rcv-settle-mode "second" is peek-lock; receiveAndDelete attaches with snd-settle-mode "settled".
     const peekLock = attach.snd_settle_mode !== 1;
+    if (attach.source?.filter && SESSION_FILTER in attach.source.filter) {
+      const requested = attach.source.filter[SESSION_FILTER];
+      const sessionId = typeof requested === 'string' ? requested : null;
+      return this.sessionAttaches.attach(link, entity, sessionId, peekLock);
+    }
+    if (entity.requiresSession) {
+      link.close({
+        condition: 'amqp:not-allowed',
+        description: `${entity.path} requires sessions: receive with acceptSession or acceptNextSession.`,
+      });
+      return;
+    }
+    this.addConsumerLink(link, entity, { link, peekLock });
+  }
+
+  private addConsumerLink(link: Sender, entity: MessageEntity, consumer: Consumer): void {
     this.senderRoles.set(link, { kind: 'consume', entity });
     const links = this.consumerLinks.get(link.connection) ?? new Set<Sender>();
     links.add(link);
     this.consumerLinks.set(link.connection, links);
-    entity.addConsumer({ link, peekLock });
+    entity.addConsumer(consumer);
   }
 
   /** The client opens a sending link: to a queue or topic, or the request half of `$cbs`/`$management`. */
@@ -400,6 +432,8 @@ export class ServiceBusTestBroker {
     } catch (error) {
       return delivery.reject({ condition: 'amqp:decode-error', description: (error as Error).message });
     }
+    const refusal = messages.map((message) => target.refusal(message)).find((r) => r !== null);
+    if (refusal) return delivery.reject({ condition: 'amqp:not-allowed', description: refusal });
     for (const message of messages) target.store(message);
     if (target.fault === 'hold-acknowledgements') {
       this.heldAcknowledgements.push(delivery);
@@ -433,7 +467,7 @@ export class ServiceBusTestBroker {
       settlement === 'release'
         ? entry.entity.release(entry.lockToken)
         : entry.entity.settle(entry.lockToken, settlement);
-    if (kept) delivery.update(true, acceptedOutcome());
+    if (kept) settleSent(delivery, acceptedOutcome());
     else this.answerLockLost(delivery);
   }
 
@@ -450,8 +484,8 @@ export class ServiceBusTestBroker {
     const next = () => {
       const head = this.lockLost.shift();
       if (head) {
-        head.update(
-          true,
+        settleSent(
+          head,
           rejectedOutcome({
             condition: 'com.microsoft:message-lock-lost',
             description:

@@ -5,17 +5,20 @@
  */
 import {
   answerDrain,
-  creditOf,
   encodeMessage,
+  forgetDeliveriesOf,
   isDraining,
   lockTokenTag,
   newLockToken,
   rhea,
+  sendBudget,
   sendOn,
+  unsentOn,
   type AmqpMessage,
   type Delivery,
   type Sender,
 } from './amqp';
+import { SessionLocks, type SessionLock } from './sessions';
 
 /** Service Bus defaults: a one-minute lock, ten deliveries before the dead-letter queue. */
 export const DEFAULT_LOCK_DURATION_MS = 60_000;
@@ -24,6 +27,8 @@ export const DEFAULT_MAX_DELIVERY_COUNT = 10;
 export interface EntityOptions {
   lockDurationMs?: number;
   maxDeliveryCount?: number;
+  /** Session-enabled: every message needs a sessionId, and receivers lock one session at a time. */
+  requiresSession?: boolean;
 }
 
 export type Settlement =
@@ -61,6 +66,8 @@ interface Stored {
 export interface Consumer {
   link: Sender;
   peekLock: boolean;
+  /** The session this link holds, on a session-enabled entity. */
+  sessionId?: string;
 }
 
 export interface PeekedMessage {
@@ -85,8 +92,13 @@ export class MessageEntity {
   readonly lockDurationMs: number;
   readonly maxDeliveryCount: number;
   private readonly messages = new Map<number, Stored>();
-  /** Sequence numbers of active, unlocked, undeferred messages, ascending: the next delivery is first. */
-  private readonly available: number[] = [];
+  /**
+   * Sequence numbers of active, unlocked, undeferred messages, ascending (the next delivery first), per
+   * session on a session-enabled entity, under `null` otherwise.
+   */
+  private readonly available = new Map<string | null, number[]>();
+  readonly requiresSession: boolean;
+  readonly sessions: SessionLocks;
   private readonly locks = new Map<string, Stored>();
   private readonly consumers = new Set<Consumer>();
   private nextSequenceNumber = 1;
@@ -101,6 +113,8 @@ export class MessageEntity {
   ) {
     this.lockDurationMs = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
     this.maxDeliveryCount = options.maxDeliveryCount ?? DEFAULT_MAX_DELIVERY_COUNT;
+    this.requiresSession = options.requiresSession === true;
+    this.sessions = new SessionLocks(this.lockDurationMs, clock);
   }
 
   // --- what tests read ---------------------------------------------------------------------------
@@ -143,7 +157,7 @@ export class MessageEntity {
       ...(deadLetterSource ? { deadLetterSource } : {}),
     };
     this.messages.set(stored.sequenceNumber, stored);
-    this.available.push(stored.sequenceNumber);
+    this.queueOf(this.sessionOf(stored)).push(stored.sequenceNumber);
     this.stats.enqueued++;
     this.schedulePump();
   }
@@ -158,6 +172,72 @@ export class MessageEntity {
   /** The link is gone. Its locks stay until they expire, as on Service Bus: settle them via $management. */
   removeConsumer(link: Sender): void {
     for (const consumer of this.consumers) if (consumer.link === link) this.consumers.delete(consumer);
+    forgetDeliveriesOf(link);
+    const session = this.sessions.heldBy(link);
+    if (session) this.loseSession(session);
+  }
+
+  // --- sessions --------------------------------------------------------------------------------------
+
+  /**
+   * Locks a session for a receiver link: the named one (even if it has no messages yet), or with
+   * `null` the free session whose oldest message is oldest. Null when none can be locked.
+   */
+  acceptSession(requested: string | null, link: Sender): SessionLock | null {
+    if (requested !== null) return this.sessions.take(requested, link);
+    let best: { sessionId: string; head: number } | null = null;
+    for (const [sessionId, queue] of this.available) {
+      if (sessionId === null || queue.length === 0 || this.sessions.holderOf(sessionId)) continue;
+      if (!best || queue[0]! < best.head) best = { sessionId, head: queue[0]! };
+    }
+    return best ? this.sessions.take(best.sessionId, link) : null;
+  }
+
+  /** Renews a session lock and the locks of the messages it has in hand; null when it was lost. */
+  renewSession(sessionId: string): number | null {
+    const until = this.sessions.renew(sessionId);
+    if (until === null) return null;
+    for (const stored of this.locks.values()) {
+      if (stored.lock && this.sessionOf(stored) === sessionId) stored.lock.until = until;
+    }
+    return until;
+  }
+
+  /** Session locks that ran out: their messages return (counted), and the broker detaches the link. */
+  expireSessions(onLost: (lock: SessionLock) => void): void {
+    for (const lock of this.sessions.expired()) {
+      this.loseSession(lock);
+      onLost(lock);
+    }
+  }
+
+  private loseSession(lock: SessionLock): void {
+    this.sessions.release(lock);
+    for (const stored of [...this.locks.values()]) {
+      if (this.sessionOf(stored) === lock.sessionId) this.expire(stored);
+    }
+    this.schedulePump();
+  }
+
+  private sessionOf(stored: Stored): string | null {
+    return this.requiresSession ? String(stored.message.group_id ?? '') : null;
+  }
+
+  private queueOf(sessionId: string | null): number[] {
+    let queue = this.available.get(sessionId);
+    if (!queue) {
+      queue = [];
+      this.available.set(sessionId, queue);
+    }
+    return queue;
+  }
+
+  /** Free sessions with messages waiting: what a pending "next available session" attach could take. */
+  get hasFreeSession(): boolean {
+    for (const [sessionId, queue] of this.available) {
+      if (sessionId !== null && queue.length > 0 && !this.sessions.holderOf(sessionId)) return true;
+    }
+    return false;
   }
 
   private pumpScheduled = false;
@@ -175,32 +255,39 @@ export class MessageEntity {
     });
   }
 
+  /** Messages wait for a consumer with room: worth a look when the sweep runs. */
+  get waiting(): boolean {
+    for (const consumer of this.consumers) if (this.queueFor(consumer).length > 0) return true;
+    return false;
+  }
+
   private pump(): void {
-    const budget = new Map<Consumer, number>();
-    for (const consumer of this.consumers) {
-      budget.set(consumer, consumer.link.is_open() ? creditOf(consumer.link) : 0);
-    }
+    // Round robin, one message per consumer per turn, each within its live send budget (credit, the
+    // AMQP session window, rhea's session buffer: see sendBudget).
     let progressed = true;
-    while (this.available.length > 0 && progressed) {
+    while (progressed) {
       progressed = false;
       for (const consumer of this.consumers) {
-        const left = budget.get(consumer) ?? 0;
-        if (left <= 0) continue;
-        const sequenceNumber = this.available.shift();
-        if (sequenceNumber === undefined) break;
+        if (!consumer.link.is_open() || sendBudget(consumer.link) <= 0) continue;
+        const sequenceNumber = this.queueFor(consumer).shift();
+        if (sequenceNumber === undefined) continue;
         const stored = this.messages.get(sequenceNumber);
         if (!stored) continue;
         this.transfer(consumer, stored);
-        budget.set(consumer, left - 1);
         progressed = true;
       }
     }
     // A draining client (receiveMessages) waits for this: "nothing more for you now".
-    if (this.available.length === 0) {
-      for (const consumer of this.consumers) {
-        if (consumer.link.is_open() && isDraining(consumer.link)) answerDrain(consumer.link);
-      }
+    for (const consumer of this.consumers) {
+      if (this.queueFor(consumer).length > 0) continue;
+      // Not while rhea still holds transfers for it: the drain would take their credit away.
+      const link = consumer.link;
+      if (link.is_open() && isDraining(link) && unsentOn(link) === 0) answerDrain(link);
     }
+  }
+
+  private queueFor(consumer: Consumer): number[] {
+    return this.queueOf(this.requiresSession ? (consumer.sessionId ?? '') : null);
   }
 
   private transfer(consumer: Consumer, stored: Stored): void {
@@ -232,7 +319,11 @@ export class MessageEntity {
   }
 
   private lock(stored: Stored): Lock {
-    const lock = { token: newLockToken(), until: this.clock() + this.lockDurationMs };
+    // In a session, a message stays locked as long as its session is (renewing the session renews it).
+    const sessionId = this.sessionOf(stored);
+    const session = sessionId === null ? null : this.sessions.holderOf(sessionId);
+    const until = session ? session.until : this.clock() + this.lockDurationMs;
+    const lock = { token: newLockToken(), until };
     stored.lock = lock;
     this.locks.set(lock.token, stored);
     return lock;
@@ -278,7 +369,7 @@ export class MessageEntity {
     const stored = this.locks.get(lockToken);
     if (!stored) return false;
     this.unlock(stored);
-    this.makeAvailable(stored.sequenceNumber);
+    this.makeAvailable(stored);
     this.schedulePump();
     return true;
   }
@@ -325,19 +416,21 @@ export class MessageEntity {
       );
       return;
     }
-    this.makeAvailable(stored.sequenceNumber);
+    this.makeAvailable(stored);
   }
 
-  private makeAvailable(sequenceNumber: number): void {
+  private makeAvailable(stored: Stored): void {
     // An abandoned message goes back to where it was, ahead of everything enqueued after it.
+    const { sequenceNumber } = stored;
+    const queue = this.queueOf(this.sessionOf(stored));
     let lo = 0;
-    let hi = this.available.length;
+    let hi = queue.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.available[mid]! < sequenceNumber) lo = mid + 1;
+      if (queue[mid]! < sequenceNumber) lo = mid + 1;
       else hi = mid;
     }
-    this.available.splice(lo, 0, sequenceNumber);
+    queue.splice(lo, 0, sequenceNumber);
   }
 
   private modify(stored: Stored, properties: Record<string, unknown> | undefined): void {

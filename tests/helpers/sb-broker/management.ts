@@ -33,6 +33,8 @@ export function handleManagement(entity: MessageEntity, request: AmqpMessage): M
   switch (operation) {
     case 'com.microsoft:renew-lock':
       return renewLock(entity, body);
+    case 'com.microsoft:renew-session-lock':
+      return renewSessionLock(entity, body);
     case 'com.microsoft:update-disposition':
       return updateDisposition(entity, body);
     case 'com.microsoft:peek-message':
@@ -65,6 +67,20 @@ function renewLock(entity: MessageEntity, body: Record<string, unknown>): Manage
     expirations.push(new Date(until));
   }
   return { ...OK, body: { expirations } };
+}
+
+function renewSessionLock(entity: MessageEntity, body: Record<string, unknown>): ManagementReply {
+  const sessionId = body['session-id'];
+  if (typeof sessionId !== 'string') return badRequest('session-id must be a string.');
+  const until = entity.renewSession(sessionId);
+  if (until === null) {
+    return {
+      statusCode: 410,
+      description: `The session lock for '${sessionId}' has expired or is held by no receiver.`,
+      errorCondition: 'com.microsoft:session-lock-lost',
+    };
+  }
+  return { ...OK, body: { expiration: new Date(until) } };
 }
 
 function updateDisposition(entity: MessageEntity, body: Record<string, unknown>): ManagementReply {
