@@ -42,6 +42,8 @@ export interface Haproxy {
   /** The address clients use, e.g. `http://127.0.0.1:41234`. */
   url: string;
   port: number;
+  /** HAProxy's own status page (which relays are up), on a second loopback port. */
+  statsUrl: string;
   /** The configuration as written, for a failing test's message. */
   config: string;
   /** What HAProxy thinks of each relay now (from its stats page on a second loopback port). */
@@ -147,10 +149,10 @@ export async function startHaproxy(
   child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const statsUrl = `http://127.0.0.1:${statsPort}/stats;csv`;
+  const statsUrl = `http://127.0.0.1:${statsPort}/stats`;
 
   async function servers(): Promise<ServerState[]> {
-    const res = await fetch(statsUrl);
+    const res = await fetch(`${statsUrl};csv`);
     const lines = (await res.text()).split('\n');
     const header = (lines[0] ?? '').replace(/^# /, '').split(',');
     const px = header.indexOf('pxname');
@@ -182,6 +184,7 @@ export async function startHaproxy(
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    statsUrl,
     config,
     servers,
     async waitFor(id, status, timeoutMs = 30_000) {
