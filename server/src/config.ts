@@ -19,10 +19,12 @@ import {
   serviceBusConfigured,
   type ServiceBusConfig,
 } from './ingest/servicebus-config';
-import { parseStoreConfig, type StoreConfig } from './store/config';
+import { parseRelayId, parseStoreConfig, type StoreConfig } from './store/config';
 
 export interface RelayConfig {
   mode: RelayMode;
+  /** This relay's name among several on one database (`RELAY_ID`): in logs, /metrics and /readyz. */
+  relayId: string;
   host: string;
   port: number;
   dataDir: string;
@@ -210,11 +212,13 @@ export function loadConfig(env: Env): ConfigResult {
   // Inside Kubernetes' default 30 s grace: the hub's 5 s close and the HTTP server's 5 s grace fit.
   const shutdownDeadlineMs = decimal(env, 'SHUTDOWN_DEADLINE_SECONDS', 15, 1, 600, problems) * 1000;
 
+  const relayId = parseRelayId(env, problems);
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
     config: {
       mode,
+      relayId,
       host,
       port,
       dataDir,

@@ -20,7 +20,7 @@ import type { RelayConfig } from './config';
 import { createWorklistHub, type Caller } from './hub/worklist-hub';
 import { AlertCoalescer } from './escalation/alerts';
 import { systemClock, type Clock } from './escalation/clock';
-import { EscalationScheduler } from './escalation/scheduler';
+import { EscalationScheduler, firingOfChange } from './escalation/scheduler';
 import type { Agent as HttpsAgent } from 'node:https';
 import { pushAlert } from './push/notifier';
 import { createPushEndpointPolicy, publicPushAgent } from './push/endpoint-policy';
@@ -66,6 +66,8 @@ import { openStore, type StoreEngine } from './store/database';
 import { azureTokenPassword } from './store/config';
 import type { WorklistStore } from './store/contract';
 import { SqlWorklistStore } from './store/worklist-store';
+import { PostgresEngine } from './store/postgres-engine';
+import { startOutboxLease } from './outbound/outbox-lease';
 
 export interface Relay {
   /** The base URL the relay answers on, e.g. `http://127.0.0.1:8080`. */
@@ -112,8 +114,10 @@ const SHUTDOWN_GRACE_MS = 5_000;
  */
 export async function startRelay(
   config: RelayConfig,
-  { logger, onListening, clock = systemClock, pushAgent, pushTestOrigins = [] }: RelayParts,
+  { logger: baseLogger, onListening, clock = systemClock, pushAgent, pushTestOrigins = [] }: RelayParts,
 ): Promise<Relay> {
+  // Every line says which relay wrote it: several relays share one database (docs/STORE.md CL1).
+  const logger = baseLogger.child({ relayId: config.relayId });
   const folder = prepareDataFolder(config.dataDir);
   if (folder.tooWide) logger.warn({ event: 'data-folder.too-wide' }, folder.tooWide);
   const databaseFilesBefore = existingDatabaseFiles(config.dataDir);
@@ -124,6 +128,8 @@ export async function startRelay(
     ...(config.store.passwordFrom === 'azure' ? { password: await azureTokenPassword() } : {}),
     // The pool replaces a broken idle connection; /readyz reports the store until one works again.
     onIdleError: (error) => logger.warn({ err: errorSummary(error) }, 'database connection lost'),
+    // pg_stat_activity shows which relay each backend serves.
+    applicationName: `wardline-${config.relayId}`,
   });
   tightenNewDatabaseFiles(config.dataDir, databaseFilesBefore);
   const directory = createStaffDirectory({ db, groupUnits: config.auth?.groupUnits ?? {} });
@@ -145,6 +151,15 @@ export async function startRelay(
     timeZone: config.timeZone,
     policies: config.policies,
     lookupStaff,
+    // One clock decides what is due for every relay: the database's. A test that moves a fake clock
+    // keeps deciding by it (docs/STORE.md CL5).
+    dueClock: clock === systemClock ? 'database' : 'relay',
+    tailEvents: {
+      lost: (error) =>
+        logger.warn({ err: errorSummary(error) }, 'change tail lost the database; catching up'),
+      listening: () => logger.debug('change tail listening'),
+      skipped: (seq) => logger.error({ seq }, 'change tail skipped a seq missing from the log'),
+    },
   });
 
   // Scrape-time callbacks read the hub and the outbox; `hub` is assigned below, before any scrape.
@@ -153,6 +168,7 @@ export async function startRelay(
     outboxDepth: outboxDepthOf(store),
     hubLimited: () => hub.stats().limited,
     clock,
+    relayId: config.relayId,
   });
 
   // Development tokens name the relay's own URL as issuer, known only once it listens.
@@ -190,19 +206,34 @@ export async function startRelay(
     endpoints,
     agent: pushAgent ?? publicPushAgent(),
   };
-  /** One channel for every alert: escalations and handovers nobody accepted reach people the same way. */
-  const deliverAlert = (delivery: AlertDelivery): void => {
+  /** An alert to this relay's own hub connections. */
+  const alertHub = (delivery: AlertDelivery): void => {
     const reached = sendAlert(hub, delivery);
     operational.messageOut('hub', reached);
     logger.info(
       { alertId: delivery.alert.id, taskIds: delivery.alert.taskIds, level: delivery.alert.level, reached },
       'alert sent',
     );
+  };
+  /** An alert as Web Push: sent by one relay only, the one that made the firing (CL5). */
+  const alertPush = (delivery: AlertDelivery): void => {
     void pushAlert(push, delivery).then((pushed) => {
       if (pushed > 0) logger.info({ alertId: delivery.alert.id, pushed }, 'alert pushed');
     });
   };
-  const alerts = new AlertCoalescer(clock, deliverAlert);
+  /** One channel for every alert: escalations and handovers nobody accepted reach people the same way. */
+  const deliverAlert = (delivery: AlertDelivery): void => {
+    alertHub(delivery);
+    alertPush(delivery);
+  };
+  // Escalation alerts: every relay tells its own connections from the committed change (its own
+  // scheduler's or another relay's); the Web Push goes out from the relay whose scheduler fired.
+  const hubAlerts = new AlertCoalescer(clock, alertHub);
+  const pushAlerts = new AlertCoalescer(clock, alertPush);
+  store.onCommitted((change) => {
+    const firing = firingOfChange(change, config.policies);
+    if (firing) hubAlerts.add(firing);
+  });
   const handoverWatch = new HandoverWatch({
     store,
     clock,
@@ -217,7 +248,7 @@ export async function startRelay(
     logger,
     onFired: (f) => {
       operational.escalationFired(f.lagMs);
-      alerts.add(f);
+      pushAlerts.add(f);
     },
   });
 
@@ -236,6 +267,7 @@ export async function startRelay(
   registerHealthRoutes(router, {
     db,
     inbound: () => serviceBus?.inbound.state() ?? inboundBeforeStart(config.serviceBus),
+    relayId: config.relayId,
   });
   registerIngestRoutes(router, { store, logger, guard, metrics: operational });
   registerMetricsRoute(router, operational, {
@@ -351,7 +383,13 @@ export async function startRelay(
   deferred?.bind(createTokenValidator(devValidatorSettings(config.publicOrigin ?? baseUrl, baseUrl)));
   // Service Bus feeds the same store as HTTP ingest, which stays available beside it.
   if (config.serviceBus)
-    serviceBus = startServiceBusConnection(config.serviceBus, { store, logger, metrics: operational });
+    serviceBus = startServiceBusConnection(config.serviceBus, {
+      store,
+      logger,
+      metrics: operational,
+      // On PostgreSQL other relays may share the outbox: one publishes at a time (CL8).
+      ...(db instanceof PostgresEngine ? { outboxLease: startOutboxLease(db, logger) } : {}),
+    });
   // Fold history written before this relay (or before migration 0005) into the outcome projection.
   void outcomes.projection
     .catchUp()
@@ -376,7 +414,8 @@ export async function startRelay(
       await serviceBus?.close();
       scheduler.stop();
       handoverWatch.stop();
-      alerts.flushAll();
+      hubAlerts.flushAll();
+      pushAlerts.flushAll();
       // Clients hear "reconnect" (allowReconnect) before the sockets go: a restart is not their fault.
       await hub.close();
       server.closeIdleConnections();

@@ -7,9 +7,10 @@ import {
   type EscalationLevel,
   type EscalationPolicy,
   type Task,
+  SYSTEM,
 } from '../../../src/domain';
 import type { Logger } from '../log';
-import type { SystemChange, WorklistStore } from '../store/contract';
+import type { CommittedChange, SystemChange, WorklistStore } from '../store/contract';
 import type { Clock } from './clock';
 
 /** One level of a task's chain firing: who is to be told, about which task. */
@@ -37,8 +38,13 @@ export interface SchedulerOptions {
  * least this often even when the next deadline is far away.
  */
 const MAX_SLEEP_MS = 60_000;
-/** Due tasks are fired in batches, each its own transaction, so a backlog never blocks the relay. */
-const BATCH = 200;
+/**
+ * Due tasks are fired in batches, each one transaction. Small, because from the first firing's seq to
+ * commit the change stream waits for the batch (ST1): 25 firings hold it for a few milliseconds.
+ */
+const BATCH = 25;
+/** How soon to look again at due rows another relay (or a writer) held. */
+const RECHECK_MS = 250;
 /** After the store failed a run (PostgreSQL unreachable), the next try. */
 const RETRY_AFTER_STORE_FAILURE_MS = 2_000;
 
@@ -82,26 +88,52 @@ export class EscalationScheduler {
     this.wakeAt = null;
   }
 
-  /** Fires every level due by now, then sleeps until the next deadline. */
+  /**
+   * Fires every level due by now, then sleeps until the next deadline. Every relay runs this on the
+   * same rows (docs/STORE.md CL5): each round takes due tasks no other relay holds, decides and writes
+   * them in one transaction, so each (task, level, repeat) fires once whoever is alive.
+   */
   async runDue(): Promise<void> {
     if (this.stopped || this.running) return;
     this.running = true;
-    let next: string | null;
+    let next: number | null;
     try {
       const { store, clock } = this.options;
-      // Each due task is looked at once per run: a task that stays due (nothing to change) cannot spin.
-      const seen = new Set<string>();
+      // A task that stays due with nothing to change, or that a writer holds, is not taken again in
+      // this run: a run cannot spin on it.
+      const leave = new Set<string>();
+      let lookAgainSoon = false;
+      let offsetMs = 0;
       for (;;) {
         if (this.stopped) return;
-        const due = await store.dueEscalations(clock.now().toISOString(), BATCH);
-        const ids = due.filter((id) => !seen.has(id));
-        for (const id of ids) {
-          seen.add(id);
-          await this.fire(id);
+        const firings = new Map<string, Omit<Firing, 'task'>>();
+        const round = await store.takeDueEscalations((task, now) => this.decide(task, now, firings), BATCH, [
+          ...leave,
+        ]);
+        for (const id of [...round.unchanged, ...round.busy]) leave.add(id);
+        for (const { task } of round.committed) leave.add(task.id);
+        if (round.busy.length > 0) {
+          lookAgainSoon = true;
+          continue;
         }
-        if (ids.length === 0) break;
+        // The database's clock decides what is due; timers run on this relay's clock.
+        offsetMs = Date.parse(round.now) - clock.now().getTime();
+        for (const committed of round.committed) {
+          const fired = firings.get(committed.task.id);
+          if (fired) this.report({ ...fired, task: committed.task });
+        }
+        if (round.committed.length + round.unchanged.length === 0) break;
       }
-      next = await store.nextEscalationAt();
+      const at = await store.nextEscalationAt();
+      next = at === null ? null : Date.parse(at) - offsetMs;
+      // Still due but not ours to take (another relay holds it, or a writer did): look again shortly —
+      // a frozen holder's rows come free when the database ends its session (CL6).
+      const soon = clock.now().getTime() + RECHECK_MS;
+      if (
+        (lookAgainSoon || (next !== null && next <= clock.now().getTime())) &&
+        (next === null || next < soon)
+      )
+        next = soon;
     } catch (error) {
       // The store is unreachable (a lost PostgreSQL connection): try again shortly, nothing is lost —
       // the deadlines are in the store and fire late, once, at the level they have reached.
@@ -111,7 +143,7 @@ export class EscalationScheduler {
     } finally {
       this.running = false;
     }
-    this.schedule(next ? Date.parse(next) : null);
+    this.schedule(next);
   }
 
   private schedule(at: number | null): void {
@@ -128,61 +160,85 @@ export class EscalationScheduler {
     }, delay);
   }
 
-  private async fire(taskId: string): Promise<void> {
-    const { store, policies, logger, onFired } = this.options;
-    let firing: Omit<Firing, 'task'> | null = null;
-    const committed = await store.applySystemChange(taskId, (task, now): SystemChange | null => {
-      const deadline = task.escalation.nextAt;
-      const policy = policyFor(task, policies);
-      if (!policy) return reschedule(task, null, 'escalation-cleared');
-      const state = escalationState(task, policy, now);
-      if (state.stopped) return reschedule(task, null, 'escalation-stopped');
-      // A person may already have escalated this far by hand: the timer then only moves the deadline.
-      if (firingsOf(state) <= firingsOf(task.escalation))
-        return reschedule(task, state.nextAt, 'escalation-rescheduled');
-      const level = levelAt(policy, state.level);
-      if (!level) return null;
-      const which =
-        state.repeats > 0 ? `level ${state.level} (repeat ${state.repeats})` : `level ${state.level}`;
-      firing = {
-        level: state.level,
-        repeats: state.repeats,
-        target: level.target,
-        policyId: policy.id,
-        lagMs: deadline ? Math.max(0, Date.parse(now) - Date.parse(deadline)) : 0,
-      };
-      return {
-        task: {
-          ...task,
-          escalation: {
-            ...chainOutlook(state, policy, state.nextAt === null),
-            level: state.level,
-            repeats: state.repeats,
-            nextAt: state.nextAt,
-            lastAt: now,
-            reason: `${policy.id} ${which}`,
-          },
-        },
-        change: 'escalated',
-        detail: `${which}: ${level.target.role} (${level.target.scope})`,
-        upstream: 'escalated',
-      };
-    });
-    const fired = firing as Omit<Firing, 'task'> | null;
-    if (committed && fired) {
-      logger.info(
-        {
-          taskId,
-          level: fired.level,
-          repeats: fired.repeats,
-          targetRole: fired.target.role,
-          lagMs: fired.lagMs,
-        },
-        'escalation fired',
-      );
-      onFired({ ...fired, task: committed.task });
-    }
+  /** The firing this relay wrote: logged, and handed on (metrics, Web Push) by this relay alone. */
+  private report(fired: Firing): void {
+    this.options.logger.info(
+      {
+        taskId: fired.task.id,
+        level: fired.level,
+        repeats: fired.repeats,
+        targetRole: fired.target.role,
+        lagMs: fired.lagMs,
+      },
+      'escalation fired',
+    );
+    this.options.onFired(fired);
   }
+
+  /** What the timer does to one due task (pure; runs inside the store's transaction). */
+  private decide(task: Task, now: string, firings: Map<string, Omit<Firing, 'task'>>): SystemChange | null {
+    const deadline = task.escalation.nextAt;
+    const policy = policyFor(task, this.options.policies);
+    if (!policy) return reschedule(task, null, 'escalation-cleared');
+    const state = escalationState(task, policy, now);
+    if (state.stopped) return reschedule(task, null, 'escalation-stopped');
+    // A person may already have escalated this far by hand: the timer then only moves the deadline.
+    if (firingsOf(state) <= firingsOf(task.escalation))
+      return reschedule(task, state.nextAt, 'escalation-rescheduled');
+    const level = levelAt(policy, state.level);
+    if (!level) return null;
+    const which =
+      state.repeats > 0 ? `level ${state.level} (repeat ${state.repeats})` : `level ${state.level}`;
+    firings.set(task.id, {
+      level: state.level,
+      repeats: state.repeats,
+      target: level.target,
+      policyId: policy.id,
+      lagMs: deadline ? Math.max(0, Date.parse(now) - Date.parse(deadline)) : 0,
+    });
+    return {
+      task: {
+        ...task,
+        escalation: {
+          ...chainOutlook(state, policy, state.nextAt === null),
+          level: state.level,
+          repeats: state.repeats,
+          nextAt: state.nextAt,
+          lastAt: now,
+          reason: `${policy.id} ${which}`,
+        },
+      },
+      change: 'escalated',
+      detail: `${which}: ${level.target.role} (${level.target.scope})`,
+      upstream: 'escalated',
+    };
+  }
+}
+
+/**
+ * The firing a committed change records, for relays that did not write it: every relay delivers hub
+ * alerts to its own connections from the change (CL5), so a charge nurse on relay B hears relay A's
+ * timer. Null for anything but a timer's firing (a person escalating by hand is not an alert).
+ */
+export function firingOfChange(
+  change: CommittedChange,
+  policies: readonly EscalationPolicy[],
+): Firing | null {
+  if (change.change !== 'escalated' || change.actorId !== SYSTEM.id) return null;
+  const { task } = change;
+  const policy = policyFor(task, policies);
+  const level = policy ? levelAt(policy, task.escalation.level) : undefined;
+  if (!policy || !level) return null;
+  const deadline = change.previous?.escalation.nextAt ?? null;
+  const firedAt = task.escalation.lastAt;
+  return {
+    task,
+    level: task.escalation.level,
+    repeats: task.escalation.repeats,
+    target: level.target,
+    policyId: policy.id,
+    lagMs: deadline && firedAt ? Math.max(0, Date.parse(firedAt) - Date.parse(deadline)) : 0,
+  };
 }
 
 function reschedule(task: Task, nextAt: string | null, change: string): SystemChange | null {

@@ -2,6 +2,7 @@ import type { InboundSourceState } from '../http/health';
 import type { Logger } from '../log';
 import type { OperationalMetrics } from '../metrics';
 import { startOutboxPublisher, type OutboxPublisher } from '../outbound/publisher';
+import type { OutboxLease } from '../outbound/outbox-lease';
 import type { WorklistStore } from '../store/contract';
 import { startServiceBusInbound, type ServiceBusInbound } from './servicebus';
 import { createServiceBusClient } from './servicebus-client';
@@ -17,7 +18,18 @@ export interface ServiceBusConnection {
 
 export function startServiceBusConnection(
   config: ServiceBusConfig,
-  { store, logger, metrics }: { store: WorklistStore; logger: Logger; metrics?: OperationalMetrics },
+  {
+    store,
+    logger,
+    metrics,
+    outboxLease,
+  }: {
+    store: WorklistStore;
+    logger: Logger;
+    metrics?: OperationalMetrics;
+    /** Several relays on one PostgreSQL: one publishes at a time (docs/STORE.md CL8). */
+    outboxLease?: OutboxLease;
+  },
 ): ServiceBusConnection {
   logger.info(describeServiceBus(config), 'service bus starting');
   const client = createServiceBusClient(config.auth);
@@ -32,7 +44,13 @@ export function startServiceBusConnection(
     ...(metrics ? { metrics } : {}),
   });
   const sender = client.createSender(config.outboundTopic);
-  const publisher = startOutboxPublisher({ store, sender, logger, ...(metrics ? { metrics } : {}) });
+  const publisher = startOutboxPublisher({
+    store,
+    sender,
+    logger,
+    ...(metrics ? { metrics } : {}),
+    ...(outboxLease ? { lease: outboxLease } : {}),
+  });
   return {
     inbound,
     publisher,

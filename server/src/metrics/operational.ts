@@ -44,6 +44,8 @@ export interface OperationalCallbacks {
   hubLimited?: () => Readonly<Record<string, number>>;
   /** The relay's clock, for ingest lag; the system clock otherwise. */
   clock?: { now(): Date };
+  /** This relay's RELAY_ID: one `wardline_relay_info{relay_id}` series, to tell relays apart on a dashboard. */
+  relayId?: string;
   /** Node's process metrics (CPU, memory, event-loop lag, GC) in the same registry. Default true. */
   processMetrics?: boolean;
 }
@@ -72,6 +74,13 @@ export function createOperationalMetrics(callbacks: OperationalCallbacks = {}): 
   const clock = callbacks.clock ?? { now: () => new Date() };
   if (callbacks.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'wardline_' });
 
+  if (callbacks.relayId !== undefined)
+    new Gauge({
+      name: 'wardline_relay_info',
+      help: 'Always 1; relay_id is this relay’s RELAY_ID (several relays share one database).',
+      labelNames: ['relay_id'],
+      registers,
+    }).set({ relay_id: callbacks.relayId }, 1);
   const connections = callbacks.connections;
   new Gauge({
     name: 'wardline_hub_connections',

@@ -3,6 +3,7 @@ import type { Logger } from '../log';
 import type { OperationalMetrics } from '../metrics';
 import type { OutboxRow, WorklistStore } from '../store/contract';
 import { outboundMessage, UnreadableOutboxRow } from './message';
+import type { OutboxLease } from './outbox-lease';
 
 /** The two calls the publisher makes: the SDK's sender, or a test's stand-in at the network edge. */
 export type OutboxSender = Pick<ServiceBusSender, 'createMessageBatch' | 'sendMessages'>;
@@ -14,6 +15,8 @@ export interface OutboxPublisherOptions {
   /** Rows read per round; one Service Bus batch holds as many of them as fit. */
   batchSize?: number;
   metrics?: Pick<OperationalMetrics, 'messageOut'>;
+  /** Several relays on one PostgreSQL: publish only while holding the lease (docs/STORE.md CL8). */
+  lease?: Pick<OutboxLease, 'held' | 'whenHeld'>;
 }
 
 export interface OutboxPublisher {
@@ -51,6 +54,8 @@ export function startOutboxPublisher(options: OutboxPublisherOptions): OutboxPub
   let lastError: string | null = null;
   let failures = 0;
   let wakeUp: (() => void) | null = null;
+  let closeNow: () => void = () => undefined;
+  const closing = new Promise<void>((resolve) => (closeNow = resolve));
   let woken = false;
   const correlation = new Map<string, string | null>();
 
@@ -104,6 +109,10 @@ export function startOutboxPublisher(options: OutboxPublisherOptions): OutboxPub
   async function run(): Promise<void> {
     while (!closed) {
       woken = false;
+      if (options.lease && !options.lease.held()) {
+        await Promise.race([options.lease.whenHeld(), closing]);
+        continue;
+      }
       try {
         const rows = await store.pendingOutbox(batchSize);
         if (rows.length === 0) {
@@ -138,6 +147,7 @@ export function startOutboxPublisher(options: OutboxPublisherOptions): OutboxPub
     async close() {
       if (closed) return;
       closed = true;
+      closeNow();
       unsubscribe();
       wake();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());

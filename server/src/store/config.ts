@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { integer, value } from '../env';
 import type { Env } from '../auth/config';
 
@@ -56,4 +57,26 @@ export async function azureTokenPassword(): Promise<() => Promise<string>> {
       throw new Error('The managed identity returned no access token for Azure Database for PostgreSQL.');
     return token.token;
   };
+}
+
+/** A relay id is a label value and a log field: short, no spaces or quotes. */
+const RELAY_ID_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/**
+ * RELAY_ID names this relay among several on one database (docs/STORE.md CL1). The default is the host
+ * name — one relay per container or VM — cut to the allowed shape; several relays on one machine set it.
+ */
+export function parseRelayId(env: Env, problems: string[]): string {
+  const given = value(env, 'RELAY_ID');
+  if (given === undefined) {
+    const fromHost = hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '');
+    return fromHost.slice(0, 63) || 'relay';
+  }
+  if (!RELAY_ID_SHAPE.test(given))
+    problems.push(
+      `RELAY_ID "${given.slice(0, 80)}" must be 1–63 letters, digits, dots, dashes or underscores (for example relay-a).`,
+    );
+  return given;
 }

@@ -32,6 +32,20 @@ export interface CommittedChange {
   task: Task;
   previous: Task | null;
   change: string;
+  /** Who made it (`system` for the relay's own changes: an escalation timer firing). */
+  actorId?: string;
+}
+
+/** One round of the escalation scheduler (docs/STORE.md CL5). */
+export interface DueRound {
+  /** The time the round decided by: the database's clock on PostgreSQL. */
+  now: string;
+  /** The changes written (firings and moved deadlines), committed in one transaction. */
+  committed: CommittedChange[];
+  /** Due tasks taken and looked at but left as they were. */
+  unchanged: string[];
+  /** Due tasks a writer held at that moment: nothing was written this round; try again shortly. */
+  busy: string[];
 }
 
 export type { AuditEntry } from './rows';
@@ -89,6 +103,16 @@ export interface WorklistStore {
     change: (task: Task, now: string) => SystemChange | null,
   ): Promise<CommittedChange | null>;
 
+  /**
+   * CL5: one transaction takes up to `limit` due tasks no other relay holds (`FOR UPDATE SKIP LOCKED`
+   * on PostgreSQL), decides each with `change` at the database's "now", and writes what changed —
+   * the firing and its outbox row commit with the rows' release. `skip`: ids not to take this round.
+   */
+  takeDueEscalations(
+    change: (task: Task, now: string) => SystemChange | null,
+    limit: number,
+    skip: readonly string[],
+  ): Promise<DueRound>;
   /** ST8: ids of tasks whose next escalation is due at or before `at`, earliest first. */
   dueEscalations(at: string, limit: number): Promise<string[]>;
   /** ST8: the earliest escalation deadline of any task, or null: what the scheduler sleeps until. */

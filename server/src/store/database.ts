@@ -18,6 +18,8 @@ export interface OpenOptions {
   password?: () => Promise<string>;
   /** A pooled PostgreSQL connection broke while idle. */
   onIdleError?: (error: Error) => void;
+  /** PostgreSQL `application_name` (`wardline-<RELAY_ID>`). */
+  applicationName?: string;
 }
 
 /** The store could not be opened at start: `message` is the one sentence an operator reads. */
@@ -40,6 +42,7 @@ export async function openStore(options: OpenOptions): Promise<StoreEngine> {
     ...(options.poolSize ? { max: options.poolSize } : {}),
     ...(options.password ? { password: options.password } : {}),
     ...(options.onIdleError ? { onIdleError: options.onIdleError } : {}),
+    ...(options.applicationName ? { applicationName: options.applicationName } : {}),
   });
   try {
     await engine.pool.query('SELECT 1');

@@ -31,10 +31,21 @@ export interface Transaction extends SqlRunner {
    */
   lock(...keys: string[]): Promise<void>;
   /**
+   * Like `lock`, but never waits: answers, per key, whether it is now held until commit. The escalation
+   * scheduler uses it on rows it already holds, so it never waits for a writer that may wait for it
+   * (docs/STORE.md CL5). SQLite holds everything already: all true.
+   */
+  tryLock(...keys: string[]): Promise<boolean[]>;
+  /**
    * The next `seq` of the worklist's change stream, reserved until commit: gap-free, and commits happen
    * in `seq` order (ST1). Take it as late as possible — the stream is serialized from here to commit.
    */
   takeSeq(): Promise<number>;
+  /**
+   * Now, as ISO-8601 UTC: the database's clock on PostgreSQL (one clock for every relay), `fallback`
+   * on SQLite, whose only relay is the clock.
+   */
+  now(fallback: () => string): Promise<string>;
   /** Runs a script of several statements without parameters (a migration). */
   exec(script: string): Promise<void>;
 }

@@ -33,8 +33,27 @@ export function toPostgres(text: string): { text: string; name: string } {
 
 const PING_TIMEOUT_MS = 2_000;
 
+/**
+ * Bounds on a stalled holder (docs/STORE.md CL6). A relay frozen (SIGSTOP, a stuck event loop) inside a
+ * transaction holds its row and advisory locks — due escalations, a task, the counter row — until the
+ * server ends its session: `idle_in_transaction_session_timeout` does that after 5 s of silence. A
+ * statement that runs or waits longer than 30 s is cancelled. TCP keepalives (first probe after 5 s)
+ * find a peer that vanished without closing its socket (a host lost, a cable pulled).
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 5_000;
+export const STATEMENT_TIMEOUT_MS = 30_000;
+export const KEEPALIVE_INITIAL_DELAY_MS = 5_000;
+const SESSION_OPTIONS = [
+  '-c synchronous_commit=on',
+  `-c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT_MS}`,
+  `-c statement_timeout=${STATEMENT_TIMEOUT_MS}`,
+].join(' ');
+
+/** The channel a commit announces itself on: the payload is `<stream>:<seq>`, never patient data (CL2). */
+export const CHANGES_CHANNEL = 'wardline_changes';
+
 /** A 64-bit advisory lock id for a key: the first 8 bytes of its SHA-1, as a signed integer literal. */
-function lockId(key: string): string {
+export function lockId(key: string): string {
   return createHash('sha1').update(key).digest().readBigInt64BE(0).toString();
 }
 
@@ -65,6 +84,8 @@ export interface PostgresOptions {
   password?: () => Promise<string>;
   /** Called when an idle connection breaks (the server restarted, the network dropped). */
   onIdleError?: (error: Error) => void;
+  /** `application_name` of every connection (`wardline-<RELAY_ID>`): which relay a backend serves. */
+  applicationName?: string;
 }
 
 /**
@@ -77,24 +98,65 @@ export class PostgresEngine implements StoreEngine {
   readonly kind = 'postgres' as const;
   private readonly direct: SqlRunner;
   private closed = false;
+  private readonly closeHooks: Array<() => void> = [];
 
-  constructor(readonly pool: pg.Pool) {
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly connection: {
+      connectionString: string;
+      password?: () => Promise<string>;
+      applicationName?: string;
+    } | null = null,
+  ) {
     this.direct = runnerOf(pool);
   }
 
-  static create({ connectionString, max = 10, password, onIdleError }: PostgresOptions): PostgresEngine {
+  /**
+   * A connection of its own, outside the pool, with the pool's session settings: for LISTEN and for a
+   * session-level advisory lock, which must stay on one connection (docs/STORE.md CL2, CL8).
+   */
+  async dedicatedClient(): Promise<pg.Client> {
+    if (!this.connection) throw new Error('This engine was built without its connection settings.');
+    const client = new pg.Client({
+      connectionString: this.connection.connectionString,
+      types,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+      connectionTimeoutMillis: 10_000,
+      options: SESSION_OPTIONS,
+      ...(this.connection.password ? { password: this.connection.password } : {}),
+      ...(this.connection.applicationName ? { application_name: this.connection.applicationName } : {}),
+    });
+    await client.connect();
+    return client;
+  }
+
+  static create({
+    connectionString,
+    max = 10,
+    password,
+    onIdleError,
+    applicationName,
+  }: PostgresOptions): PostgresEngine {
     const pool = new pg.Pool({
       connectionString,
       max,
       types,
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
-      options: '-c synchronous_commit=on',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+      options: SESSION_OPTIONS,
       ...(password ? { password } : {}),
+      ...(applicationName ? { application_name: applicationName } : {}),
     });
     // Without a listener a broken idle connection would crash the process; the pool replaces it.
     pool.on('error', (error) => onIdleError?.(error));
-    return new PostgresEngine(pool);
+    return new PostgresEngine(pool, {
+      connectionString,
+      ...(password ? { password } : {}),
+      ...(applicationName ? { applicationName } : {}),
+    });
   }
 
   get open(): boolean {
@@ -143,9 +205,27 @@ export class PostgresEngine implements StoreEngine {
           if (keys.length === 0) return begun();
           await begun(`SELECT ${keys.map((key) => `pg_advisory_xact_lock(${lockId(key)})`).join(', ')}`);
         },
+        tryLock: async (...keys) => {
+          if (keys.length === 0) return [];
+          await begun();
+          const result = await client.query({
+            text: `SELECT ${keys.map((key) => `pg_try_advisory_xact_lock(${lockId(key)})`).join(', ')}`,
+            rowMode: 'array',
+          });
+          return (result.rows[0] as boolean[]).map(Boolean);
+        },
+        now: async () => {
+          const row = await runner.get<{ now: string }>(
+            `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS now`,
+          );
+          return row!.now;
+        },
         takeSeq: async () => {
+          // The NOTIFY rides on the same statement and is delivered at commit, never for a rollback:
+          // every relay's tail then reads the change from the log (docs/STORE.md CL2).
           const row = await runner.get<{ seq: number }>(
-            'UPDATE stream_counters SET seq = seq + 1 WHERE stream = ? RETURNING seq',
+            `UPDATE stream_counters SET seq = seq + 1 WHERE stream = ?
+             RETURNING seq, pg_notify('${CHANGES_CHANNEL}', stream || ':' || seq) AS notified`,
             [WORKLIST_STREAM],
           );
           if (!row) throw new Error(`The stream counter row '${WORKLIST_STREAM}' is missing.`);
@@ -189,9 +269,15 @@ export class PostgresEngine implements StoreEngine {
     }
   }
 
+  /** Work on dedicated connections (the change tail, the outbox lease) stops when the engine closes. */
+  onClose(hook: () => void): void {
+    this.closeHooks.push(hook);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const hook of this.closeHooks.splice(0)) hook();
     await this.pool.end();
   }
 }

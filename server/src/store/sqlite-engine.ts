@@ -21,6 +21,8 @@ export class SqliteEngine implements StoreEngine {
     this.direct = {
       ...runner,
       lock: () => Promise.resolve(),
+      tryLock: (...keys: string[]) => Promise.resolve(keys.map(() => true)),
+      now: (fallback: () => string) => Promise.resolve(fallback()),
       exec: (script) => Promise.resolve(void this.db.exec(script)),
       takeSeq: () =>
         runner

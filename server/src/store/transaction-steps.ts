@@ -22,6 +22,17 @@ export async function readTask(sql: Pick<Transaction, 'get'>, id: string): Promi
   return row ? taskFromRow(row) : null;
 }
 
+/** Several tasks in one round trip, in the order of `ids` (missing ones left out). */
+export async function readTasks(sql: Pick<Transaction, 'all'>, ids: readonly string[]): Promise<Task[]> {
+  if (ids.length === 0) return [];
+  const rows = await sql.all<TaskRow>(
+    `SELECT ${TASK_COLUMNS} FROM tasks WHERE id IN (${ids.map(() => '?').join(', ')})`,
+    ids,
+  );
+  const byId = new Map(rows.map((row) => [row.id, taskFromRow(row)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 /** A task from a row that may have come from a LEFT JOIN finding none. */
 export function taskOfRow(row: Partial<TaskRow> | undefined): Task | null {
   return row?.id && row.body !== undefined && row.seq !== undefined
@@ -134,5 +145,5 @@ export async function writeChange(
       body,
     ],
   );
-  return { seq, task: stored, previous, change };
+  return { seq, task: stored, previous, change, actorId: actor.id };
 }

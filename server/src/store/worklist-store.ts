@@ -14,6 +14,7 @@ import type {
   AuditEntry,
   CommitListener,
   CommittedChange,
+  DueRound,
   IngestResult,
   OutboxRow,
   SystemChange,
@@ -21,6 +22,9 @@ import type {
 } from './contract';
 import type { StoreEngine, Transaction } from './engine';
 import { CommitOrder } from './commit-order';
+import { BusyTasks, takeDue } from './due-escalations';
+import { ChangeTail, type TailEvents } from './change-tail';
+import { PostgresEngine } from './postgres-engine';
 import { upstreamEvent } from './upstream';
 import { auditEntryFromRow, taskFromRow, type TaskRow } from './rows';
 import {
@@ -50,6 +54,13 @@ export interface WorklistStoreOptions {
   policies?: readonly EscalationPolicy[];
   /** Looks up a colleague for `reassign`, from the staff directory. */
   lookupStaff?: (tenantId: string, id: string) => Promise<Principal | null>;
+  /** PostgreSQL: what the change tail reports when its connection breaks (docs/STORE.md CL3). */
+  tailEvents?: TailEvents;
+  /**
+   * Where "now" comes from when deciding which escalations are due (CL5): `database` asks PostgreSQL
+   * (one clock for every relay); `relay` uses `clock` (SQLite, and tests that move a fake clock).
+   */
+  dueClock?: 'database' | 'relay';
 }
 
 type StoredAnswer = { status: 'applied' } | { status: 'rejected'; code: RejectionCode; message: string };
@@ -65,7 +76,9 @@ export class SqlWorklistStore implements WorklistStore {
   private readonly timeZone: string;
   private readonly policies: readonly EscalationPolicy[];
   private readonly lookupStaff: (tenantId: string, id: string) => Promise<Principal | null>;
-  private readonly order: CommitOrder;
+  /** SQLite: this relay's commits in seq order. PostgreSQL: every relay's, tailed from the log. */
+  private readonly order: CommitOrder | ChangeTail;
+  private readonly dueClock: 'database' | 'relay';
   /** The last write queued per task: one task's writes start in the order they were asked for. */
   private readonly tails = new Map<string, Promise<unknown>>();
 
@@ -78,13 +91,19 @@ export class SqlWorklistStore implements WorklistStore {
     this.timeZone = options.timeZone ?? 'UTC';
     this.policies = options.policies ?? [];
     this.lookupStaff = options.lookupStaff ?? (() => Promise.resolve(null));
-    this.order = new CommitOrder(lastSeq);
+    this.dueClock = engine.kind === 'postgres' ? (options.dueClock ?? 'relay') : 'relay';
+    this.order =
+      engine instanceof PostgresEngine
+        ? new ChangeTail(engine, lastSeq, options.tailEvents)
+        : new CommitOrder(lastSeq);
   }
 
   /** A store over a migrated engine; reads the newest seq so listeners hear changes in order from there. */
   static async open(engine: StoreEngine, options: WorklistStoreOptions = {}): Promise<SqlWorklistStore> {
     const last = await engine.get<{ last: number }>('SELECT COALESCE(MAX(seq), 0) AS last FROM changes');
-    return new SqlWorklistStore(engine, last?.last ?? 0, options);
+    const store = new SqlWorklistStore(engine, last?.last ?? 0, options);
+    if (store.order instanceof ChangeTail) await store.order.start();
+    return store;
   }
 
   onCommitted(listener: CommitListener): () => void {
@@ -292,6 +311,30 @@ export class SqlWorklistStore implements WorklistStore {
     );
     if (committed) this.order.committed(committed);
     return committed ?? null;
+  }
+
+  async takeDueEscalations(
+    change: (task: Task, now: string) => SystemChange | null,
+    limit: number,
+    skip: readonly string[],
+  ): Promise<DueRound> {
+    const relayNow = () => this.now();
+    try {
+      const round = await this.engine.transaction((tx) =>
+        takeDue(tx, this.engine.kind, {
+          change,
+          limit,
+          skip,
+          now: () => (this.dueClock === 'database' ? tx.now(relayNow) : Promise.resolve(relayNow())),
+        }),
+      );
+      for (const committed of round.committed) this.order.committed(committed);
+      return round;
+    } catch (error) {
+      if (error instanceof BusyTasks)
+        return { now: relayNow(), committed: [], unchanged: [], busy: error.ids };
+      throw error;
+    }
   }
 
   async dueEscalations(at: string, limit: number): Promise<string[]> {

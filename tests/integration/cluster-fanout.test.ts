@@ -1,0 +1,136 @@
+/**
+ * Several relays on one PostgreSQL (docs/STORE.md "Several relays", CL1–CL5): relays in this process on
+ * one DATABASE_URL, each with its own clients, as a load balancer would spread them.
+ */
+import pg from 'pg';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { Alert, Task } from '../../src/domain';
+import { routed, statResult } from '../helpers/events';
+import { FakeClock } from '../helpers/fake-clock';
+import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
+import { testDatabase } from '../helpers/postgres';
+import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
+
+const MINUTE = 60_000;
+
+describe('several relays on one PostgreSQL', () => {
+  const cleanup: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+
+  async function database(): Promise<string> {
+    const db = await testDatabase(inject('postgresUrl'));
+    cleanup.push(() => db.drop());
+    return db.url;
+  }
+
+  async function relay(url: string, id: string, parts: Parameters<typeof startTestRelay>[1] = {}) {
+    const started = await startTestRelay({ DATABASE_URL: url, RELAY_ID: id }, parts);
+    cleanup.push(() => started.stop());
+    return started;
+  }
+
+  async function client(relayUrl: string, staffId: string): Promise<WorklistClient> {
+    const connected = await connectAs(relayUrl, staffId);
+    cleanup.push(() => connected.stop());
+    return connected;
+  }
+
+  it('[CL1] each relay names itself in /readyz, /metrics and its log lines', async () => {
+    const url = await database();
+    const a = await relay(url, 'relay-a');
+    const b = await relay(url, 'relay-b');
+    for (const [r, id] of [
+      [a, 'relay-a'],
+      [b, 'relay-b'],
+    ] as const) {
+      const ready = (await (await fetch(`${r.url}/readyz`)).json()) as { relayId: string };
+      expect(ready.relayId).toBe(id);
+      const metrics = await (await fetch(`${r.url}/metrics`)).text();
+      expect(metrics).toContain(`wardline_relay_info{relay_id="${id}"} 1`);
+      expect(r.logs.records().find((l) => l.msg === 'relay listening')).toMatchObject({ relayId: id });
+    }
+  });
+
+  it('[CL2] a change committed on relay A reaches a nurse connected to relay B, in seq order, once', async () => {
+    const url = await database();
+    const a = await relay(url, 'relay-a');
+    const b = await relay(url, 'relay-b');
+    const nurseOnB = await client(b.url, 'nurse-okafor');
+    const nurseOnA = await client(a.url, 'nurse-okafor');
+    const ingestA = await devToken(a.url, 'integration-engine');
+    const ingestB = await devToken(b.url, 'integration-engine');
+
+    // Both relays write, interleaved: every client hears every change, whoever wrote it.
+    for (let i = 0; i < 20; i++) {
+      const [to, token] = i % 2 === 0 ? [a.url, ingestA] : [b.url, ingestB];
+      expect((await postEvents(to, token, [routed(`fan-${i}`, 1)])).status).toBe(202);
+    }
+    for (const nurse of [nurseOnA, nurseOnB]) {
+      await eventually(() => nurse.received.changed.length >= 20);
+      const seqs = nurse.received.changed.map((t: Task) => t.seq);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      expect(new Set(nurse.received.changed.map((t) => t.id)).size).toBe(20);
+    }
+    // A claim on B: A's client sees the task leave "unowned" for Okafor's own.
+    const claimed = await nurseOnB.execute('fan-3', 'claim');
+    expect(claimed.status).toBe('applied');
+    await eventually(() => nurseOnA.received.changed.some((t) => t.id === 'fan-3' && t.owner?.id));
+    expect(nurseOnA.received.changed.length).toBe(21);
+  });
+
+  it('[CL5] a charge nurse connected to relay B receives the alert that relay A’s timer fired', async () => {
+    const url = await database();
+    // A's scheduler runs on a clock the test moves; B's on real time, ten minutes short of the deadline.
+    const clock = new FakeClock();
+    const a = await relay(url, 'relay-a', { clock });
+    const b = await relay(url, 'relay-b');
+    const charge = await client(b.url, 'charge-4w-marchbank');
+    const alerts: Alert[] = [];
+    charge.connection.on('alert', (alert: Alert) => alerts.push(alert));
+    const ingest = await devToken(a.url, 'integration-engine');
+    await postEvents(a.url, ingest, [statResult('k-high', new Date(clock.now().getTime() + 10 * MINUTE))]);
+
+    await clock.advance(10 * MINUTE + 2_000); // the deadline, then A's coalescing window
+    await eventually(() => alerts.length === 1, 15_000);
+    expect(alerts[0]).toMatchObject({ taskIds: ['k-high'], level: 1, targetRole: 'ChargeNurse', unit: '4W' });
+    // A fired it (B's clock is ten minutes short), B alerted its own connection from the change.
+    expect(a.logs.records().filter((l) => l.msg === 'escalation fired')).toHaveLength(1);
+    expect(b.logs.records().filter((l) => l.msg === 'escalation fired')).toHaveLength(0);
+    expect(b.logs.records().find((l) => l.msg === 'alert sent')).toMatchObject({ relayId: 'relay-b' });
+  });
+
+  it('[CL3] relay B’s database connections are cut: it reconnects, catches up from its cursor, skips nothing', async () => {
+    const url = await database();
+    const a = await relay(url, 'relay-a');
+    const b: TestRelay = await relay(url, 'relay-b');
+    const nurseOnB = await client(b.url, 'nurse-okafor');
+    const ingest = await devToken(a.url, 'integration-engine');
+    const admin = new pg.Client({ connectionString: inject('postgresUrl') });
+    await admin.connect();
+    cleanup.push(() => admin.end());
+    const cutB = () =>
+      admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wardline-relay-b'`,
+      );
+
+    let sent = 0;
+    const send = async (n: number) => {
+      for (let i = 0; i < n; i++, sent++)
+        expect((await postEvents(a.url, ingest, [routed(`cut-${sent}`, 1)])).status).toBe(202);
+    };
+    await send(10);
+    await eventually(() => nurseOnB.received.changed.length === 10);
+    // Cut every connection B has (its pool and its LISTEN connection), three times, while A writes.
+    for (let round = 0; round < 3; round++) {
+      const cut = await cutB();
+      expect(cut.rowCount).toBeGreaterThan(0);
+      await send(10);
+    }
+    await eventually(() => nurseOnB.received.changed.length >= 40, 20_000);
+    const ids = nurseOnB.received.changed.map((t) => t.id);
+    expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => `cut-${i}`));
+    expect(b.logs.records().some((l) => l.msg === 'change tail lost the database; catching up')).toBe(true);
+  });
+});
