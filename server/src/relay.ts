@@ -188,7 +188,7 @@ export async function startRelay(
     metrics: operational,
     limits: config.hubLimits,
     // C4: the relay's id in front of every connection token, so a load balancer routes on it.
-    connectionTokenPrefix: process.env.RELAY_ID /* TEMP until h20-core: config.relayId */,
+    connectionTokenPrefix: config.relayId,
   });
   const subscriptions = new PushSubscriptions(db);
   const vapid = loadOrCreateVapidKeys(config.dataDir);

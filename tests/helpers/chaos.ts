@@ -197,10 +197,11 @@ export async function runChaos(
   const batch = 20;
   const batches = Math.ceil(events.length / batch);
   const pause = options.durationMs / Math.max(1, batches);
+  let batchesDone = 0;
   const inbound = (async () => {
     const inFlight: Array<Promise<void>> = [];
     for (let b = 0; b < batches; b++) {
-      inFlight.push(post(events.slice(b * batch, (b + 1) * batch)));
+      inFlight.push(post(events.slice(b * batch, (b + 1) * batch)).then(() => void batchesDone++));
       if (inFlight.length >= 4) await inFlight.shift();
       await sleep(pause);
     }
@@ -226,7 +227,14 @@ export async function runChaos(
     }
     await Promise.all(pending);
   })();
-  await Promise.all([inbound, actions, ...faults]);
+  const progress = setInterval(
+    () =>
+      log(
+        `${Date.now() - started} ms: ${batchesDone}/${batches} batches, ${answers.size}/${options.actions} actions answered, ${ingestRetries} ingest and ${actionRetries} action resends, ${reconnects} reconnects`,
+      ),
+    10_000,
+  );
+  await Promise.all([inbound, actions, ...faults]).finally(() => clearInterval(progress));
   log(
     `load done in ${Date.now() - started} ms: ${ingestRetries} ingest resends, ${actionRetries} action resends`,
   );

@@ -112,10 +112,12 @@ export function haproxyConfig(
     '',
     'backend relays',
     '  balance roundrobin',
-    // /readyz is 503 while a relay drains, has lost its database or is still starting.
+    // C7: /readyz says `"store":"open"` while the relay can serve people; draining, a lost database or
+    // a relay still starting say otherwise. Keyed on the body, not the status: /readyz is also 503 when
+    // Service Bus is away, and an inbound outage must not take the worklist away from every phone.
     '  option httpchk',
     '  http-check send meth GET uri /readyz',
-    '  http-check expect status 200',
+    '  http-check expect rstring store.:.open',
     // A refused or reset connection marks the relay down at once, before the next health check.
     `  default-server inter ${checkIntervalMs} fastinter ${Math.max(100, Math.floor(checkIntervalMs / 2))} downinter ${checkIntervalMs} fall 2 rise 2 observe layer4 error-limit 1 on-error mark-down`,
     // C4: a connection's requests go where its token was issued (the relay id before the `~`).
