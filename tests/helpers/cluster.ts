@@ -6,6 +6,8 @@
  * RELAY_ID. PUBLIC_ORIGIN is HAProxy's address: the one issuer of development tokens (C2).
  */
 import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort, startHaproxy, type Haproxy } from './haproxy';
 import { spawnRelay, tempDir, type ChildRelay } from './relay';
 
@@ -163,6 +165,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   );
   const stopAll = async () => {
     await Promise.all(relays.map((r) => r.stop()));
+    // CLUSTER_LOG_DIR keeps every relay's log lines (all its lives) for a failing run's post-mortem.
+    const logDir = process.env.CLUSTER_LOG_DIR;
+    if (logDir) {
+      mkdirSync(logDir, { recursive: true });
+      for (const r of relays) writeFileSync(join(logDir, `${r.id}.log`), r.output());
+    }
     await haproxy.stop();
     ownData?.remove();
   };

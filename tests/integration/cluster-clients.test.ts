@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { routed } from '../helpers/events';
 import { startCluster, type Cluster } from '../helpers/cluster';
+import { freePort } from '../helpers/haproxy';
 import {
   connectAs,
   eventually,
@@ -129,5 +130,33 @@ describe('clients of a cluster behind HAProxy', () => {
     for (const client of onVictim) await client.mirror.client.stop();
     await victim.start();
     await cluster.haproxy.waitFor(victim.id, 'UP');
+  }, 120_000);
+});
+
+describe('the balancer and a Service Bus outage', () => {
+  it('[C7] a relay whose Service Bus is unreachable (/readyz 503, store open) stays in HAProxy and serves people', async () => {
+    const db = await testDatabase(inject('postgresUrl'));
+    // A loopback port nobody listens on: the receiver keeps retrying, the inbound check stays red.
+    const deadBroker = await freePort();
+    const cluster = await startCluster({
+      databaseUrl: db.url,
+      relays: 1,
+      env: {
+        SERVICEBUS_CONNECTION_STRING: `Endpoint=sb://127.0.0.1:${deadBroker};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;`,
+      },
+    });
+    try {
+      const relay = cluster.relays[0]!;
+      const ready = await fetch(`${relay.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ checks: { store: 'open', inbound: { connected: false } } });
+      expect((await cluster.haproxy.servers()).map((s) => s.status)).toEqual(['UP']);
+      const client = await connectAs(cluster.url, 'nurse-okafor', { transport: 'LongPolling' });
+      expect((await client.sync(0)).complete).toBe(true);
+      await client.stop();
+    } finally {
+      await cluster.stop();
+      await db.drop();
+    }
   }, 120_000);
 });
