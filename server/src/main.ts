@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = loaded;
-  const logger = createLogger({ level: config.logLevel });
+  // Every line names the relay, from the first (docs/STORE.md CL1).
+  const logger = createLogger({ level: config.logLevel }).child({ relayId: config.relayId });
 
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: errorSummary(error) }, 'uncaught exception; exiting');

@@ -117,7 +117,8 @@ export async function startRelay(
   { logger: baseLogger, onListening, clock = systemClock, pushAgent, pushTestOrigins = [] }: RelayParts,
 ): Promise<Relay> {
   // Every line says which relay wrote it: several relays share one database (docs/STORE.md CL1).
-  const logger = baseLogger.child({ relayId: config.relayId });
+  const logger =
+    baseLogger.bindings().relayId === undefined ? baseLogger.child({ relayId: config.relayId }) : baseLogger;
   const folder = prepareDataFolder(config.dataDir);
   if (folder.tooWide) logger.warn({ event: 'data-folder.too-wide' }, folder.tooWide);
   const databaseFilesBefore = existingDatabaseFiles(config.dataDir);
@@ -217,9 +218,14 @@ export async function startRelay(
   };
   /** An alert as Web Push: sent by one relay only, the one that made the firing (CL5). */
   const alertPush = (delivery: AlertDelivery): void => {
-    void pushAlert(push, delivery).then((pushed) => {
-      if (pushed > 0) logger.info({ alertId: delivery.alert.id, pushed }, 'alert pushed');
-    });
+    void pushAlert(push, delivery).then(
+      (pushed) => {
+        if (pushed > 0) logger.info({ alertId: delivery.alert.id, pushed }, 'alert pushed');
+      },
+      // The subscriptions could not be read (the database is away): the hub alert went out regardless.
+      (error: unknown) =>
+        logger.warn({ alertId: delivery.alert.id, err: errorSummary(error) }, 'alert push failed'),
+    );
   };
   /** One channel for every alert: escalations and handovers nobody accepted reach people the same way. */
   const deliverAlert = (delivery: AlertDelivery): void => {

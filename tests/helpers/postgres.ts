@@ -20,6 +20,8 @@ export interface TestPostgres {
   /** A superuser URL to the `postgres` database of the server. */
   url: string;
   stop(): Promise<void>;
+  /** Stops the server as a crash would (`-m immediate`) and starts it again on the same port. */
+  restart?(downMs: number): Promise<void>;
 }
 
 /** The newest installed server's bin folder, or null (scripts/test.mjs installs Debian's `postgresql`). */
@@ -93,6 +95,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   run('pg_ctl', ['-D', data, '-o', options, '-l', join(root, 'server.log'), '-w', '-t', '60', 'start']);
   return {
     url: `postgres://postgres:${TEST_PASSWORD}@127.0.0.1:${port}/postgres`,
+    async restart(downMs: number) {
+      run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      run('pg_ctl', ['-D', data, '-o', options, '-l', join(root, 'server.log'), '-w', '-t', '60', 'start']);
+    },
     async stop() {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);

@@ -9,7 +9,8 @@ import { routed, statResult } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
 import { testDatabase } from '../helpers/postgres';
-import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
+import { deviceKeys, startPushService } from '../helpers/push-service';
+import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
 
 const MINUTE = 60_000;
 
@@ -99,6 +100,44 @@ describe('several relays on one PostgreSQL', () => {
     expect(a.logs.records().filter((l) => l.msg === 'escalation fired')).toHaveLength(1);
     expect(b.logs.records().filter((l) => l.msg === 'escalation fired')).toHaveLength(0);
     expect(b.logs.records().find((l) => l.msg === 'alert sent')).toMatchObject({ relayId: 'relay-b' });
+  });
+
+  it('[CL5] the Web Push for a firing is sent once, by the relay that fired it, though both relays alert their hubs', async () => {
+    const url = await database();
+    const dir = tempDir();
+    const pushService = await startPushService(dir.path);
+    cleanup.push(async () => {
+      await pushService.close();
+      dir.remove();
+    });
+    const clock = new FakeClock();
+    const a = await relay(url, 'relay-a', { clock, ...pushService.relayParts });
+    const b = await relay(url, 'relay-b', { ...pushService.relayParts });
+    // Both relays read the subscription from the shared database. (Relays of one cluster share their
+    // VAPID keys in production; the test push service does not check them.)
+    const token = await devToken(b.url, 'charge-4w-marchbank');
+    const subscribed = await fetch(`${b.url}/api/push/subscriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ endpoint: `${pushService.url}/push/charge-phone`, keys: deviceKeys().json }),
+    });
+    expect(subscribed.status).toBe(201);
+    const chargeOnA = await client(a.url, 'charge-4w-marchbank');
+    const chargeOnB = await client(b.url, 'charge-4w-marchbank');
+    const heard: Record<string, Alert[]> = { a: [], b: [] };
+    chargeOnA.connection.on('alert', (alert: Alert) => heard.a!.push(alert));
+    chargeOnB.connection.on('alert', (alert: Alert) => heard.b!.push(alert));
+    const ingest = await devToken(a.url, 'integration-engine');
+    await postEvents(a.url, ingest, [statResult('push-once', new Date(clock.now().getTime() + 10 * MINUTE))]);
+
+    await clock.advance(10 * MINUTE + 2_000);
+    await eventually(() => heard.a!.length === 1 && heard.b!.length === 1, 15_000);
+    await eventually(() => pushService.received.some((p) => p.device === 'charge-phone'), 15_000);
+    await new Promise((r) => setTimeout(r, 3_000)); // B's coalescing window, and any second push
+    expect(pushService.received.filter((p) => p.device === 'charge-phone')).toHaveLength(1);
+    expect(heard.a).toHaveLength(1);
+    expect(heard.b).toHaveLength(1);
+    expect(heard.a![0]!.id).toBe(heard.b![0]!.id);
   });
 
   it('[CL3] relay B’s database connections are cut: it reconnects, catches up from its cursor, skips nothing', async () => {

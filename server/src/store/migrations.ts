@@ -62,6 +62,9 @@ export class StoreTooNewError extends Error {
 export async function migrate(engine: StoreEngine, migrations = loadMigrations(engine.kind)): Promise<void> {
   await engine.transaction(async (tx) => {
     await tx.lock('schema_migrations');
+    // A migration may rebuild a large table: the 30 s statement bound (CL6) is for the relay's own
+    // work, not for this one-off step.
+    if (engine.kind === 'postgres') await tx.exec('SET LOCAL statement_timeout = 0');
     await tx.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
     );
