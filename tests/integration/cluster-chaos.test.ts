@@ -10,11 +10,15 @@ import { CHAOS_RELAY_ENV, runChaos, type ChaosReport } from '../helpers/chaos';
 import { eventually } from '../helpers/hub-client';
 import { testDatabase, type TestDatabase } from '../helpers/postgres';
 
-/** Scaled so the run (with the machine shared) stays within a few minutes. */
+/**
+ * Scaled so the run stays within a few minutes on a shared 2-core machine (load 25–30 when measured: the
+ * load phase took ~110 s); CHAOS_CLIENTS / CHAOS_EVENTS / CHAOS_ACTIONS raise it, and
+ * `npm run bench:cluster -- --chaos` is the long variant.
+ */
 const SCALE = {
-  clients: Number(process.env.CHAOS_CLIENTS ?? 120),
-  events: Number(process.env.CHAOS_EVENTS ?? 600),
-  actions: Number(process.env.CHAOS_ACTIONS ?? 120),
+  clients: Number(process.env.CHAOS_CLIENTS ?? 60),
+  events: Number(process.env.CHAOS_EVENTS ?? 300),
+  actions: Number(process.env.CHAOS_ACTIONS ?? 60),
 };
 
 describe('a cluster under chaos', () => {
