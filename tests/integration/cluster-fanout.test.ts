@@ -14,7 +14,8 @@ import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '.
 
 const MINUTE = 60_000;
 
-describe('several relays on one PostgreSQL', () => {
+// Guards for a loaded machine (each relay start and client connect is slow there), not speed bounds.
+describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
   const cleanup: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
@@ -161,13 +162,22 @@ describe('several relays on one PostgreSQL', () => {
     };
     await send(10);
     await eventually(() => nurseOnB.received.changed.length === 10);
+    // B listening again: its LISTEN connection is back (the last statement it ran was the LISTEN).
+    const listening = async () =>
+      (
+        await admin.query(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = 'wardline-relay-b' AND query LIKE 'LISTEN%'`,
+        )
+      ).rowCount === 1;
     // Cut every connection B has (its pool and its LISTEN connection), three times, while A writes.
     for (let round = 0; round < 3; round++) {
+      await eventually(listening, 20_000);
       const cut = await cutB();
       expect(cut.rowCount).toBeGreaterThan(0);
       await send(10);
     }
     await eventually(() => nurseOnB.received.changed.length >= 40, 20_000);
+    await eventually(listening, 20_000);
     const ids = nurseOnB.received.changed.map((t) => t.id);
     expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => `cut-${i}`));
     expect(b.logs.records().some((l) => l.msg === 'change tail lost the database; catching up')).toBe(true);

@@ -124,5 +124,5 @@ describe('the outbox publisher among relays', () => {
         'wardline.task.acknowledged',
         'wardline.task.released',
       ]);
-  }, 180_000);
+  }, 300_000);
 });
