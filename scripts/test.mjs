@@ -64,8 +64,24 @@ function ensurePostgres() {
   });
 }
 
+/** The cluster tests put Debian's HAProxy in front of several relays (tests/helpers/haproxy.ts). */
+function ensureHaproxy() {
+  if (existsSync('/usr/sbin/haproxy')) return;
+  if (process.getuid?.() !== 0) {
+    console.error("Cluster tests need Debian's haproxy: run `sudo apt-get install -y haproxy`.");
+    process.exit(1);
+  }
+  console.log('▶ installing Debian haproxy for the cluster tests');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'haproxy'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
 if (hasE2eTests()) ensureChromium();
 ensurePostgres();
+ensureHaproxy();
 step('type-check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 step('lint', bin('eslint'), ['.', '--max-warnings', '0']);
 step('format', bin('prettier'), ['--check', '.']);

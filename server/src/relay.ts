@@ -218,6 +218,8 @@ export async function startRelay(
     metrics: operational,
     limits: config.hubLimits,
     assignments,
+    // C4: the relay's id in front of every connection token, so a load balancer routes on it.
+    connectionTokenPrefix: config.relayId,
   });
   const vapid = loadOrCreateVapidKeys(config.dataDir);
   const endpoints = createPushEndpointPolicy({
@@ -361,7 +363,9 @@ export async function startRelay(
   if (config.mode === 'development') {
     const issuer = await createDevIssuer({ dataDir: config.dataDir, logger });
     await seedDemoDirectory(directory);
-    registerDevRoutes(router, { issuer, directory, baseUrl: () => baseUrl });
+    // One issuer per cluster: behind a load balancer (PUBLIC_ORIGIN) every relay names the same issuer and
+    // signs with the key in the shared data folder, so any relay accepts a token from any other.
+    registerDevRoutes(router, { issuer, directory, issuerBase: () => config.publicOrigin ?? baseUrl });
   }
   const hostCheck = createHostCheck({
     publicOrigin: config.publicOrigin,
@@ -429,7 +433,7 @@ export async function startRelay(
     });
   });
   baseUrl = loopbackBaseUrl(server.address() as AddressInfo);
-  deferred?.bind(createTokenValidator(devValidatorSettings(baseUrl)));
+  deferred?.bind(createTokenValidator(devValidatorSettings(config.publicOrigin ?? baseUrl, baseUrl)));
   // Service Bus feeds the same store as HTTP ingest, which stays available beside it.
   if (config.serviceBus)
     serviceBus = startServiceBusConnection(config.serviceBus, {

@@ -92,7 +92,7 @@ export async function startAuthHarness(options: AuthHarnessOptions = {}): Promis
   let baseUrl = '';
   if (issuer) {
     seedDemoDirectory(directory);
-    registerDevRoutes(router, { issuer, directory, baseUrl: () => baseUrl });
+    registerDevRoutes(router, { issuer, directory, issuerBase: () => baseUrl });
   }
 
   const requests: string[] = [];

@@ -146,7 +146,8 @@ export class Mirror {
   constructor(readonly client: WorklistClient) {
     client.connection.on('taskChanged', (task: Task) => this.put(task));
     client.connection.on('taskRemoved', (id: string, seq: number) => this.remove(id, seq));
-    client.connection.onreconnected(() => void this.catchUp());
+    // A catch-up cut short by another drop is redone at the next reconnect.
+    client.connection.onreconnected(() => void this.catchUp().catch(() => undefined));
   }
 
   put(task: Task): void {

@@ -52,8 +52,11 @@ export interface DevIssuer {
   /** The key id in every token header and in the JWKS; stable across restarts with the same data folder. */
   readonly kid: string;
   jwks(): { keys: JWK[] };
-  /** Signs a token for a demo staff member; `baseUrl` is the relay's own, e.g. `http://127.0.0.1:8080`. */
-  issueToken(staff: DemoStaff, baseUrl: string): Promise<DevToken>;
+  /**
+   * Signs a token for a demo staff member; `issuerBase` is the relay's own URL (`http://127.0.0.1:8080`),
+   * or the cluster's `PUBLIC_ORIGIN` when several relays answer behind one address (docs/CLUSTER.md).
+   */
+  issueToken(staff: DemoStaff, issuerBase: string): Promise<DevToken>;
 }
 
 export interface DevIssuerOptions {
@@ -63,13 +66,21 @@ export interface DevIssuerOptions {
   now?: () => Date;
 }
 
-/** The validator settings for development mode, from the address the relay listens on. */
-export function devValidatorSettings(baseUrl: string): TokenValidatorSettings {
-  const base = baseUrl.replace(/\/+$/, '');
+/**
+ * The validator settings for development mode. `issuerBase` names the issuer (`<base>/dev`): the address
+ * the relay listens on, or the cluster's `PUBLIC_ORIGIN`, so a token from one relay of a cluster is
+ * valid on every other (they share the key through the data folder). The keys are always fetched from
+ * `jwksBase`, the relay's own loopback address: a relay never asks the load balancer for its own keys.
+ */
+export function devValidatorSettings(
+  issuerBase: string,
+  jwksBase: string = issuerBase,
+): TokenValidatorSettings {
+  const base = issuerBase.replace(/\/+$/, '');
   return {
     issuer: `${base}/dev`,
     audiences: [DEV_API_CLIENT_ID],
-    jwksUri: `${base}/dev/jwks.json`,
+    jwksUri: `${jwksBase.replace(/\/+$/, '')}/dev/jwks.json`,
     clockSkewSeconds: DEFAULT_CLOCK_SKEW_SECONDS,
     requiredScope: DEV_API_SCOPE,
   };
@@ -104,8 +115,8 @@ export async function createDevIssuer({
   return {
     kid: stored.kid,
     jwks: () => ({ keys: [publicJwk] }),
-    async issueToken(staff, baseUrl) {
-      const settings = devValidatorSettings(baseUrl);
+    async issueToken(staff, issuerBase) {
+      const settings = devValidatorSettings(issuerBase);
       const issuedAt = Math.floor(now().getTime() / 1000);
       const expiresAt = issuedAt + DEV_TOKEN_LIFETIME_SECONDS;
       const person = staff.role !== 'Ingest';
@@ -211,15 +222,15 @@ function parseKeyFile(text: string): StoredKey | undefined {
 export interface DevRouteDeps {
   issuer: DevIssuer;
   directory: StaffDirectory;
-  /** The relay's own base URL, known once it listens (see `loopbackBaseUrl`). */
-  baseUrl: () => string;
+  /** The issuer's base URL: the relay's own, known once it listens (`loopbackBaseUrl`), or PUBLIC_ORIGIN. */
+  issuerBase: () => string;
 }
 
 /** `{ "staffId": "nurse-okafor" }` */
 const TokenRequest = z.object({ staffId: z.string().min(1).max(128) });
 
 /** Development mode only: `GET /dev/jwks.json`, `GET /dev/staff`, `POST /dev/token`. */
-export function registerDevRoutes(router: Router, { issuer, directory, baseUrl }: DevRouteDeps): void {
+export function registerDevRoutes(router: Router, { issuer, directory, issuerBase }: DevRouteDeps): void {
   router.get('/dev/jwks.json', (_req, res) => {
     sendJson(res, 200, issuer.jwks(), { 'content-type': 'application/jwk-set+json' });
   });
@@ -259,6 +270,6 @@ export function registerDevRoutes(router: Router, { issuer, directory, baseUrl }
       );
       return;
     }
-    sendJson(res, 200, await issuer.issueToken(staff, baseUrl()));
+    sendJson(res, 200, await issuer.issueToken(staff, issuerBase()));
   });
 }

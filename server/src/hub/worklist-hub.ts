@@ -58,6 +58,8 @@ export interface WorklistHubDeps {
   allowedOrigins: readonly string[];
   transports?: readonly TransportName[];
   limits?: Partial<SignalRLimits>;
+  /** The relay's id in front of every connection token, for routing behind a load balancer (CLUSTER.md). */
+  connectionTokenPrefix?: string;
   metrics?: Pick<OperationalMetrics, 'messageIn' | 'messageOut' | 'hubMethodFinished'>;
   /** Patient assignments (docs/ASSIGNMENTS.md): `assignments` and `assignBeds`. */
   assignments?: AssignmentService;
@@ -109,6 +111,7 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
     allowedOrigins: deps.allowedOrigins,
     ...(deps.transports ? { transports: deps.transports } : {}),
     ...(deps.limits ? { limits: deps.limits } : {}),
+    ...(deps.connectionTokenPrefix ? { connectionTokenPrefix: deps.connectionTokenPrefix } : {}),
     logger,
     userIdOf: (caller) => `${caller.principal.tenantId}/${caller.principal.id}`,
     async authenticate(req) {

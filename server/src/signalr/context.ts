@@ -13,6 +13,8 @@ export interface ServerContext<P> {
   readonly transports: readonly TransportName[];
   readonly protocols: readonly ProtocolName[];
   readonly minNegotiateVersion: number;
+  /** Makes the secret a client presents as `id=` (with the configured prefix, if any). */
+  readonly newToken: () => string;
   readonly authenticate: Authenticate<P>;
   readonly userIdOf: (principal: P) => string;
   readonly limits: SignalRLimits;

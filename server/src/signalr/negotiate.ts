@@ -19,6 +19,23 @@ export function newConnectionToken(): string {
 }
 
 /**
+ * What a token prefix may hold: it travels unencoded in `id=` and in a load balancer's rules. `~` ends
+ * it: unreserved in URLs, never in a prefix or in base64url, so `<prefix>~` names one prefix only.
+ */
+const TOKEN_PREFIX = /^[A-Za-z0-9._-]{1,64}$/;
+export const TOKEN_PREFIX_END = '~';
+
+/** Tokens with `<prefix>~` in front (a relay's id, for routing behind a load balancer), or plain ones. */
+export function tokenMaker(prefix: string | undefined): () => string {
+  if (prefix === undefined) return newConnectionToken;
+  if (!TOKEN_PREFIX.test(prefix))
+    throw new Error(
+      `A connection token prefix is letters, digits, '.', '_' and '-' (1–64), not "${prefix}".`,
+    );
+  return () => `${prefix}${TOKEN_PREFIX_END}${newConnectionToken()}`;
+}
+
+/**
  * The version to answer with: absent means 0; below the server's minimum is an error; above the
  * server's maximum gets the maximum (TransportProtocols.md).
  */

@@ -4,7 +4,7 @@ import { monotonicNow, type Connection } from './connection';
 import type { ServerContext } from './context';
 import { messageTooLargeError } from './errors';
 import { readBody, sendJson, sendText } from './http';
-import { chooseNegotiateVersion, negotiateBody, newConnectionId, newConnectionToken } from './negotiate';
+import { chooseNegotiateVersion, negotiateBody, newConnectionId } from './negotiate';
 import { LongPollingSink } from './transports/longpolling';
 import { startServerSentEvents } from './transports/sse';
 import type { TransportName } from './types';
@@ -49,7 +49,7 @@ export async function negotiate<P>(
   // The client reads `error` from a 200 answer and stops with that message.
   if ('error' in chosen) return sendJson(res, 200, { error: chosen.error });
   const connectionId = newConnectionId();
-  const token = chosen.version === 0 ? connectionId : newConnectionToken();
+  const token = chosen.version === 0 ? connectionId : context.newToken();
   context.createConnection(auth.principal, auth.userId, connectionId, token);
   context.logger.debug({ connectionId, userId: auth.userId }, 'signalr: negotiated');
   sendJson(

@@ -7,6 +7,7 @@ import { OriginPolicy } from './cors';
 import { HubDispatcher } from './dispatcher';
 import { sendText, splitUrl, urlForLog } from './http';
 import { resolveLimits, sweepIntervalMs } from './limits';
+import { tokenMaker } from './negotiate';
 import type { ProtocolName } from './protocols/messages';
 import { RateBucket } from './rate';
 import { ConnectionRegistry } from './registry';
@@ -108,6 +109,7 @@ export function createSignalRServer<P>(options: SignalROptions<P>): SignalRServe
     transports,
     protocols,
     minNegotiateVersion: options.minNegotiateVersion ?? 1,
+    newToken: tokenMaker(options.connectionTokenPrefix),
     authenticate: options.authenticate,
     userIdOf: (principal) => options.userIdOf(principal),
     limits,

@@ -101,6 +101,13 @@ export interface SignalROptions<P> {
    * connectionId is what the client presents, so enable it only for old clients.
    */
   minNegotiateVersion?: 0 | 1;
+  /**
+   * Put in front of every connection token (`<prefix>~<256 random bits>`), e.g. the relay's id, so a
+   * load balancer can send a connection's later requests (SSE, polls, sends, the WebSocket upgrade)
+   * to the process that holds it without a cookie. Letters, digits, `.`, `_` and `-` only: the client
+   * does not encode the token. The random part keeps the token as secret as without a prefix.
+   */
+  connectionTokenPrefix?: string;
   logger: Logger;
   limits?: Partial<SignalRLimits>;
 }

@@ -4,7 +4,7 @@ import { authFailureHeaders, authenticateRequest } from './auth';
 import { monotonicNow, type Connection } from './connection';
 import type { ServerContext } from './context';
 import { rejectUpgrade } from './http';
-import { newConnectionId, newConnectionToken } from './negotiate';
+import { newConnectionId } from './negotiate';
 import { attachWebSocket } from './transports/websocket';
 
 /**
@@ -45,12 +45,7 @@ export async function upgradeToWebSocket<P>(
     // Skipping negotiate must not skip the per-user caps.
     const refused = context.refuseNewConnection(auth.userId);
     if (refused !== undefined) return rejectUpgrade(socket, 429, refused, { 'Retry-After': '5' });
-    connection = context.createConnection(
-      auth.principal,
-      auth.userId,
-      newConnectionId(),
-      newConnectionToken(),
-    );
+    connection = context.createConnection(auth.principal, auth.userId, newConnectionId(), context.newToken());
   } else {
     const found = context.registry.byToken.get(token);
     if (!found || found.phase === 'closing' || found.phase === 'closed') {

@@ -182,6 +182,14 @@ export class PostgresEngine implements StoreEngine {
   ): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // The server may end this session while it is checked out (CL6's idle-in-transaction timeout after
+    // a freeze, a failover): pg then emits 'error' on the client, which with no listener is an uncaught
+    // exception that kills the relay. Note it instead; the statement under way fails, and the broken
+    // connection is not returned to the pool.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     // BEGIN goes out with the transaction's first statement when that is a lock (the usual case): one
     // round trip fewer per write.
     let begin: string | null = durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit = off';
@@ -247,6 +255,7 @@ export class PostgresEngine implements StoreEngine {
       }
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

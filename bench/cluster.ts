@@ -1,0 +1,329 @@
+/**
+ * `npm run bench:cluster` (BENCHMARKS.md "Several relays"; docs/CLUSTER.md): three relays on one
+ * PostgreSQL behind HAProxy, and beside it in the same run one relay on SQLite, measured alike:
+ *
+ * 1. fan-out: changes ingested on relay A at `--rate` per second; latency to official clients connected
+ *    directly to relays B and C (and A, for reference), with `--per-relay` connections per relay (the
+ *    rest of them official clients in load processes, connected through HAProxy);
+ * 2. resync: relay B is SIGKILLed; its clients reconnect through HAProxy to A or C and finish their
+ *    catch-up sync: time from the kill to each one's complete sync (SQLite: the relay restarts on its
+ *    port, and the restart is in the figure: its clients have nowhere else to go);
+ * 3. escalations: `--firings` deadlines at `--firing-rate` per second; the firing lag each scheduler
+ *    logged ('escalation fired', lagMs), and which relay fired them.
+ *
+ * `--chaos` runs the long chaos variant of the acceptance test instead (tests/helpers/chaos.ts).
+ * Usage: npm run bench:cluster [-- --per-relay 500 --rate 100 --seconds 20 --firing-rate 150
+ *   --firings 1500 --skip-sqlite --chaos]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startCluster } from '../tests/helpers/cluster';
+import { CHAOS_RELAY_ENV, runChaos } from '../tests/helpers/chaos';
+import { routed, statResult } from '../tests/helpers/events';
+import { freePort } from '../tests/helpers/haproxy';
+import { connectAs, type WorklistClient } from '../tests/helpers/hub-client';
+import { startTestPostgres, testDatabase } from '../tests/helpers/postgres';
+import { devToken, spawnRelay, tempDir, type ChildRelay } from '../tests/helpers/relay';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const PER_RELAY = opt('per-relay', 500);
+const RATE = opt('rate', 100);
+const SECONDS = opt('seconds', 20);
+const FIRING_RATE = opt('firing-rate', 150);
+const FIRINGS = opt('firings', 1500);
+const MEASURED_PER_RELAY = 10;
+const LOAD_PROCESSES = 3;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const err = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+function pct(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const fmt = (ms: number) =>
+  Number.isNaN(ms) ? '—' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+
+interface Target {
+  label: string;
+  /** Where load clients connect (HAProxy, or the single relay). */
+  entry: string;
+  /** Relay id → its own URL. */
+  relays: Map<string, string>;
+  /** The relay changes are ingested on. */
+  ingestOn: string;
+  /** The relay to kill in the resync phase; resolves once it is gone (and, for SQLite, back). */
+  kill(): Promise<void>;
+  afterKill(): Promise<void>;
+  logs(): string;
+}
+
+interface Results {
+  fanout: Map<string, number[]>;
+  resync: number[];
+  resyncExpected: number;
+  firingLags: number[];
+  firedBy: Map<string, number>;
+}
+
+async function startLoad(entry: string, clients: number): Promise<ChildProcess[]> {
+  const children: ChildProcess[] = [];
+  const per = Math.ceil(clients / LOAD_PROCESSES);
+  await Promise.all(
+    Array.from({ length: LOAD_PROCESSES }, async (_, i) => {
+      const n = Math.min(per, clients - i * per);
+      if (n <= 0) return;
+      const child = fork(join(import.meta.dirname, 'cluster', 'load.ts'), [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      children.push(child);
+      await new Promise<void>((resolve, reject) => {
+        child.on('message', (m: { type: string }) => m.type === 'connected' && resolve());
+        child.once('exit', (code) => reject(new Error(`load process exited ${code}`)));
+        child.send({ url: entry, clients: n });
+      });
+    }),
+  );
+  return children;
+}
+
+function ask(children: ChildProcess[]): Promise<Array<{ heard: number; resynced: number[] }>> {
+  return Promise.all(
+    children.map(
+      (c) =>
+        new Promise<{ heard: number; resynced: number[] }>((resolve) => {
+          const on = (m: { type: string; heard: number; resynced: number[] }) => {
+            if (m.type !== 'report') return;
+            c.off('message', on);
+            resolve(m);
+          };
+          c.on('message', on);
+          c.send({ type: 'report' });
+        }),
+    ),
+  );
+}
+
+async function measure(target: Target): Promise<Results> {
+  const relayCount = target.relays.size;
+  err(`${target.label}: ${PER_RELAY * relayCount} connections`);
+  const load = await startLoad(target.entry, PER_RELAY * relayCount - MEASURED_PER_RELAY * relayCount);
+  // Measured clients: connected straight to each relay, so the latency is "relay A → clients of X".
+  const received = new Map<string, number>(); // `${relay} ${taskId}` → first receipt, summed per relay below
+  const sentAt = new Map<string, number>();
+  const fanout = new Map<string, number[]>();
+  const measured: WorklistClient[] = [];
+  for (const [id, url] of target.relays) {
+    fanout.set(id, []);
+    for (let i = 0; i < MEASURED_PER_RELAY; i++) {
+      const client = await connectAs(url, i % 2 ? 'nurse-okafor' : 'nurse-brightwater');
+      client.connection.on('taskChanged', (task: { id: string }) => {
+        const t0 = sentAt.get(task.id);
+        if (t0 !== undefined && task.id.startsWith('fan-')) fanout.get(id)!.push(performance.now() - t0);
+      });
+      measured.push(client);
+    }
+  }
+  void received;
+  err(`${target.label}: connected; fan-out at ${RATE}/s for ${SECONDS} s`);
+  const ingestUrl = target.relays.get(target.ingestOn)!;
+  const token = await devToken(ingestUrl, 'integration-engine');
+  const post = async (events: unknown[]) => {
+    const res = await fetch(`${ingestUrl}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(events),
+    });
+    if (res.status !== 202) throw new Error(`ingest ${res.status}`);
+  };
+  // Five changes every 50 ms: `RATE` per second.
+  const perTick = Math.max(1, Math.round(RATE / 20));
+  const ticks = Math.round((SECONDS * RATE) / perTick);
+  const begin = performance.now();
+  const posts: Array<Promise<void>> = [];
+  for (let t = 0; t < ticks; t++) {
+    const due = begin + t * 50;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const batch = Array.from({ length: perTick }, (_, k) => routed(`fan-${t * perTick + k}`, 1));
+    for (const e of batch) sentAt.set(e.data.taskId, performance.now());
+    posts.push(post(batch));
+  }
+  await Promise.all(posts);
+  await sleep(5_000);
+
+  err(`${target.label}: resync — killing ${target.label === 'sqlite' ? 'the relay' : 'relay-b'}`);
+  await ask(load); // clears earlier resyncs
+  const killedAt = Date.now();
+  await target.kill();
+  const resync: number[] = [];
+  let quietSince = Date.now();
+  while (Date.now() - killedAt < 120_000) {
+    await sleep(1_000);
+    const fresh = (await ask(load)).flatMap((r) => r.resynced);
+    if (fresh.length > 0) quietSince = Date.now();
+    resync.push(...fresh.map((t) => t - killedAt));
+    if (resync.length > 0 && Date.now() - quietSince > 8_000) break;
+  }
+  const resyncExpected = target.label === 'sqlite' ? PER_RELAY : Math.round(PER_RELAY);
+  await target.afterKill();
+
+  err(`${target.label}: escalations — ${FIRINGS} deadlines at ${FIRING_RATE}/s`);
+  const firstDue = Date.now() + 30_000 + (FIRINGS / 300) * 1000;
+  const escalations = Array.from({ length: FIRINGS }, (_, i) =>
+    statResult(`esc-${i}`, new Date(firstDue + Math.floor((i * 1000) / FIRING_RATE)), {
+      patient: { ref: `Patient/esc-${i}`, name: 'Bench Patient', mrn: `B-${i}`, bed: '4W-01' },
+    }),
+  );
+  for (let i = 0; i < escalations.length; i += 100) await post(escalations.slice(i, i + 100));
+  await sleep(Math.max(0, firstDue + (FIRINGS / FIRING_RATE) * 1000 + 15_000 - Date.now()));
+  const firingLags: number[] = [];
+  const firedBy = new Map<string, number>();
+  for (const line of target.logs().split('\n')) {
+    if (!line.includes('"escalation fired"') || !line.includes('"taskId":"esc-')) continue;
+    const rec = JSON.parse(line) as { lagMs: number; relayId?: string };
+    firingLags.push(rec.lagMs);
+    firedBy.set(rec.relayId ?? 'relay', (firedBy.get(rec.relayId ?? 'relay') ?? 0) + 1);
+  }
+
+  await Promise.all(measured.map((c) => c.stop()));
+  for (const c of load) c.send({ type: 'stop' });
+  await Promise.all(load.map((c) => new Promise((r) => c.once('exit', r))));
+  return { fanout, resync, resyncExpected, firingLags, firedBy };
+}
+
+async function benchCluster(serverUrl: string): Promise<Results> {
+  const db = await testDatabase(serverUrl);
+  const cluster = await startCluster({ databaseUrl: db.url, relays: 3, env: CHAOS_RELAY_ENV });
+  try {
+    return await measure({
+      label: 'cluster',
+      entry: cluster.url,
+      relays: new Map(cluster.relays.map((r) => [r.id, r.url])),
+      ingestOn: 'relay-a',
+      kill: () => cluster.relay('relay-b').kill(),
+      afterKill: async () => {
+        await cluster.relay('relay-b').start();
+        await cluster.haproxy.waitFor('relay-b', 'UP');
+      },
+      logs: () => cluster.relays.map((r) => r.output()).join('\n'),
+    });
+  } finally {
+    await cluster.stop();
+    await db.drop();
+  }
+}
+
+async function benchSqlite(): Promise<Results> {
+  const dir = tempDir('wardline-bench-sqlite-');
+  const port = String(await freePort());
+  const env = { ...CHAOS_RELAY_ENV, DATA_DIR: dir.path, PORT: port, STATIC_DIR: join(dir.path, 'none') };
+  let relay: ChildRelay = await spawnRelay(env);
+  let earlier = '';
+  try {
+    return await measure({
+      label: 'sqlite',
+      entry: relay.url,
+      relays: new Map([['relay', relay.url]]),
+      ingestOn: 'relay',
+      kill: async () => {
+        relay.process.kill('SIGKILL');
+        await relay.exited;
+        earlier += relay.output();
+        relay = await spawnRelay(env);
+      },
+      afterKill: async () => undefined,
+      logs: () => earlier + relay.output(),
+    });
+  } finally {
+    relay.process.kill('SIGTERM');
+    await relay.exited;
+    dir.remove();
+  }
+}
+
+function table(name: string, cluster: Results | null, sqlite: Results | null): void {
+  const row = (label: string, f: (r: Results) => string) =>
+    console.log(`| ${label} | ${cluster ? f(cluster) : '—'} | ${sqlite ? f(sqlite) : '—'} |`);
+  console.log(`\n### ${name}\n`);
+  console.log('| | 3 relays, PostgreSQL, HAProxy | 1 relay, SQLite |');
+  console.log('|---|---|---|');
+  const others = (r: Results) => [...r.fanout].filter(([id]) => id !== 'relay-a').flatMap(([, v]) => v);
+  const same = (r: Results) => r.fanout.get('relay-a') ?? r.fanout.get('relay') ?? [];
+  row(`fan-out at ${RATE}/s, p50 / p99 (clients of B and C; SQLite: its own clients)`, (r) => {
+    const v = r.fanout.has('relay') ? same(r) : others(r);
+    return `${fmt(pct(v, 50))} / ${fmt(pct(v, 99))} (${v.length} deliveries)`;
+  });
+  row('fan-out, clients of relay A itself, p50 / p99', (r) =>
+    r.fanout.has('relay') ? '—' : `${fmt(pct(same(r), 50))} / ${fmt(pct(same(r), 99))}`,
+  );
+  row(
+    'resync after SIGKILL, p50 / p99 (clients)',
+    (r) => `${fmt(pct(r.resync, 50))} / ${fmt(pct(r.resync, 99))} (${r.resync.length})`,
+  );
+  row(
+    `escalation lag at ${FIRING_RATE}/s, p50 / p99 (fired)`,
+    (r) => `${fmt(pct(r.firingLags, 50))} / ${fmt(pct(r.firingLags, 99))} (${r.firingLags.length})`,
+  );
+  row('fired by', (r) => [...r.firedBy].map(([id, n]) => `${id} ${n}`).join(', '));
+}
+
+async function main(): Promise<void> {
+  const load0 = loadavg();
+  const postgres = await startTestPostgres();
+  try {
+    if (args.includes('--chaos')) {
+      const db = await testDatabase(postgres.url);
+      const cluster = await startCluster({ databaseUrl: db.url, relays: 3, env: CHAOS_RELAY_ENV });
+      const minutes = opt('minutes', 5);
+      const report = await runChaos(cluster, db.url, {
+        clients: opt('clients', 300),
+        events: opt('events', 10_000),
+        actions: opt('actions', 2_000),
+        durationMs: minutes * 60_000,
+        faults: Array.from({ length: minutes }, (_, m) => [
+          { atMs: m * 60_000 + 10_000, relay: `relay-${'abc'[m % 3]}`, fault: 'kill' as const, forMs: 3_000 },
+          ...(m === 1 ? [{ atMs: 90_000, relay: 'relay-c', fault: 'freeze' as const, forMs: 20_000 }] : []),
+        ]).flat(),
+        log: err,
+      });
+      const seqs = await report.changeSeqs();
+      const expected = await report.replay();
+      await sleep(30_000);
+      const wrong = report.clients.filter((c) => c.mirror.checksum() !== expected.get(c.staffId));
+      console.log(
+        `chaos: ${report.eventsSent} events, ${report.answers.size} actions, ${report.clients.length} clients, ${report.reconnects} reconnects; seq contiguous: ${seqs.every((s, i) => s === i + 1)}; clients differing from the replay: ${wrong.length}`,
+      );
+      await report.stop();
+      await cluster.stop();
+      await db.drop();
+      return;
+    }
+    const cluster = await benchCluster(postgres.url);
+    const sqlite = args.includes('--skip-sqlite') ? null : await benchSqlite();
+    const load1 = loadavg();
+    console.log(`\nnpm run bench:cluster -- ${args.join(' ')} (per relay ${PER_RELAY} connections)`);
+    console.log(
+      `load average before ${load0.map((l) => l.toFixed(1)).join(' ')}, after ${load1.map((l) => l.toFixed(1)).join(' ')}`,
+    );
+    table('Several relays', cluster, sqlite);
+  } finally {
+    await postgres.stop();
+  }
+}
+
+void main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
