@@ -169,13 +169,13 @@ export const useAuth = create<AuthStore>((set, get) => {
   async function enter(me: Principal, tokens: Workspace['tokens'], gate: Gate | null): Promise<void> {
     // The relay's pushes start only after this returns (network, not a microtask), so `opened` is set
     // by the time a move can be heard.
-    let opened: Workspace | undefined;
+    const opened: { workspace?: Workspace } = {};
     const workspace = await (
       await workspaceModule()
     ).openWorkspace(me, tokens, (units) => {
-      if (opened) unitsMoved(opened, units);
+      if (opened.workspace) unitsMoved(opened.workspace, units);
     });
-    opened = workspace;
+    opened.workspace = workspace;
     set({ state: { status: 'signed-in', workspace, gate } });
     if (gate === null) armIdleLock();
     void refreshProfile(workspace);
