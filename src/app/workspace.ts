@@ -110,7 +110,7 @@ function followBoards(db: WorklistDb, engine: SyncEngine, units: () => string[])
  * at once (not through Dexie) and the screen never filters out what arrives next. A malformed list,
  * like any relay message that fails validation, is ignored.
  */
-function followUnits(engine: SyncEngine, moved: (units: string[]) => void): void {
+export function followUnits(engine: SyncEngine, moved: (units: string[]) => void): void {
   engine.on(HUB_EVENTS.unitsChanged, (raw: unknown) => {
     const units = UnitsChanged.safeParse(raw);
     if (units.success) moved(units.data);
