@@ -129,14 +129,28 @@ export const useAuth = create<AuthStore>((set, get) => {
     try {
       const me = await fetchMe(workspace.tokens);
       const current = get().state;
-      if (current.status !== 'signed-in' || current.workspace !== workspace) return;
-      if (JSON.stringify(me) === JSON.stringify(workspace.me)) return;
+      if (current.status !== 'signed-in' || current.workspace.db !== workspace.db) return;
+      if (JSON.stringify(me) === JSON.stringify(current.workspace.me)) return;
       const stored = loadSession();
       if (stored) saveSession({ ...stored, me });
-      set({ state: { ...current, workspace: { ...workspace, me } } });
+      set({ state: { ...current, workspace: { ...current.workspace, me } } });
     } catch {
       // Offline or the relay is restarting: the stored profile stands until the next start.
     }
+  }
+
+  /**
+   * docs/HUB.md H5: an admin moved her while the page is open. The same person, new units: every view,
+   * count and the header re-render from the replaced principal, and a reload keeps it.
+   */
+  function unitsMoved(workspace: Workspace, units: string[]): void {
+    const current = get().state;
+    if (current.status !== 'signed-in' || current.workspace.db !== workspace.db) return;
+    if (JSON.stringify(units) === JSON.stringify(current.workspace.me.units)) return;
+    const me = { ...current.workspace.me, units };
+    const stored = loadSession();
+    if (stored) saveSession({ ...stored, me });
+    set({ state: { ...current, workspace: { ...current.workspace, me } } });
   }
 
   function setGate(workspace: Workspace, gate: Gate | null): void {
@@ -153,7 +167,15 @@ export const useAuth = create<AuthStore>((set, get) => {
   }
 
   async function enter(me: Principal, tokens: Workspace['tokens'], gate: Gate | null): Promise<void> {
-    const workspace = await (await workspaceModule()).openWorkspace(me, tokens);
+    // The relay's pushes start only after this returns (network, not a microtask), so `opened` is set
+    // by the time a move can be heard.
+    const opened: { workspace?: Workspace } = {};
+    const workspace = await (
+      await workspaceModule()
+    ).openWorkspace(me, tokens, (units) => {
+      if (opened.workspace) unitsMoved(opened.workspace, units);
+    });
+    opened.workspace = workspace;
     set({ state: { status: 'signed-in', workspace, gate } });
     if (gate === null) armIdleLock();
     void refreshProfile(workspace);

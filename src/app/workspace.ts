@@ -7,7 +7,7 @@ import { dropUnreadableTasks } from '../data/stored-tasks';
 import { SyncEngine, type SyncReports } from '../data/sync-engine';
 import { receiveAlert } from '../data/alerts';
 import { refreshBoards, storeBoard } from '../data/assignments';
-import { HUB_EVENTS } from '../domain';
+import { HUB_EVENTS, UnitsChanged } from '../domain';
 import { liveQuery } from 'dexie';
 import { useBoards } from '../state/board-store';
 import { useConnection } from '../state/connection-store';
@@ -29,9 +29,14 @@ export interface Workspace {
 
 /**
  * Opens the person's own device database and starts the sync engine. Does not wait for the relay: with
- * no network the app shows what the device holds while the engine keeps trying.
+ * no network the app shows what the device holds while the engine keeps trying. `unitsChanged` hears
+ * of an admin moving her to other units (docs/HUB.md H5) so the signed-in principal can follow.
  */
-export async function openWorkspace(me: Principal, tokens: TokenSource): Promise<Workspace> {
+export async function openWorkspace(
+  me: Principal,
+  tokens: TokenSource,
+  unitsChanged: (units: string[]) => void = () => undefined,
+): Promise<Workspace> {
   // Dexie's query cache deep-clones every result; the app keeps its own overlay (applyPending) and reads
   // the whole worklist in one query, so the cache only costs time on a 5,000-task unit.
   const db = new WorklistDb(databaseName(me.tenantId, me.id), { cache: 'disabled' });
@@ -49,7 +54,14 @@ export async function openWorkspace(me: Principal, tokens: TokenSource): Promise
     }
   });
   const outbox = new OutboxSender(db, engine);
-  const stopBoards = followBoards(db, engine, me);
+  // Her units as the relay last said: the boards follow them, not the units she signed in with.
+  let units = me.units;
+  const stopBoards = followBoards(db, engine, () => units);
+  followUnits(engine, (next) => {
+    units = next;
+    if (useConnection.getState().link === 'live') void refreshBoards(db, engine, units);
+    unitsChanged(next);
+  });
   const stopOutboxTriggers = flushOnEveryChance(outbox);
   const stopTriggers = () => {
     stopOutboxTriggers();
@@ -72,10 +84,10 @@ const reportToScreen: SyncReports = {
  * The bed boards (docs/ASSIGNMENTS.md [A-P1]): pushed live by `assignmentsChanged`, asked again after every
  * connect, stored in Dexie and mirrored into the board store that the Beds screen and rows read.
  */
-function followBoards(db: WorklistDb, engine: SyncEngine, me: Principal): () => void {
+function followBoards(db: WorklistDb, engine: SyncEngine, units: () => string[]): () => void {
   engine.on(HUB_EVENTS.assignmentsChanged, (board: unknown) => void storeBoard(db, board));
   const unsubscribe = useConnection.subscribe((state, previous) => {
-    if (state.link === 'live' && previous.link !== 'live') void refreshBoards(db, engine, me.units);
+    if (state.link === 'live' && previous.link !== 'live') void refreshBoards(db, engine, units());
   });
   const subscription = liveQuery(() =>
     db.transaction('r', db.boards, db.bedOutbox, async () => ({
@@ -91,6 +103,18 @@ function followBoards(db: WorklistDb, engine: SyncEngine, me: Principal): () => 
     subscription.unsubscribe();
     useBoards.getState().set([], []);
   };
+}
+
+/**
+ * H5: an admin moved her. The relay sends her units before the work of the move, so they are applied
+ * at once (not through Dexie) and the screen never filters out what arrives next. A malformed list,
+ * like any relay message that fails validation, is ignored.
+ */
+export function followUnits(engine: SyncEngine, moved: (units: string[]) => void): void {
+  engine.on(HUB_EVENTS.unitsChanged, (raw: unknown) => {
+    const units = UnitsChanged.safeParse(raw);
+    if (units.success) moved(units.data);
+  });
 }
 
 /**

@@ -18,7 +18,15 @@ export const HUB_EVENTS = {
   alert: 'alert',
   /** `assignmentsChanged(UnitAssignments)` to every live member of the unit (AS3). */
   assignmentsChanged: 'assignmentsChanged',
+  /**
+   * `unitsChanged(units)` to the moved person's live connections, before H5's task pushes: her screen
+   * filters by her units, so it must know them before the work that entered her view arrives.
+   */
+  unitsChanged: 'unitsChanged',
 } as const;
+
+/** The payload of `unitsChanged` (H5): the person's units now. Validated on arrival; malformed is ignored. */
+export const UnitsChanged = z.array(z.string().min(1)).max(50);
 
 export interface SyncPage {
   tasks: Task[];

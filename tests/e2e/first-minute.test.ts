@@ -121,6 +121,8 @@ describe('[issue 16] the first minute', () => {
         .getByRole('link', { name: /^Unit queue/ })
         .click();
       await nurse.page.locator('[data-task-id="fm-4w-2"]').first().waitFor();
+      // A mark on this page's window: a reload would wipe it.
+      await nurse.page.evaluate(() => Object.assign(window, { stillThisPage: true }));
 
       await signIn(admin.page, 'Demo Admin');
       const page = admin.page;
@@ -156,10 +158,14 @@ describe('[issue 16] the first minute', () => {
         .first()
         .waitFor({ state: 'detached', timeout: 10_000 });
       expect(await nurse.page.locator('[data-task-id="fm-4w-1"]').count()).toBe(0);
-      // Her 5E work: the page learns her new units when it next asks who she is (a reload here).
-      await nurse.page.reload();
-      await nurse.page.locator('.my-role', { hasText: 'Nurse · 5E' }).waitFor();
+      // Her 5E work, on the same page (no reload): the relay told it her new units (H5), so the header
+      // and the unit queue follow them.
+      await nurse.page.locator('.my-role', { hasText: 'Nurse · 5E' }).waitFor({ timeout: 10_000 });
+      await nurse.page.getByRole('heading', { level: 1, name: 'Unit queue' }).waitFor();
       await nurse.page.locator('[data-task-id="fm-5e-1"]').first().waitFor({ timeout: 10_000 });
+      expect(await nurse.page.locator('.my-role', { hasText: '4W' }).count()).toBe(0);
+      expect(await nurse.page.evaluate(() => 'stillThisPage' in window)).toBe(true);
+      expect(nurse.errors).toEqual([]);
 
       // Her access log, in the app: the 4W task she opened.
       await okafor.getByRole('link', { name: 'Access log of R. Okafor' }).click();

@@ -1,5 +1,6 @@
 import {
   Command,
+  HUB_EVENTS,
   HUB_PATH,
   explainIssues,
   isMemberOf,
@@ -228,6 +229,8 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
       const after = { ...before, units: entry.units };
       caller.principal = after;
       reindex(caller);
+      // H5: her units first, so a screen that filters by them keeps the work that follows.
+      if (connection.send(HUB_EVENTS.unitsChanged, after.units)) sent(1);
       // H5: a move between units reaches a live screen at once: what left the view is removed, what
       // entered it is sent, without waiting for the next reconnect.
       const tasks = await store.openTasksOfUnits([...new Set([...before.units, ...after.units])]);
