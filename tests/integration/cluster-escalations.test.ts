@@ -9,6 +9,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { statResult } from '../helpers/events';
 import { startTestPostgres, testDatabase } from '../helpers/postgres';
 import { devToken, postEvents, spawnRelay, startTestRelay, tempDir, type ChildRelay } from '../helpers/relay';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 import { PostgresEngine } from '../../server/src/store/postgres-engine';
 
 interface Firing {
@@ -96,7 +97,7 @@ describe('escalations across relays on one PostgreSQL', { timeout: 120_000 }, ()
 
   it('[CL6] a relay frozen while holding due rows holds them at most 5 s: another relay fires them ≤ 6 s late', async () => {
     const url = await database();
-    const relay = await startTestRelay({ DATABASE_URL: url, RELAY_ID: 'relay-a' });
+    const relay = await startTestRelay({ DATABASE_URL: url, RELAY_ID: 'relay-a', ...chargeNurseFirstEnv() });
     cleanup.push(() => relay.stop());
     const { deadlines, events } = deadlinesFrom('held', 20, Date.now() + 5_000, 0);
     await ingest(relay.url, events);
@@ -132,7 +133,9 @@ describe('escalations across relays on one PostgreSQL', { timeout: 120_000 }, ()
     if (!server.restart) return expect.fail('this test needs a PostgreSQL it can restart');
     const url = await database(server.url);
     const relays = await Promise.all(
-      ['relay-a', 'relay-b'].map((id) => startTestRelay({ DATABASE_URL: url, RELAY_ID: id })),
+      ['relay-a', 'relay-b'].map((id) =>
+        startTestRelay({ DATABASE_URL: url, RELAY_ID: id, ...chargeNurseFirstEnv() }),
+      ),
     );
     cleanup.push(() => Promise.all(relays.map((r) => r.stop())).then(() => undefined));
     const { deadlines, events } = deadlinesFrom('down', 50, Date.now() + 6_000, 40);
@@ -164,7 +167,12 @@ describe('escalations across relays on one PostgreSQL', { timeout: 120_000 }, ()
     cleanup.push(() => data.forEach((d) => d.remove()));
     const relays: ChildRelay[] = [];
     for (const [i, id] of ['relay-a', 'relay-b', 'relay-c'].entries()) {
-      const child = await spawnRelay({ DATA_DIR: data[i]!.path, DATABASE_URL: url, RELAY_ID: id });
+      const child = await spawnRelay({
+        DATA_DIR: data[i]!.path,
+        DATABASE_URL: url,
+        RELAY_ID: id,
+        ...chargeNurseFirstEnv(),
+      });
       relays.push(child);
       cleanup.push(async () => {
         child.process.kill('SIGCONT');

@@ -10,6 +10,7 @@ import { FakeClock } from '../helpers/fake-clock';
 import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
 import { testDatabase } from '../helpers/postgres';
 import { deviceKeys, startPushService } from '../helpers/push-service';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
 
 const MINUTE = 60_000;
@@ -28,7 +29,10 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
   }
 
   async function relay(url: string, id: string, parts: Parameters<typeof startTestRelay>[1] = {}) {
-    const started = await startTestRelay({ DATABASE_URL: url, RELAY_ID: id }, parts);
+    const started = await startTestRelay(
+      { DATABASE_URL: url, RELAY_ID: id, ...chargeNurseFirstEnv() },
+      parts,
+    );
     cleanup.push(() => started.stop());
     return started;
   }

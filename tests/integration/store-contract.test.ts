@@ -281,7 +281,8 @@ describe.each(ENGINES)('the store contract on %s', (engineName) => {
     );
     expect((await s.getTask('as-t'))?.owner?.id).toBe(winner.id);
     expect((await s.auditTrail('as-t')).map((e) => [e.change, e.detail])).toEqual([
-      ['routed', null],
+      // L4: an upstream change keeps the event's source as its detail, to be named on screen.
+      ['routed', 'urn:wardline:test'],
       ['assigned-nurse', 'Assigned nurse for 4W-04'],
     ]);
     const other = winner.id === okafor.id ? brightwater : okafor;
