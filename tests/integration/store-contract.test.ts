@@ -13,6 +13,7 @@ import type { CommittedChange } from '../../server/src/store/contract';
 import { SqlWorklistStore, type WorklistStoreOptions } from '../../server/src/store/worklist-store';
 import type { StoreEngine } from '../../server/src/store/engine';
 import { routed, statResult } from '../helpers/events';
+import { eventually } from '../helpers/hub-client';
 import { ENGINES, openEngine, type OpenedEngine } from '../helpers/store-engines';
 
 const okafor: Principal = {
@@ -178,6 +179,10 @@ describe.each(ENGINES)('the store contract on %s', (engineName) => {
     });
     s.onCommitted((c: CommittedChange) => heard.push(c.seq));
     await Promise.all(Array.from({ length: 10 }, (_, i) => s.applyEvent(event(routed(`l${i}`, 1)))));
+    // On PostgreSQL listeners hear commits from the change tail (CL2), a few milliseconds after the
+    // write resolves: wait for the tenth, then make sure nothing is heard twice.
+    await eventually(() => heard.length >= 10);
+    await new Promise((r) => setTimeout(r, 100));
     expect(heard).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
