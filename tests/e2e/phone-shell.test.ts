@@ -15,6 +15,7 @@ import {
 import { routed } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
+import { chargeNurseFirstEnv } from '../helpers/policies';
 
 /**
  * Issue #16, "Phone (charge nurse)": two escalation alerts and the coverage warning must leave the
@@ -80,7 +81,8 @@ function rowPixels(page: Page): Promise<number> {
 }
 
 beforeAll(async () => {
-  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir') }, { clock });
+  // The chain's own levels (charge nurse at the acknowledge-by time): who has which bed is not this file's subject.
+  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir'), ...chargeNurseFirstEnv() }, { clock });
   const ingest = await devToken(relay.url, 'integration-engine');
   // Two stat results that will escalate to the charge nurse, and a morning's ordinary 4W work.
   const work = Array.from({ length: 24 }, (_, i) =>

@@ -1,4 +1,4 @@
-import { Fragment, memo, useEffect, useId, useMemo, useRef, type RefObject } from 'react';
+import { Fragment, memo, useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Task } from '../../domain';
@@ -18,7 +18,7 @@ import {
   type ShortcutAction,
 } from '../task/action-registry';
 import { compareIds } from './sorting';
-import { matchesFilter, matchesQuick, quickFilterSearch, readQuickFilters } from './filters';
+import { hasQuickFilters, matchesFilter, matchesQuick, quickFilterSearch, readQuickFilters } from './filters';
 import { CardSort, QuickFilterBar } from './quick-filters';
 import { NEEDS_SOMEONE } from './selections';
 
@@ -84,6 +84,12 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const isTable = device === 'desktop';
+  // A phone keeps its height for rows (issue 16): sort and quick filters wait behind one button there,
+  // and stay open while any quick filter narrows the list, so a filtered list always says so.
+  const [toolsOpen, setToolsOpen] = useState(false);
+  const toolsId = useId();
+  const narrowedByQuick = hasQuickFilters(quick);
+  const showTools = device !== 'phone' || toolsOpen || narrowedByQuick;
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
@@ -195,9 +201,21 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
               }
             }}
           />
+          {device === 'phone' && !narrowedByQuick && (
+            <button
+              type="button"
+              className="btn list-tools-toggle"
+              aria-label="Sort and filter"
+              aria-expanded={showTools}
+              aria-controls={toolsId}
+              onClick={() => setToolsOpen((open) => !open)}
+            >
+              Sort
+            </button>
+          )}
         </div>
         <p className="summary">{definition.summary}</p>
-        <div className="list-tools">
+        <div className="list-tools" id={toolsId} hidden={!showTools}>
           {/* Sort first on cards: on a phone the tools scroll sideways and the sort must not hide. */}
           {!isTable && (
             <CardSort columns={definition.columns} sort={sort} onSort={(s) => setSort(definition.id, s)} />
