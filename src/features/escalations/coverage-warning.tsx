@@ -101,6 +101,7 @@ export function CoverageWarning() {
         <button
           type="button"
           className="btn btn-quiet coverage-dismiss"
+          aria-label="Dismiss the coverage warning"
           onClick={() => {
             setDismissed(signature);
             setOpen(false);
