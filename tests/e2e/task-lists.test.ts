@@ -319,7 +319,15 @@ describe('[issue 16] exceptions: keep the place, a reason and Undo, identical on
     await page.goto('/exceptions');
     await page.getByRole('heading', { level: 1, name: 'Exceptions' }).waitFor();
     await page.locator('.tbody [data-task-id]').nth(7).waitFor();
-    const before = await shownIds(page);
+    // The worklist is read from IndexedDB in slices when the page opens: the order is the place only
+    // once every slice is in (two reads half a second apart agree).
+    let before = await shownIds(page);
+    for (;;) {
+      await page.waitForTimeout(500);
+      const again = await shownIds(page);
+      if (again.join() === before.join()) break;
+      before = again;
+    }
     await page.getByRole('heading', { level: 1 }).click();
     for (let i = 0; i < 6; i++) {
       await page.keyboard.press('j');
