@@ -8,6 +8,7 @@ import { useBoards, withPending } from '../../state/board-store';
 import { useColleagues } from '../handover/use-colleagues';
 import { clockTime } from '../shared/format';
 import { bedsBetween, rangeWords } from './bed-range';
+import { UnitSwitch } from '../shared/unit-switch';
 
 /**
  * The Beds screen (docs/ASSIGNMENTS.md [A-P1]): the unit's current shift and every bed with its nurse or
@@ -26,21 +27,7 @@ export function Component() {
         <h1 id={headingId} className="list-title">
           Beds
         </h1>
-        {me.units.length > 1 && (
-          <div className="unit-switch" role="group" aria-label="Unit">
-            {me.units.map((u) => (
-              <button
-                key={u}
-                type="button"
-                className={u === unit ? 'btn btn-primary' : 'btn'}
-                aria-pressed={u === unit}
-                onClick={() => setUnit(u)}
-              >
-                {u}
-              </button>
-            ))}
-          </div>
-        )}
+        <UnitSwitch units={me.units} unit={unit} onChange={setUnit} />
       </div>
       {unit ? <UnitBeds key={unit} unit={unit} /> : <p className="empty">You are on no unit.</p>}
     </section>

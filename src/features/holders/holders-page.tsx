@@ -12,6 +12,7 @@ import { PriorityBadge, SendingTag } from '../shared/badges';
 import { may } from '../task/available-actions';
 import { DueText, HandoverTag } from '../worklist/columns';
 import { holdingsOf, type Holding } from './holdings';
+import { UnitSwitch } from '../shared/unit-switch';
 
 /**
  * Who holds what (docs/HANDOFFS.md): for charge nurses, coordinators and house supervisors, every open
@@ -31,21 +32,7 @@ export function Component() {
         <h1 id={headingId} className="list-title">
           Who holds what
         </h1>
-        {units.length > 1 && (
-          <div className="unit-switch" role="group" aria-label="Unit">
-            {units.map((u) => (
-              <button
-                key={u}
-                type="button"
-                className={u === unit ? 'btn btn-primary' : 'btn'}
-                aria-pressed={u === unit}
-                onClick={() => setUnit(u)}
-              >
-                {u}
-              </button>
-            ))}
-          </div>
-        )}
+        <UnitSwitch units={units} unit={unit} onChange={setUnit} />
       </div>
       {unit ? <UnitBoard key={unit} unit={unit} /> : <p className="empty">You are on no unit.</p>}
     </section>
