@@ -346,6 +346,8 @@ describe('[issue 16] exceptions: keep the place, a reason and Undo, identical on
       await page.setViewportSize(VIEWPORTS[size]);
       await page.goto('/exceptions');
       await page.getByRole('heading', { level: 1, name: 'Exceptions' }).waitFor();
+      // The heading paints before the first slice of rows is read from IndexedDB.
+      await page.locator('[data-task-id]').first().waitFor();
       const id = (await shownIds(page))[0]!;
       await page.locator(`[data-task-id="${id}"] a`).first().click();
       await page.getByRole('heading', { name: 'How does this exception end?' }).waitFor();
