@@ -2,18 +2,23 @@
  * `npm run bench:cluster` (BENCHMARKS.md "Several relays"; docs/CLUSTER.md): three relays on one
  * PostgreSQL behind HAProxy, and beside it in the same run one relay on SQLite, measured alike:
  *
- * 1. fan-out: changes ingested on relay A at `--rate` per second; latency to official clients connected
- *    directly to relays B and C (and A, for reference), with `--per-relay` connections per relay (the
- *    rest of them official clients in load processes, connected through HAProxy);
+ * 1. fan-out: changes ingested on relay A at `--rate` per second, spread over the units of the
+ *    `--audience` (bench/cluster/audience.ts: `hospital`, the default, `--units` wards with their own
+ *    devices; `one-unit`, every device sees every change); latency (POST sent → `taskChanged`) at the
+ *    official clients connected directly to relays B and C (and A, for reference) that can see the task,
+ *    with `--per-relay` connections per relay (the rest official clients in load processes, connected
+ *    through HAProxy, reconnecting with the PWA's own retry policy);
  * 2. resync: relay B is SIGKILLed; its clients reconnect through HAProxy to A or C and finish their
  *    catch-up sync: time from the kill to each one's complete sync (SQLite: the relay restarts on its
- *    port, and the restart is in the figure: its clients have nowhere else to go);
+ *    port, and the restart is in the figure: its clients have nowhere else to go), split into noticing
+ *    the loss, reconnecting (negotiate + upgrade) and the sync pages, with the CPU the relays and the
+ *    load processes used meanwhile;
  * 3. escalations: `--firings` deadlines at `--firing-rate` per second; the firing lag each scheduler
  *    logged ('escalation fired', lagMs), and which relay fired them.
  *
  * `--chaos` runs the long chaos variant of the acceptance test instead (tests/helpers/chaos.ts).
- * Usage: npm run bench:cluster [-- --per-relay 500 --rate 100 --seconds 20 --firing-rate 150
- *   --firings 1500 --skip-sqlite --chaos]
+ * Usage: npm run bench:cluster [-- --audience hospital|one-unit --units 30 --per-relay 500 --rate 100
+ *   --seconds 20 --firing-rate 150 --firings 1500 --skip-sqlite --chaos]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -26,6 +31,15 @@ import { freePort } from '../tests/helpers/haproxy';
 import { connectAs, type WorklistClient } from '../tests/helpers/hub-client';
 import { startTestPostgres, testDatabase } from '../tests/helpers/postgres';
 import { devToken, spawnRelay, tempDir, type ChildRelay } from '../tests/helpers/relay';
+import { placeStaff, wardTokens } from '../tests/helpers/ward-staff';
+import {
+  buildAudience,
+  deliveriesPerSecond,
+  type Audience,
+  type AudienceShape,
+  type Device,
+} from './cluster/audience';
+import type { Resync } from './cluster/load';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: number) => {
@@ -37,6 +51,8 @@ const RATE = opt('rate', 100);
 const SECONDS = opt('seconds', 20);
 const FIRING_RATE = opt('firing-rate', 150);
 const FIRINGS = opt('firings', 1500);
+const UNITS = opt('units', 30);
+const AUDIENCE: AudienceShape = args.includes('one-unit') ? 'one-unit' : 'hospital';
 const MEASURED_PER_RELAY = 10;
 const LOAD_PROCESSES = 3;
 
@@ -59,6 +75,9 @@ interface Target {
   relays: Map<string, string>;
   /** The relay changes are ingested on. */
   ingestOn: string;
+  /** The shared data folder (the development key) and the tokens' issuer, for ward staff. */
+  dataDir: string;
+  issuerBase: string;
   /** The relay to kill in the resync phase; resolves once it is gone (and, for SQLite, back). */
   kill(): Promise<void>;
   afterKill(): Promise<void>;
@@ -66,20 +85,25 @@ interface Target {
 }
 
 interface Results {
+  audience: Audience;
   fanout: Map<string, number[]>;
   resync: number[];
+  resyncSteps: Resync[];
+  killedAt: number;
+  /** CPU seconds used during the resync by the surviving relays, and by the load processes. */
+  resyncCpu: { relays: number; load: number; syncCalls: number; syncSeconds: number };
   resyncExpected: number;
   firingLags: number[];
   firedBy: Map<string, number>;
 }
 
-async function startLoad(entry: string, clients: number): Promise<ChildProcess[]> {
+async function startLoad(target: Target, devices: Device[]): Promise<ChildProcess[]> {
   const children: ChildProcess[] = [];
-  const per = Math.ceil(clients / LOAD_PROCESSES);
+  const per = Math.ceil(devices.length / LOAD_PROCESSES);
   await Promise.all(
     Array.from({ length: LOAD_PROCESSES }, async (_, i) => {
-      const n = Math.min(per, clients - i * per);
-      if (n <= 0) return;
+      const share = devices.slice(i * per, (i + 1) * per);
+      if (share.length === 0) return;
       const child = fork(join(import.meta.dirname, 'cluster', 'load.ts'), [], {
         execArgv: ['--import', 'tsx'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -88,19 +112,31 @@ async function startLoad(entry: string, clients: number): Promise<ChildProcess[]
       await new Promise<void>((resolve, reject) => {
         child.on('message', (m: { type: string }) => m.type === 'connected' && resolve());
         child.once('exit', (code) => reject(new Error(`load process exited ${code}`)));
-        child.send({ url: entry, clients: n });
+        child.send({
+          url: target.entry,
+          devices: share,
+          dataDir: target.dataDir,
+          issuerBase: target.issuerBase,
+        });
       });
     }),
   );
   return children;
 }
 
-function ask(children: ChildProcess[]): Promise<Array<{ heard: number; resynced: number[] }>> {
+interface LoadReport {
+  heard: number;
+  resyncs: Resync[];
+  failures: Array<[string, number]>;
+  cpuMs: number;
+}
+
+function ask(children: ChildProcess[]): Promise<LoadReport[]> {
   return Promise.all(
     children.map(
       (c) =>
-        new Promise<{ heard: number; resynced: number[] }>((resolve) => {
-          const on = (m: { type: string; heard: number; resynced: number[] }) => {
+        new Promise<LoadReport>((resolve) => {
+          const on = (m: LoadReport & { type: string }) => {
             if (m.type !== 'report') return;
             c.off('message', on);
             resolve(m);
@@ -112,19 +148,44 @@ function ask(children: ChildProcess[]): Promise<Array<{ heard: number; resynced:
   );
 }
 
+/** CPU seconds, and `sync` calls with their total seconds, from a relay's /metrics (zeros if absent). */
+async function relayCounters(url: string): Promise<{ cpu: number; syncCalls: number; syncSeconds: number }> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+    return {
+      cpu: value(/^wardline_process_cpu_seconds_total(?:\{[^}]*\})? (\S+)$/m),
+      syncCalls: value(/^wardline_hub_method_duration_seconds_count\{[^}]*method="sync"[^}]*\} (\S+)$/m),
+      syncSeconds: value(/^wardline_hub_method_duration_seconds_sum\{[^}]*method="sync"[^}]*\} (\S+)$/m),
+    };
+  } catch {
+    return { cpu: 0, syncCalls: 0, syncSeconds: 0 };
+  }
+}
+
 async function measure(target: Target): Promise<Results> {
   const relayCount = target.relays.size;
-  err(`${target.label}: ${PER_RELAY * relayCount} connections`);
-  const load = await startLoad(target.entry, PER_RELAY * relayCount - MEASURED_PER_RELAY * relayCount);
+  const audience = buildAudience(AUDIENCE, PER_RELAY * relayCount, UNITS);
+  const ingestUrl = target.relays.get(target.ingestOn)!;
+  const wardPeople = audience.devices.flatMap((d) => (d.person ? [d.person] : []));
+  if (wardPeople.length > 0) await placeStaff(ingestUrl, wardPeople);
+  const sign = wardTokens(target.dataDir, target.issuerBase);
+  err(
+    `${target.label}: ${audience.devices.length} connections, audience ${audience.shape} (${audience.units.length} units); ${Math.round(deliveriesPerSecond(audience, RATE))} deliveries/s asked at ${RATE} changes/s`,
+  );
+  const measuredCount = MEASURED_PER_RELAY * relayCount;
+  const load = await startLoad(target, audience.devices.slice(measuredCount));
   // Measured clients: connected straight to each relay, so the latency is "relay A → clients of X".
-  const received = new Map<string, number>(); // `${relay} ${taskId}` → first receipt, summed per relay below
   const sentAt = new Map<string, number>();
   const fanout = new Map<string, number[]>();
   const measured: WorklistClient[] = [];
+  let index = 0;
   for (const [id, url] of target.relays) {
     fanout.set(id, []);
     for (let i = 0; i < MEASURED_PER_RELAY; i++) {
-      const client = await connectAs(url, i % 2 ? 'nurse-okafor' : 'nurse-brightwater');
+      const device = audience.devices[index++]!;
+      const person = device.person;
+      const client = await connectAs(url, device.staffId, person ? { token: () => sign(person) } : {});
       client.connection.on('taskChanged', (task: { id: string }) => {
         const t0 = sentAt.get(task.id);
         if (t0 !== undefined && task.id.startsWith('fan-')) fanout.get(id)!.push(performance.now() - t0);
@@ -132,9 +193,7 @@ async function measure(target: Target): Promise<Results> {
       measured.push(client);
     }
   }
-  void received;
   err(`${target.label}: connected; fan-out at ${RATE}/s for ${SECONDS} s`);
-  const ingestUrl = target.relays.get(target.ingestOn)!;
   const token = await devToken(ingestUrl, 'integration-engine');
   const post = async (events: unknown[]) => {
     const res = await fetch(`${ingestUrl}/api/events`, {
@@ -143,6 +202,13 @@ async function measure(target: Target): Promise<Results> {
       body: JSON.stringify(events),
     });
     if (res.status !== 202) throw new Error(`ingest ${res.status}`);
+  };
+  const onUnit = (n: number) => {
+    const unit = audience.unitOf(n);
+    return {
+      unit,
+      patient: { ref: `Patient/bench-${n}`, name: 'Bench Patient', mrn: `B-${n}`, bed: `${unit}-01` },
+    };
   };
   // Five changes every 50 ms: `RATE` per second.
   const perTick = Math.max(1, Math.round(RATE / 20));
@@ -153,7 +219,10 @@ async function measure(target: Target): Promise<Results> {
     const due = begin + t * 50;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
-    const batch = Array.from({ length: perTick }, (_, k) => routed(`fan-${t * perTick + k}`, 1));
+    const batch = Array.from({ length: perTick }, (_, k) => {
+      const n = t * perTick + k;
+      return routed(`fan-${n}`, 1, onUnit(n));
+    });
     for (const e of batch) sentAt.set(e.data.taskId, performance.now());
     posts.push(post(batch));
   }
@@ -161,27 +230,48 @@ async function measure(target: Target): Promise<Results> {
   await sleep(5_000);
 
   err(`${target.label}: resync — killing ${target.label === 'sqlite' ? 'the relay' : 'relay-b'}`);
-  await ask(load); // clears earlier resyncs
+  await ask(load); // clears earlier resyncs and starts the CPU count
+  const survivors = [...target.relays].filter(([id]) => id !== 'relay-b').map(([, url]) => url);
+  const before = target.label === 'sqlite' ? [] : await Promise.all(survivors.map(relayCounters));
   const killedAt = Date.now();
   await target.kill();
   const resync: number[] = [];
+  const resyncSteps: Resync[] = [];
+  let loadCpuMs = 0;
+  const failures = new Map<string, number>();
   let quietSince = Date.now();
   while (Date.now() - killedAt < 120_000) {
     await sleep(1_000);
-    const fresh = (await ask(load)).flatMap((r) => r.resynced);
+    const reports = await ask(load);
+    loadCpuMs += reports.reduce((sum, r) => sum + r.cpuMs, 0);
+    const fresh = reports.flatMap((r) => r.resyncs);
+    for (const [why, n] of reports.flatMap((r) => r.failures))
+      failures.set(why, (failures.get(why) ?? 0) + n);
     if (fresh.length > 0) quietSince = Date.now();
-    resync.push(...fresh.map((t) => t - killedAt));
+    resyncSteps.push(...fresh);
+    resync.push(...fresh.map((r) => r.syncedAt - killedAt));
     if (resync.length > 0 && Date.now() - quietSince > 8_000) break;
   }
-  const resyncExpected = target.label === 'sqlite' ? PER_RELAY : Math.round(PER_RELAY);
+  const after = target.label === 'sqlite' ? [] : await Promise.all(survivors.map(relayCounters));
+  const diff = (k: 'cpu' | 'syncCalls' | 'syncSeconds') =>
+    after.reduce((sum, a, i) => sum + a[k] - before[i]![k], 0);
+  const resyncCpu = {
+    relays: diff('cpu'),
+    load: loadCpuMs / 1000,
+    syncCalls: diff('syncCalls'),
+    syncSeconds: diff('syncSeconds'),
+  };
+  const resyncExpected = PER_RELAY;
+  const retries = resyncSteps.map((r) => r.retries);
+  err(
+    `${target.label}: reconnect attempts that failed per client p50 ${pct(retries, 50)} / max ${Math.max(...retries, 0)}; why: ${[...failures].map(([w, n]) => `${n}× ${w}`).join('; ') || 'none'}`,
+  );
   await target.afterKill();
 
   err(`${target.label}: escalations — ${FIRINGS} deadlines at ${FIRING_RATE}/s`);
   const firstDue = Date.now() + 30_000 + (FIRINGS / 300) * 1000;
   const escalations = Array.from({ length: FIRINGS }, (_, i) =>
-    statResult(`esc-${i}`, new Date(firstDue + Math.floor((i * 1000) / FIRING_RATE)), {
-      patient: { ref: `Patient/esc-${i}`, name: 'Bench Patient', mrn: `B-${i}`, bed: '4W-01' },
-    }),
+    statResult(`esc-${i}`, new Date(firstDue + Math.floor((i * 1000) / FIRING_RATE)), onUnit(i)),
   );
   for (let i = 0; i < escalations.length; i += 100) await post(escalations.slice(i, i + 100));
   await sleep(Math.max(0, firstDue + (FIRINGS / FIRING_RATE) * 1000 + 15_000 - Date.now()));
@@ -197,7 +287,7 @@ async function measure(target: Target): Promise<Results> {
   await Promise.all(measured.map((c) => c.stop()));
   for (const c of load) c.send({ type: 'stop' });
   await Promise.all(load.map((c) => new Promise((r) => c.once('exit', r))));
-  return { fanout, resync, resyncExpected, firingLags, firedBy };
+  return { audience, fanout, resync, resyncSteps, killedAt, resyncCpu, resyncExpected, firingLags, firedBy };
 }
 
 async function benchCluster(serverUrl: string): Promise<Results> {
@@ -209,6 +299,8 @@ async function benchCluster(serverUrl: string): Promise<Results> {
       entry: cluster.url,
       relays: new Map(cluster.relays.map((r) => [r.id, r.url])),
       ingestOn: 'relay-a',
+      dataDir: cluster.dataDir,
+      issuerBase: cluster.url,
       kill: () => cluster.relay('relay-b').kill(),
       afterKill: async () => {
         await cluster.relay('relay-b').start();
@@ -234,6 +326,8 @@ async function benchSqlite(): Promise<Results> {
       entry: relay.url,
       relays: new Map([['relay', relay.url]]),
       ingestOn: 'relay',
+      dataDir: dir.path,
+      issuerBase: relay.url,
       kill: async () => {
         relay.process.kill('SIGKILL');
         await relay.exited;
@@ -258,7 +352,16 @@ function table(name: string, cluster: Results | null, sqlite: Results | null): v
   console.log('|---|---|---|');
   const others = (r: Results) => [...r.fanout].filter(([id]) => id !== 'relay-a').flatMap(([, v]) => v);
   const same = (r: Results) => r.fanout.get('relay-a') ?? r.fanout.get('relay') ?? [];
-  row(`fan-out at ${RATE}/s, p50 / p99 (clients of B and C; SQLite: its own clients)`, (r) => {
+  row('audience', (r) =>
+    r.audience.shape === 'one-unit'
+      ? `one unit (stress): ${r.audience.devices.length} devices see every change`
+      : `hospital: ${r.audience.devices.length} devices on ${r.audience.units.length} units`,
+  );
+  row(
+    `deliveries asked at ${RATE} changes/s (changes × devices that may see each)`,
+    (r) => `${Math.round(deliveriesPerSecond(r.audience, RATE)).toLocaleString('en-US')}/s`,
+  );
+  row(`fan-out at ${RATE}/s, p50 / p99 (clients of B and C that see the task; SQLite: its own)`, (r) => {
     const v = r.fanout.has('relay') ? same(r) : others(r);
     return `${fmt(pct(v, 50))} / ${fmt(pct(v, 99))} (${v.length} deliveries)`;
   });
@@ -266,8 +369,29 @@ function table(name: string, cluster: Results | null, sqlite: Results | null): v
     r.fanout.has('relay') ? '—' : `${fmt(pct(same(r), 50))} / ${fmt(pct(same(r), 99))}`,
   );
   row(
-    'resync after SIGKILL, p50 / p99 (clients)',
+    'resync after SIGKILL (kill → sync complete), p50 / p99 (clients)',
     (r) => `${fmt(pct(r.resync, 50))} / ${fmt(pct(r.resync, 99))} (${r.resync.length})`,
+  );
+  const step = (r: Results, f: (s: Resync) => number) => {
+    const v = r.resyncSteps.map(f);
+    return `${fmt(pct(v, 50))} / ${fmt(pct(v, 99))}`;
+  };
+  row('… kill → client noticed, p50 / p99', (r) => step(r, (s) => s.lostAt - r.killedAt));
+  row('… noticed → reconnected (retry delay, negotiate, token, upgrade), p50 / p99', (r) =>
+    step(r, (s) => s.reconnectedAt - s.lostAt),
+  );
+  row('… reconnected → sync complete (the pages), p50 / p99', (r) =>
+    step(r, (s) => s.syncedAt - s.reconnectedAt),
+  );
+  row('… during the resync: CPU s of surviving relays / of the load processes', (r) =>
+    r.fanout.has('relay')
+      ? `— / ${r.resyncCpu.load.toFixed(1)}`
+      : `${r.resyncCpu.relays.toFixed(1)} / ${r.resyncCpu.load.toFixed(1)}`,
+  );
+  row('… `sync` pages served by the survivors, mean time each', (r) =>
+    r.resyncCpu.syncCalls > 0
+      ? `${r.resyncCpu.syncCalls} pages, ${fmt((r.resyncCpu.syncSeconds / r.resyncCpu.syncCalls) * 1000)}`
+      : '—',
   );
   row(
     `escalation lag at ${FIRING_RATE}/s, p50 / p99 (fired)`,

@@ -21,6 +21,10 @@ export interface ClientOptions {
   protocol?: ProtocolChoice;
   /** Automatic reconnect with these delays (ms); off when absent. */
   reconnectDelays?: number[];
+  /** Automatic reconnect with this policy (the PWA's own, `foreverRetry`); wins over `reconnectDelays`. */
+  retryPolicy?: IRetryPolicy;
+  /** Where a (fresh) access token comes from; the development issuer's `/dev/token` when absent. */
+  token?: () => Promise<string>;
 }
 
 /** What one client saw pushed by the relay, in order. */
@@ -53,7 +57,8 @@ export async function connectAs(
   staffId: string,
   options: ClientOptions = {},
 ): Promise<WorklistClient> {
-  let token = await devToken(relayUrl, staffId);
+  const freshToken = options.token ?? (() => devToken(relayUrl, staffId));
+  let token = await freshToken();
   // `EventSource` is a runtime option the client's typings leave out; Node has no global one.
   const http = {
     transport: HttpTransportType[options.transport ?? 'WebSockets'],
@@ -64,7 +69,9 @@ export async function connectAs(
     .withUrl(`${relayUrl}/hubs/worklist`, http)
     .configureLogging(LogLevel.None);
   if (options.protocol === 'messagepack') builder = builder.withHubProtocol(new MessagePackHubProtocol());
-  if (options.reconnectDelays) {
+  if (options.retryPolicy) {
+    builder = builder.withAutomaticReconnect(options.retryPolicy);
+  } else if (options.reconnectDelays) {
     const delays = options.reconnectDelays;
     const policy: IRetryPolicy = {
       nextRetryDelayInMilliseconds: (ctx) =>
@@ -77,7 +84,7 @@ export async function connectAs(
   connection.on('taskChanged', (task: Task) => received.changed.push(task));
   connection.on('taskRemoved', (id: string, seq: number) => received.removed.push({ id, seq }));
   connection.onreconnecting(() => {
-    void devToken(relayUrl, staffId).then(
+    void freshToken().then(
       (t) => (token = t),
       () => undefined,
     );
@@ -143,11 +150,20 @@ export class Mirror {
   cursor = 0;
   private readonly removedAt = new Map<string, number>();
 
+  /** Called when a catch-up after a reconnect has finished (a benchmark times resyncs with it). */
+  onResynced: (() => void) | null = null;
+
   constructor(readonly client: WorklistClient) {
     client.connection.on('taskChanged', (task: Task) => this.put(task));
     client.connection.on('taskRemoved', (id: string, seq: number) => this.remove(id, seq));
     // A catch-up cut short by another drop is redone at the next reconnect.
-    client.connection.onreconnected(() => void this.catchUp().catch(() => undefined));
+    client.connection.onreconnected(
+      () =>
+        void this.catchUp().then(
+          () => this.onResynced?.(),
+          () => undefined,
+        ),
+    );
   }
 
   put(task: Task): void {
