@@ -13,6 +13,7 @@ import {
   type RelayMode,
 } from './auth/config';
 import { DEFAULT_LIMITS, type SignalRLimits } from './signalr/limits';
+import { SYNC_CONCURRENT_PAGES } from './hub/sync';
 import { parseClientAuthConfig, type ClientAuthConfig } from './auth/client-config';
 import {
   parseServiceBusConfig,
@@ -65,6 +66,8 @@ export interface RelayConfig {
   handoverAcceptMinutes?: number;
   /** Per-person and per-connection fairness limits of the hub (docs/SECURITY.md F1–F6). */
   hubLimits: HubLimits;
+  /** `sync` pages the hub reads at once (HUB_SYNC_CONCURRENCY); the rest wait in turn (docs/HUB.md H11). */
+  hubSyncConcurrency: number;
   /** SIGTERM to exit, at most; past it every socket is cut and the process exits (docs/SECURITY.md F8). */
   shutdownDeadlineMs: number;
   /** Shifts (`SHIFTS`) and each unit's beds (`UNIT_BEDS`): docs/ASSIGNMENTS.md AS1–AS2. */
@@ -212,6 +215,7 @@ export function loadConfig(env: Env): ConfigResult {
   }
 
   const hubLimits = loadHubLimits(env, problems);
+  const hubSyncConcurrency = integer(env, 'HUB_SYNC_CONCURRENCY', SYNC_CONCURRENT_PAGES, 1, 1_000, problems);
   const assignments = parseAssignmentConfig(env, mode === 'development', problems);
   // Inside Kubernetes' default 30 s grace: the hub's 5 s close and the HTTP server's 5 s grace fit.
   const shutdownDeadlineMs = decimal(env, 'SHUTDOWN_DEADLINE_SECONDS', 15, 1, 600, problems) * 1000;
@@ -248,6 +252,7 @@ export function loadConfig(env: Env): ConfigResult {
       handoverAcceptMinutes,
       assignments,
       hubLimits,
+      hubSyncConcurrency,
       shutdownDeadlineMs,
     },
   };

@@ -18,6 +18,7 @@ import {
 import type { Principal } from '../../src/domain';
 import type { RelayConfig } from './config';
 import { createWorklistHub, type Caller } from './hub/worklist-hub';
+import { createSyncPacer, type SyncPacer } from './hub/sync';
 import { AlertCoalescer } from './escalation/alerts';
 import { systemClock, type Clock } from './escalation/clock';
 import { EscalationScheduler, firingOfChange } from './escalation/scheduler';
@@ -107,6 +108,8 @@ export interface RelayParts {
    * the allow-list and public-address checks. Never read from the environment, so never on in a deployment.
    */
   pushTestOrigins?: string[];
+  /** The hub's turns for `sync` page reads; tests pass their own to see how many waited (HUB.md H11). */
+  syncPacer?: SyncPacer;
 }
 
 /** Time given to open requests (held long polls, slow uploads) at shutdown before sockets are cut. */
@@ -118,7 +121,14 @@ const SHUTDOWN_GRACE_MS = 5_000;
  */
 export async function startRelay(
   config: RelayConfig,
-  { logger: baseLogger, onListening, clock = systemClock, pushAgent, pushTestOrigins = [] }: RelayParts,
+  {
+    logger: baseLogger,
+    onListening,
+    clock = systemClock,
+    pushAgent,
+    pushTestOrigins = [],
+    syncPacer,
+  }: RelayParts,
 ): Promise<Relay> {
   // Every line says which relay wrote it: several relays share one database (docs/STORE.md CL1).
   const logger =
@@ -217,6 +227,7 @@ export async function startRelay(
     allowedOrigins: config.allowedOrigins,
     metrics: operational,
     limits: config.hubLimits,
+    syncPacer: syncPacer ?? createSyncPacer(config.hubSyncConcurrency),
     assignments,
     // C4: the relay's id in front of every connection token, so a load balancer routes on it.
     connectionTokenPrefix: config.relayId,

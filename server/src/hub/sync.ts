@@ -60,3 +60,63 @@ export async function syncPage(
   const complete = examined === rows.length && fetched.length <= scan;
   return { tasks, removed, cursor: last ? last.seq : from, complete };
 }
+
+/**
+ * How many `sync` pages one relay reads at once by default (HUB_SYNC_CONCURRENCY). When a relay dies,
+ * its few hundred clients reconnect to the survivors together and each catches up; unpaced, every one of
+ * their page reads runs at once, they share the database pool (10 connections) and the event loop with
+ * everything else, and all of them finish late together while live pushes, actions and ingest on that
+ * relay wait behind them. Paced, a few pages are read at a time and the rest wait their turn in arrival
+ * order: the first clients are back at once, the pool keeps room for the tail and the actions, and no
+ * page is ever skipped or cut (what a page holds is decided when it is read, from the caller's cursor:
+ * H1, H8).
+ */
+export const SYNC_CONCURRENT_PAGES = 4;
+
+export interface SyncPacer {
+  /** Runs `read` when a turn is free; turns are given in arrival order. */
+  run<T>(read: () => Promise<T>): Promise<T>;
+  /** Pages waiting for a turn now. */
+  readonly waiting: number;
+  /** The most pages that ever waited at once (tests and benchmarks read it to see the queue was used). */
+  readonly mostWaiting: number;
+}
+
+/**
+ * A fair queue of page reads. Arrival order is fair between clients because a client asks for its next
+ * page only after the previous one arrived, so a long catch-up goes to the back of the queue after each
+ * page instead of holding a turn until its last one (the per-person call limits bound anyone who sends
+ * many at once).
+ */
+export function createSyncPacer(limit = SYNC_CONCURRENT_PAGES): SyncPacer {
+  let reading = 0;
+  let mostWaiting = 0;
+  const turns: Array<() => void> = [];
+  const next = () => {
+    while (reading < limit && turns.length > 0) {
+      reading++;
+      turns.shift()!();
+    }
+  };
+  return {
+    async run(read) {
+      await new Promise<void>((resolve) => {
+        turns.push(resolve);
+        mostWaiting = Math.max(mostWaiting, turns.length);
+        next();
+      });
+      try {
+        return await read();
+      } finally {
+        reading--;
+        next();
+      }
+    },
+    get waiting() {
+      return turns.length;
+    },
+    get mostWaiting() {
+      return mostWaiting;
+    },
+  };
+}

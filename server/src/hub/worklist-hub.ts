@@ -24,7 +24,7 @@ import {
 import type { SignalRLimits } from '../signalr';
 import type { CommittedChange, WorklistStore } from '../store/contract';
 import { AudienceIndex } from './audience';
-import { syncPage } from './sync';
+import { createSyncPacer, syncPage, type SyncPacer } from './sync';
 
 export const WORKLIST_HUB_PATH = HUB_PATH;
 
@@ -64,6 +64,8 @@ export interface WorklistHubDeps {
   metrics?: Pick<OperationalMetrics, 'messageIn' | 'messageOut' | 'hubMethodFinished'>;
   /** Patient assignments (docs/ASSIGNMENTS.md): `assignments` and `assignBeds`. */
   assignments?: AssignmentService;
+  /** Turns for `sync` page reads (sync.ts, H11); `SYNC_CONCURRENT_PAGES` at once when absent. */
+  syncPacer?: SyncPacer;
 }
 
 /**
@@ -74,6 +76,8 @@ export interface WorklistHubDeps {
 export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> {
   const { store, directory, authenticator, logger, metrics } = deps;
   const sent = (count: number) => metrics?.messageOut('hub', count);
+  // A reconnect storm's catch-ups take turns (sync.ts): the relay stays responsive for everyone else.
+  const syncPacer = deps.syncPacer ?? createSyncPacer();
   const expiryTimers = new Map<string, NodeJS.Timeout>();
   /** Timers cannot wait longer than ~24.8 days (a longer delay fires at once): wait in steps. */
   function closeAtExpiry(connectionId: string, expiresAt: number, close: () => void): void {
@@ -152,7 +156,9 @@ export function createWorklistHub(deps: WorklistHubDeps): SignalRServer<Caller> 
           if (typeof cursor !== 'number' || !Number.isInteger(cursor) || cursor < 0) {
             throw new HubError('sync needs a cursor: a whole number from 0 (0 means everything).');
           }
-          return syncPage(store, await refresh(ctx.connection.caller), cursor, new Date());
+          return syncPacer.run(async () =>
+            syncPage(store, await refresh(ctx.connection.caller), cursor, new Date()),
+          );
         },
         async execute(ctx, input): Promise<ActionResult> {
           const principal = await refresh(ctx.connection.caller);
