@@ -85,7 +85,9 @@ describe('[F6] the work of one sync page is bounded', () => {
     await apply(store, routed('mine', 1, { unit: '4W' }));
     // A moved task: the caller saw it on 4W, now it is on 5E; it must still come out as removed.
     await apply(store, routed('moved', 1, { unit: '4W' }));
+    // Work on 5E that changed after its creation: the caller might have held an earlier state of it.
     for (let i = 0; i < 30; i++) await apply(store, routed(`other-${i}`, 1, { unit: '5E' }));
+    for (let i = 0; i < 30; i++) await apply(store, routed(`other-${i}`, 2, { unit: '5E' }));
     await apply(store, routed('moved', 2, { unit: '5E' }));
     await apply(store, routed('late', 1, { unit: '4W' }));
     const removed: string[] = [];
@@ -106,5 +108,21 @@ describe('[F6] the work of one sync page is bounded', () => {
     expect(removed).toEqual(['moved']);
     expect(tasks).toEqual(['late']);
     expect(cursor).toBe(await store.lastSeq());
+  });
+});
+
+describe("[F6][H11] a catch-up over other units' new work", () => {
+  it("needs no history look-ups: a task with one state only was never the caller's", async () => {
+    const store = await memoryStore();
+    await apply(store, routed('mine', 1, { unit: '4W' }));
+    await apply(store, routed('moved', 1, { unit: '4W' }));
+    for (let i = 0; i < 30; i++) await apply(store, routed(`new-${i}`, 1, { unit: '5E' }));
+    await apply(store, routed('moved', 2, { unit: '5E' }));
+    // Eight look-ups a page, 31 tasks the nurse cannot see: one page, since only `moved` had a past.
+    const page = await syncPage(store, nurse, 2, new Date(), 1_000, 8);
+    expect(page.complete).toBe(true);
+    expect(page.removed).toEqual(['moved']);
+    expect(page.tasks).toEqual([]);
+    expect(page.cursor).toBe(await store.lastSeq());
   });
 });

@@ -47,8 +47,11 @@ export async function syncPage(
     if (visibleTo(task, principal)) {
       if (isClosed(task) && Date.parse(task.updatedAt) < retainedSince) removed.push(task.id);
       else tasks.push(task);
-    } else if (from > 0) {
-      // Out of look-ups: the page ends before this task and the next one starts from it.
+    } else if (from > 0 && task.version !== 1) {
+      // A task at version 1 has had one state only, this one, made after the cursor: the caller never
+      // saw it and needs no look-up (a catch-up over other units' new work costs no queries). Older
+      // tasks may have been the caller's in between: out of look-ups, the page ends before this task
+      // and the next one starts from it.
       if (lookedUp === lookups) break;
       lookedUp++;
       if ((await store.taskStatesSince(task.id, from)).some((state) => visibleTo(state, principal)))
@@ -83,10 +86,10 @@ export interface SyncPacer {
 }
 
 /**
- * A fair queue of page reads. Arrival order is fair between clients because a client asks for its next
- * page only after the previous one arrived, so a long catch-up goes to the back of the queue after each
- * page instead of holding a turn until its last one (the per-person call limits bound anyone who sends
- * many at once).
+ * A fair queue of page reads. Arrival order is fair between clients because a connection runs one hub
+ * call at a time (signalr/limits.ts, `maxParallelInvocations` 1) and a client asks for its next
+ * page only after the last arrived: a long catch-up goes to the back of the line after each page instead
+ * of holding a turn until its last one, and a flood from one connection holds one place in the line.
  */
 export function createSyncPacer(limit = SYNC_CONCURRENT_PAGES): SyncPacer {
   let reading = 0;
