@@ -17,7 +17,7 @@
  *    logged ('escalation fired', lagMs), and which relay fired them.
  *
  * `--chaos` runs the long chaos variant of the acceptance test instead (tests/helpers/chaos.ts).
- * Usage: npm run bench:cluster [-- --audience hospital|one-unit --units 30 --per-relay 500 --rate 100
+ * Usage: npm run bench:cluster [-- --audience hospital|one-unit --units 30 --backlog 1000 --per-relay 500 --rate 100
  *   --seconds 20 --firing-rate 150 --firings 1500 --skip-sqlite --chaos]
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -53,6 +53,10 @@ const FIRING_RATE = opt('firing-rate', 150);
 const FIRINGS = opt('firings', 1500);
 const UNITS = opt('units', 30);
 const AUDIENCE: AudienceShape = args.includes('one-unit') ? 'one-unit' : 'hospital';
+// The open work already on the units when the devices sign in (the hospital's morning worklist): their
+// first sync holds it, so their cursor is where a real device's is, not 0. The one-unit shape keeps the
+// first runs' empty start.
+const BACKLOG = opt('backlog', AUDIENCE === 'hospital' ? 1_000 : 0);
 const MEASURED_PER_RELAY = 10;
 const LOAD_PROCESSES = 3;
 
@@ -173,6 +177,26 @@ async function measure(target: Target): Promise<Results> {
   err(
     `${target.label}: ${audience.devices.length} connections, audience ${audience.shape} (${audience.units.length} units); ${Math.round(deliveriesPerSecond(audience, RATE))} deliveries/s asked at ${RATE} changes/s`,
   );
+  const token = await devToken(ingestUrl, 'integration-engine');
+  const post = async (events: unknown[]) => {
+    const res = await fetch(`${ingestUrl}/api/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(events),
+    });
+    if (res.status !== 202) throw new Error(`ingest ${res.status}`);
+  };
+  const onUnit = (n: number) => {
+    const unit = audience.unitOf(n);
+    return {
+      unit,
+      patient: { ref: `Patient/bench-${n}`, name: 'Bench Patient', mrn: `B-${n}`, bed: `${unit}-01` },
+    };
+  };
+  for (let i = 0; i < BACKLOG; i += 100)
+    await post(
+      Array.from({ length: Math.min(100, BACKLOG - i) }, (_, k) => routed(`open-${i + k}`, 1, onUnit(i + k))),
+    );
   const measuredCount = MEASURED_PER_RELAY * relayCount;
   const load = await startLoad(target, audience.devices.slice(measuredCount));
   // Measured clients: connected straight to each relay, so the latency is "relay A → clients of X".
@@ -194,22 +218,6 @@ async function measure(target: Target): Promise<Results> {
     }
   }
   err(`${target.label}: connected; fan-out at ${RATE}/s for ${SECONDS} s`);
-  const token = await devToken(ingestUrl, 'integration-engine');
-  const post = async (events: unknown[]) => {
-    const res = await fetch(`${ingestUrl}/api/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(events),
-    });
-    if (res.status !== 202) throw new Error(`ingest ${res.status}`);
-  };
-  const onUnit = (n: number) => {
-    const unit = audience.unitOf(n);
-    return {
-      unit,
-      patient: { ref: `Patient/bench-${n}`, name: 'Bench Patient', mrn: `B-${n}`, bed: `${unit}-01` },
-    };
-  };
   // Five changes every 50 ms: `RATE` per second.
   const perTick = Math.max(1, Math.round(RATE / 20));
   const ticks = Math.round((SECONDS * RATE) / perTick);
@@ -355,7 +363,7 @@ function table(name: string, cluster: Results | null, sqlite: Results | null): v
   row('audience', (r) =>
     r.audience.shape === 'one-unit'
       ? `one unit (stress): ${r.audience.devices.length} devices see every change`
-      : `hospital: ${r.audience.devices.length} devices on ${r.audience.units.length} units`,
+      : `hospital: ${r.audience.devices.length} devices on ${r.audience.units.length} units, ${BACKLOG} open tasks before they sign in`,
   );
   row(
     `deliveries asked at ${RATE} changes/s (changes × devices that may see each)`,
