@@ -178,13 +178,23 @@ async function measure(target: Target): Promise<Results> {
     `${target.label}: ${audience.devices.length} connections, audience ${audience.shape} (${audience.units.length} units); ${Math.round(deliveriesPerSecond(audience, RATE))} deliveries/s asked at ${RATE} changes/s`,
   );
   const token = await devToken(ingestUrl, 'integration-engine');
+  let ingestRetries = 0;
+  // As an integration engine does, a 5xx is sent again (after 1 s, up to five times) and counted; the
+  // latency still runs from the first send.
   const post = async (events: unknown[]) => {
-    const res = await fetch(`${ingestUrl}/api/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(events),
-    });
-    if (res.status !== 202) throw new Error(`ingest ${res.status}`);
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${ingestUrl}/api/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(events),
+      });
+      if (res.status === 202) return;
+      const why = `ingest ${res.status}: ${(await res.text()).slice(0, 200)}`;
+      if (res.status < 500 || attempt === 5) throw new Error(why);
+      ingestRetries++;
+      err(`${target.label}: ${why}; sending again`);
+      await sleep(1_000);
+    }
   };
   const onUnit = (n: number) => {
     const unit = audience.unitOf(n);
@@ -235,6 +245,7 @@ async function measure(target: Target): Promise<Results> {
     posts.push(post(batch));
   }
   await Promise.all(posts);
+  if (ingestRetries > 0) err(`${target.label}: ${ingestRetries} ingest POSTs answered 5xx and sent again`);
   await sleep(5_000);
 
   err(`${target.label}: resync — killing ${target.label === 'sqlite' ? 'the relay' : 'relay-b'}`);
