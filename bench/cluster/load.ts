@@ -31,6 +31,21 @@ export interface Resync {
 
 const send = (message: unknown) => process.send?.(message);
 
+/**
+ * A device's first connection, tried again as the PWA would when the balancer has no relay UP for a
+ * moment (HAProxy's 503 while health checks time out on a saturated machine): up to ten times, 1 s apart.
+ */
+async function signIn<T>(connect: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (attempt === 10) throw error;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
 async function main(start: Start): Promise<void> {
   const sign = wardTokens(start.dataDir, start.issuerBase);
   const mirrors: Mirror[] = [];
@@ -42,21 +57,23 @@ async function main(start: Start): Promise<void> {
   for (const device of start.devices) {
     const person = device.person;
     let retries = 0;
-    const client = await connectAs(start.url, device.staffId, {
-      // The product's policy, counting the attempts that failed before one succeeded.
-      retryPolicy: {
-        nextRetryDelayInMilliseconds(context) {
-          retries = context.previousRetryCount;
-          if (context.previousRetryCount > 0)
-            failures.set(
-              context.retryReason.message.slice(0, 80),
-              (failures.get(context.retryReason.message.slice(0, 80)) ?? 0) + 1,
-            );
-          return foreverRetry.nextRetryDelayInMilliseconds(context);
+    const client = await signIn(() =>
+      connectAs(start.url, device.staffId, {
+        // The product's policy, counting the attempts that failed before one succeeded.
+        retryPolicy: {
+          nextRetryDelayInMilliseconds(context) {
+            retries = context.previousRetryCount;
+            if (context.previousRetryCount > 0)
+              failures.set(
+                context.retryReason.message.slice(0, 80),
+                (failures.get(context.retryReason.message.slice(0, 80)) ?? 0) + 1,
+              );
+            return foreverRetry.nextRetryDelayInMilliseconds(context);
+          },
         },
-      },
-      ...(person ? { token: () => sign(person) } : {}),
-    });
+        ...(person ? { token: () => sign(person) } : {}),
+      }),
+    );
     const mirror = new Mirror(client);
     client.connection.on('taskChanged', () => heard++);
     let lostAt = 0;
