@@ -114,3 +114,6 @@ process.on('uncaughtException', (error) => {
   console.error(error);
   process.exit(1);
 });
+
+// A bench that ended on an error leaves no load process behind: the IPC channel closes with it.
+process.on('disconnect', () => process.exit(0));
