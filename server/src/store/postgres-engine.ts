@@ -99,6 +99,7 @@ export class PostgresEngine implements StoreEngine {
   private readonly direct: SqlRunner;
   private closed = false;
   private readonly closeHooks: Array<() => void> = [];
+  commits = 0;
 
   constructor(
     readonly pool: pg.Pool,
@@ -245,7 +246,10 @@ export class PostgresEngine implements StoreEngine {
         },
       };
       const result = await work(tx);
-      if (begin === null) await client.query('COMMIT');
+      if (begin === null) {
+        await client.query('COMMIT');
+        this.commits++;
+      }
       return result;
     } catch (error) {
       try {

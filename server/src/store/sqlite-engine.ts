@@ -15,6 +15,7 @@ export class SqliteEngine implements StoreEngine {
   private readonly statements = new Map<string, Statement>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly direct: Transaction;
+  commits = 0;
 
   constructor(readonly db: Db) {
     const runner = this.runner();
@@ -57,6 +58,7 @@ export class SqliteEngine implements StoreEngine {
         try {
           const result = await work(this.direct);
           this.statement('COMMIT').run();
+          this.commits++;
           return result;
         } catch (error) {
           if (this.db.inTransaction) this.statement('ROLLBACK').run();
