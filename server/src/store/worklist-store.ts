@@ -36,14 +36,7 @@ import {
 } from './assignment-steps';
 import type { BedAssignment } from '../../../src/domain';
 import { auditEntryFromRow, taskFromRow, type TaskRow } from './rows';
-import {
-  duplicateOf,
-  putOutbox,
-  readTask,
-  TASK_COLUMNS,
-  taskOfRow,
-  writeChange,
-} from './transaction-steps';
+import { duplicateOf, putOutbox, readTask, TASK_COLUMNS, taskOfRow, writeChange } from './transaction-steps';
 
 export type { AssignBedsOutcome, AssignBedsRequest, AssignmentAuditEntry } from './assignment-steps';
 export type {
@@ -444,9 +437,7 @@ export class SqlWorklistStore implements WorklistStore {
   }
 
   /** One write transaction; a failure after a seq was taken tells the commit order (ST6). */
-  private async write<R>(
-    work: (tx: Transaction) => Promise<R>,
-  ): Promise<R> {
+  private async write<R>(work: (tx: Transaction) => Promise<R>): Promise<R> {
     const taken: number[] = [];
     try {
       return await this.engine.transaction((tx) =>
@@ -473,7 +464,10 @@ export class SqlWorklistStore implements WorklistStore {
   private inTaskOrder<T>(taskId: string, work: () => Promise<T>): Promise<T> {
     const before = this.tails.get(taskId) ?? Promise.resolve();
     const run = before.then(work, work);
-    this.queueTail(taskId, run.catch(() => undefined));
+    this.queueTail(
+      taskId,
+      run.catch(() => undefined),
+    );
     return run;
   }
 
