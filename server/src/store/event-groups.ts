@@ -15,9 +15,14 @@ import {
 import { withNextEscalation } from '../escalation/schedule';
 import { readAssignments, seedFromEhr, writeFollow } from './assignment-steps';
 import type { CommittedChange, IngestResult } from './contract';
-import type { Transaction } from './engine';
-import type { TaskRow } from './rows';
-import { putInbox, taskOfRow, writeChange } from './transaction-steps';
+import type { SqlValue, Transaction } from './engine';
+import {
+  inboxRow,
+  insertChangeRows,
+  insertInboxRows,
+  readTasks,
+  writeTaskTakingSeq,
+} from './transaction-steps';
 
 /** ST17: the most events one coalesced group holds; a bigger explicit list is its own group. */
 export const MAX_GROUP_EVENTS = 200;
@@ -59,6 +64,11 @@ export function groupLockKeys(events: readonly InboundEvent[], context: GroupCon
  * Applies `events` in order inside `tx` (which the caller commits). A rejected, duplicate or stale
  * event is a domain outcome: it writes nothing (stale: its inbox row) and the next event goes on. Any
  * SQL error throws, and the caller's rollback leaves none of the group.
+ *
+ * Round trips, not commits, are what a group costs on PostgreSQL: the inbox and the tasks are read
+ * for the whole group in two statements (under the group's locks nobody else changes them), each event
+ * is decided against that state as the events before it left it, and the append-only rows (`changes`,
+ * `inbox`) go out in multi-row INSERTs at the end. Per applied event: its seq and its task row.
  */
 export async function applyGroupIn(
   tx: Transaction,
@@ -66,45 +76,74 @@ export async function applyGroupIn(
   context: GroupContext,
 ): Promise<AppliedGroup> {
   await tx.lock(...groupLockKeys(events, context));
+  const state = await readGroupState(tx, events);
   const results: IngestResult[] = [];
   const committed: CommittedChange[] = [];
   for (const event of events) {
-    const applied = await applyOneIn(tx, event, context);
+    const applied = await applyOneIn(tx, event, context, state);
     results.push(applied.result);
     committed.push(...applied.committed);
   }
+  await insertChangeRows(tx, state.changeRows);
+  await insertInboxRows(tx, state.inboxRows);
   return { results, committed };
+}
+
+interface GroupState {
+  /** Event ids in the inbox, including those this group has applied or found stale so far. */
+  seen: Set<string>;
+  /** Each task of the group as the events so far left it (null: not known). */
+  tasks: Map<string, Task | null>;
+  changeRows: SqlValue[][];
+  inboxRows: SqlValue[][];
+}
+
+async function readGroupState(tx: Transaction, events: readonly InboundEvent[]): Promise<GroupState> {
+  const eventIds = [...new Set(events.map((e) => e.id))];
+  const taskIds = [...new Set(events.map((e) => e.data.taskId))];
+  const seen = await tx.all<{ event_id: string }>(
+    `SELECT event_id FROM inbox WHERE event_id IN (${eventIds.map(() => '?').join(', ')})`,
+    eventIds,
+  );
+  const tasks = new Map<string, Task | null>(taskIds.map((id) => [id, null]));
+  for (const task of await readTasks(tx, taskIds)) tasks.set(task.id, task);
+  return { seen: new Set(seen.map((r) => r.event_id)), tasks, changeRows: [], inboxRows: [] };
 }
 
 async function applyOneIn(
   tx: Transaction,
   event: InboundEvent,
   { now, policies, shiftId }: GroupContext,
+  state: GroupState,
 ): Promise<{ result: IngestResult; committed: CommittedChange[] }> {
   const taskId = event.data.taskId;
-  // The inbox check and the task in one round trip; an earlier event of the same group is seen here.
-  const found = await tx.get<Partial<TaskRow> & { seen: string | null }>(
-    `SELECT i.result AS seen, t.id, t.body, t.seq FROM (SELECT 1 AS one) AS o
-     LEFT JOIN inbox i ON i.event_id = ? LEFT JOIN tasks t ON t.id = ?`,
-    [event.id, taskId],
-  );
-  if (found?.seen) return { result: { id: event.id, status: 'duplicate' }, committed: [] };
-  const current = taskOfRow(found);
+  if (state.seen.has(event.id)) return { result: { id: event.id, status: 'duplicate' }, committed: [] };
+  const current = state.tasks.get(taskId) ?? null;
   const outcome = decideEvent(current, event, now);
   if (outcome.status === 'rejected')
     return { result: { id: event.id, status: 'rejected', reason: outcome.reason }, committed: [] };
+  state.seen.add(event.id);
   if (outcome.status === 'stale') {
-    await putInbox(tx, event, 'stale', outcome.reason, now);
+    state.inboxRows.push(inboxRow(event, 'stale', outcome.reason, now));
     return { result: { id: event.id, status: 'stale', reason: outcome.reason }, committed: [] };
   }
   const task = withNextEscalation(outcome.task, policies, now);
   // The history credits the system that sent it (the event's `source`), not "Wardline".
-  const change = await writeChange(tx, current, task, outcome.change, SYSTEM, {
-    eventId: event.id,
-    at: now,
-    detail: event.source,
-  });
-  await putInbox(tx, event, 'applied', null, now);
+  const { committed: change, changeRow } = await writeTaskTakingSeq(
+    tx,
+    current,
+    task,
+    outcome.change,
+    SYSTEM,
+    {
+      eventId: event.id,
+      at: now,
+      detail: event.source,
+    },
+  );
+  state.changeRows.push(changeRow);
+  state.inboxRows.push(inboxRow(event, 'applied', null, now));
+  state.tasks.set(taskId, change.task);
   const routedShift = event.type === 'wardline.task.routed' ? shiftId : undefined;
   const hint = event.type === 'wardline.task.routed' ? event.data.patient.assignedNurse : undefined;
   const bed = change.task.patient?.bed;
@@ -121,7 +160,9 @@ async function applyOneIn(
     current === null && routedShift !== undefined
       ? await routeToBedNurse(tx, change.task, routedShift, now, policies)
       : undefined;
-  return { result: { id: event.id, status: 'applied' }, committed: routed ? [change, routed] : [change] };
+  if (!routed) return { result: { id: event.id, status: 'applied' }, committed: [change] };
+  state.tasks.set(taskId, routed.task);
+  return { result: { id: event.id, status: 'applied' }, committed: [change, routed] };
 }
 
 /** AS10: the arrival's second change, in its transaction: the bed's nurse this shift owns it. */
