@@ -149,7 +149,7 @@ describe.each(ENGINES)('group commit of inbound events on %s', (engineName) => {
     expect(results).toEqual(inputs.map((e) => ({ id: e.id, status: 'applied' })));
     expect(engine.commits - before).toBeLessThan(60);
     for (let t = 0; t < 20; t++) expect((await s.getTask(`c-${t}`))?.revision).toBe(3);
-    await eventually(() => heard.length >= 60);
+    await eventually(() => heard.length >= 60, 20_000);
     expect(heard.map((c) => c.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
   });
 
@@ -221,7 +221,7 @@ describe.each(ENGINES)('a batch ingested as one group, heard by the hub on %s', 
     expect(posted.status).toBe(202);
     expect(posted.body.results.map((r) => r.status)).toEqual(batch.map(() => 'applied'));
     for (const client of clients) {
-      await eventually(() => client.received.changed.length >= 40);
+      await eventually(() => client.received.changed.length >= 40, 20_000);
       const seqs = client.received.changed.map((t) => t.seq);
       expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
       expect(new Set(seqs).size).toBe(40);
