@@ -304,8 +304,9 @@ async function followBeds(
       .filter((t) => t.patient?.bed != null && byBed.has(t.patient.bed));
   const candidates = await open();
   if (candidates.length === 0) return [];
-  // Lock the tasks (after the board: the order every writer takes), then read them again as locked.
-  await tx.lock(...candidates.map((t) => `task:${t.id}`));
+  // Lock the tasks (after the board: the order every writer takes), sorted as a group of events sorts
+  // them (ST15) so the two never wait for each other in a circle, then read them again as locked.
+  await tx.lock(...candidates.map((t) => `task:${t.id}`).sort());
   const committed: CommittedChange[] = [];
   for (const task of await open()) {
     const bed = task.patient!.bed!;

@@ -91,8 +91,16 @@ export interface WorklistStore {
   /** How many open tasks each of these people owns, on any unit (the colleague picker's load, HO10). */
   openCountsByOwner(ownerIds: readonly string[]): Promise<Map<string, number>>;
 
-  /** ST2/ST3: one transaction; a repeated event id is `duplicate`, an older revision `stale`. */
+  /**
+   * ST2/ST3: a repeated event id is `duplicate`, an older revision `stale`. Resolves after its commit,
+   * which it may share with concurrent events (ST17).
+   */
   applyEvent(event: InboundEvent): Promise<IngestResult>;
+  /**
+   * ST15–ST16: the events in ONE transaction, in their order, one result per event (a rejected,
+   * duplicate or stale event never stops the others); resolves after COMMIT. A SQL error fails them all.
+   */
+  applyEvents(events: readonly InboundEvent[]): Promise<IngestResult[]>;
   /** ST2/ST4: one transaction; a repeated commandId gets its stored answer, rejections included. */
   execute(command: Command, actor: Principal): Promise<ActionResult>;
   /**

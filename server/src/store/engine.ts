@@ -70,6 +70,11 @@ export interface StoreEngine extends SqlRunner {
   transaction<T>(work: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** True when a trivial query answers now: `/readyz`. Never throws. */
   ping(): Promise<boolean>;
+  /**
+   * Write transactions committed since the engine opened: how many commits (fsyncs) the work cost —
+   * what group commit (ST17) saves, and what its tests and the ingest benchmark read.
+   */
+  readonly commits: number;
   /** False once closed: background work (a projection catch-up) stops quietly. */
   readonly open: boolean;
   close(): Promise<void>;

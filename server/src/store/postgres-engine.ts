@@ -57,12 +57,23 @@ export function lockId(key: string): string {
   return createHash('sha1').update(key).digest().readBigInt64BE(0).toString();
 }
 
+/** Statements binding more values than this are not kept prepared (see runnerOf). */
+const MAX_PREPARED_VALUES = 32;
+
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
 function runnerOf(client: Queryable): SqlRunner {
   const query = (text: string, params: readonly SqlValue[], rowMode?: 'array') => {
     const { text: sql, name } = toPostgres(text);
-    return client.query({ text: sql, name, values: params as SqlValue[], ...(rowMode ? { rowMode } : {}) });
+    // A group's multi-row INSERTs and IN lists (docs/STORE.md ST15) come in many sizes: prepared by
+    // name, each size would stay in every pooled backend's memory. Those are parsed per use instead.
+    const named = params.length <= MAX_PREPARED_VALUES ? { name } : {};
+    return client.query({
+      text: sql,
+      ...named,
+      values: params as SqlValue[],
+      ...(rowMode ? { rowMode } : {}),
+    });
   };
   return {
     all: async <T>(text: string, params: readonly SqlValue[] = []) => (await query(text, params)).rows as T[],
@@ -99,6 +110,7 @@ export class PostgresEngine implements StoreEngine {
   private readonly direct: SqlRunner;
   private closed = false;
   private readonly closeHooks: Array<() => void> = [];
+  commits = 0;
 
   constructor(
     readonly pool: pg.Pool,
@@ -245,7 +257,10 @@ export class PostgresEngine implements StoreEngine {
         },
       };
       const result = await work(tx);
-      if (begin === null) await client.query('COMMIT');
+      if (begin === null) {
+        await client.query('COMMIT');
+        this.commits++;
+      }
       return result;
     } catch (error) {
       try {

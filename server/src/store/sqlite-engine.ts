@@ -15,6 +15,9 @@ export class SqliteEngine implements StoreEngine {
   private readonly statements = new Map<string, Statement>();
   private queue: Promise<unknown> = Promise.resolve();
   private readonly direct: Transaction;
+  commits = 0;
+  /** The last seq taken in the open transaction, or null before its first. */
+  private seqInTransaction: number | null = null;
 
   constructor(readonly db: Db) {
     const runner = this.runner();
@@ -24,10 +27,14 @@ export class SqliteEngine implements StoreEngine {
       tryLock: (...keys: string[]) => Promise.resolve(keys.map(() => true)),
       now: (fallback: () => string) => Promise.resolve(fallback()),
       exec: (script) => Promise.resolve(void this.db.exec(script)),
-      takeSeq: () =>
-        runner
-          .get<{ next: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM changes')
-          .then((row) => row?.next ?? 1),
+      // MAX + 1 once per transaction, then counted here: a group of events inserts its `changes`
+      // rows together at the end (docs/STORE.md ST15), so the table lags the seqs already taken.
+      takeSeq: async () => {
+        this.seqInTransaction ??=
+          (await runner.get<{ last: number }>('SELECT COALESCE(MAX(seq), 0) AS last FROM changes'))?.last ??
+          0;
+        return ++this.seqInTransaction;
+      },
     };
   }
 
@@ -54,9 +61,11 @@ export class SqliteEngine implements StoreEngine {
       if (!durable) this.db.pragma('synchronous = NORMAL');
       try {
         this.statement('BEGIN IMMEDIATE').run();
+        this.seqInTransaction = null;
         try {
           const result = await work(this.direct);
           this.statement('COMMIT').run();
+          this.commits++;
           return result;
         } catch (error) {
           if (this.db.inTransaction) this.statement('ROLLBACK').run();

@@ -12,7 +12,7 @@ import type {
   Task,
 } from '../../../src/domain';
 import type { CommittedChange } from './contract';
-import type { Transaction } from './engine';
+import type { SqlValue, Transaction } from './engine';
 import { taskFromRow, type TaskRow } from './rows';
 
 export const TASK_COLUMNS = 'id, body, seq';
@@ -40,18 +40,40 @@ export function taskOfRow(row: Partial<TaskRow> | undefined): Task | null {
     : null;
 }
 
-export async function putInbox(
-  tx: Transaction,
+/** An inbox row's values, in INBOX_COLUMNS order: written at once or buffered by a group (ST15). */
+export function inboxRow(
   event: InboundEvent,
   result: 'applied' | 'stale',
   reason: string | null,
   now: string,
-): Promise<void> {
-  await tx.run(
-    'INSERT INTO inbox (event_id, task_id, type, result, reason, received_at) VALUES (?, ?, ?, ?, ?, ?)',
-    [event.id, event.data.taskId, event.type, result, reason, now],
-  );
+): SqlValue[] {
+  return [event.id, event.data.taskId, event.type, result, reason, now];
 }
+
+const INBOX_COLUMNS = 'event_id, task_id, type, result, reason, received_at';
+const CHANGE_COLUMNS =
+  'seq, task_id, unit, change, actor_id, actor_name, command_id, event_id, version_before, version_after, at, detail, task';
+/** Rows per multi-row INSERT: well under both engines' limits on bound values. */
+const ROWS_PER_INSERT = 200;
+
+/** Inserts rows (each in its table's column order) with as few statements as the limits allow. */
+async function insertRows(
+  tx: Transaction,
+  table: 'inbox' | 'changes',
+  rows: readonly SqlValue[][],
+): Promise<void> {
+  const columns = table === 'inbox' ? INBOX_COLUMNS : CHANGE_COLUMNS;
+  for (let at = 0; at < rows.length; at += ROWS_PER_INSERT) {
+    const chunk = rows.slice(at, at + ROWS_PER_INSERT);
+    const marks = chunk.map((row) => `(${row.map(() => '?').join(', ')})`).join(', ');
+    await tx.run(`INSERT INTO ${table} (${columns}) VALUES ${marks}`, chunk.flat());
+  }
+}
+
+export const insertInboxRows = (tx: Transaction, rows: readonly SqlValue[][]) =>
+  insertRows(tx, 'inbox', rows);
+export const insertChangeRows = (tx: Transaction, rows: readonly SqlValue[][]) =>
+  insertRows(tx, 'changes', rows);
 
 export async function putOutbox(
   tx: Transaction,
@@ -102,8 +124,32 @@ export async function writeChange(
   task: Task,
   change: string,
   actor: StaffRef,
-  meta: { at: string; eventId?: string; commandId?: string; detail?: string | null },
+  meta: ChangeMeta,
 ): Promise<CommittedChange> {
+  const written = await writeTaskTakingSeq(tx, previous, task, change, actor, meta);
+  await insertChangeRows(tx, [written.changeRow]);
+  return written.committed;
+}
+
+interface ChangeMeta {
+  at: string;
+  eventId?: string;
+  commandId?: string;
+  detail?: string | null;
+}
+
+/**
+ * Takes the next seq and writes the task's row under it; its `changes` row is returned for the caller
+ * to insert — at once (`writeChange`) or with the rest of its group in one statement (ST15).
+ */
+export async function writeTaskTakingSeq(
+  tx: Transaction,
+  previous: Task | null,
+  task: Task,
+  change: string,
+  actor: StaffRef,
+  meta: ChangeMeta,
+): Promise<{ committed: CommittedChange; changeRow: SqlValue[] }> {
   const seq = await tx.takeSeq();
   const stored: Task = { ...task, seq };
   const body = JSON.stringify(stored);
@@ -126,24 +172,20 @@ export async function writeChange(
       body,
     ],
   );
-  await tx.run(
-    `INSERT INTO changes (seq, task_id, unit, change, actor_id, actor_name, command_id, event_id, version_before, version_after, at, detail, task)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      seq,
-      stored.id,
-      stored.unit,
-      change,
-      actor.id,
-      actor.name,
-      meta.commandId ?? null,
-      meta.eventId ?? null,
-      previous?.version ?? 0,
-      stored.version,
-      meta.at,
-      meta.detail ?? null,
-      body,
-    ],
-  );
-  return { seq, task: stored, previous, change, actorId: actor.id };
+  const changeRow: SqlValue[] = [
+    seq,
+    stored.id,
+    stored.unit,
+    change,
+    actor.id,
+    actor.name,
+    meta.commandId ?? null,
+    meta.eventId ?? null,
+    previous?.version ?? 0,
+    stored.version,
+    meta.at,
+    meta.detail ?? null,
+    body,
+  ];
+  return { committed: { seq, task: stored, previous, change, actorId: actor.id }, changeRow };
 }

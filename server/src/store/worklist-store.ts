@@ -1,6 +1,5 @@
 import type { ActionResult, Command } from '../../../src/domain';
 import {
-  applyEvent,
   decide,
   type EscalationPolicy,
   type InboundEvent,
@@ -26,27 +25,18 @@ import { BusyTasks, takeDue } from './due-escalations';
 import { ChangeTail, type TailEvents } from './change-tail';
 import { PostgresEngine } from './postgres-engine';
 import { upstreamEvent } from './upstream';
+import { applyGroupIn, GroupCommitter } from './event-groups';
 import {
   assignBedsIn,
   readAssignments,
   readAudit,
-  seedFromEhr,
-  writeFollow,
   type AssignBedsOutcome,
   type AssignBedsRequest,
   type AssignmentAuditEntry,
 } from './assignment-steps';
-import { routeToAssignedNurse, type BedAssignment } from '../../../src/domain';
+import type { BedAssignment } from '../../../src/domain';
 import { auditEntryFromRow, taskFromRow, type TaskRow } from './rows';
-import {
-  duplicateOf,
-  putInbox,
-  putOutbox,
-  readTask,
-  TASK_COLUMNS,
-  taskOfRow,
-  writeChange,
-} from './transaction-steps';
+import { duplicateOf, putOutbox, readTask, TASK_COLUMNS, taskOfRow, writeChange } from './transaction-steps';
 
 export type { AssignBedsOutcome, AssignBedsRequest, AssignmentAuditEntry } from './assignment-steps';
 export type {
@@ -99,6 +89,9 @@ export class SqlWorklistStore implements WorklistStore {
   private readonly shiftIdAt: ((now: Date) => string) | null;
   /** The last write queued per task: one task's writes start in the order they were asked for. */
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** Tails that are inbound events queued straight into the group committer (ST17). */
+  private readonly eventTails = new WeakSet<Promise<unknown>>();
+  private readonly committer: GroupCommitter;
 
   private constructor(
     readonly engine: StoreEngine,
@@ -115,6 +108,10 @@ export class SqlWorklistStore implements WorklistStore {
         ? new ChangeTail(engine, lastSeq, options.tailEvents)
         : new CommitOrder(lastSeq);
     this.shiftIdAt = options.shiftIdAt ?? null;
+    this.committer = new GroupCommitter(
+      (events) => this.commitGroup(events),
+      () => engine.ping(),
+    );
   }
 
   /** A store over a migrated engine; reads the newest seq so listeners hear changes in order from there. */
@@ -207,79 +204,47 @@ export class SqlWorklistStore implements WorklistStore {
     return counts;
   }
 
+  /** ST2/ST3, ST17: coalesced with concurrent events into the next group commit. */
   async applyEvent(event: InboundEvent): Promise<IngestResult> {
-    const now = this.now();
-    const taskId = event.data.taskId;
-    // A new task may go to its bed's nurse (AS10): the unit's board is locked between the event and the
-    // task, the order assignBeds takes too, so a reassignment and an arrival never cross.
-    const routedUnit = event.type === 'wardline.task.routed' ? event.data.unit : null;
-    const shiftId = routedUnit !== null ? this.shiftIdAt?.(new Date(now)) : undefined;
-    const { result, committed, routed } = await this.inTaskOrder(taskId, () =>
-      this.write(async (tx) => {
-        await tx.lock(
-          `event:${event.id}`,
-          ...(shiftId !== undefined ? [`assign:${routedUnit}`] : []),
-          `task:${taskId}`,
-        );
-        // The inbox check and the task in one round trip.
-        const found = await tx.get<Partial<TaskRow> & { seen: string | null }>(
-          `SELECT i.result AS seen, t.id, t.body, t.seq FROM (SELECT 1 AS one) AS o
-           LEFT JOIN inbox i ON i.event_id = ? LEFT JOIN tasks t ON t.id = ?`,
-          [event.id, taskId],
-        );
-        if (found?.seen) return { result: { id: event.id, status: 'duplicate' } as IngestResult };
-        const current = taskOfRow(found);
-        const outcome = applyEvent(current, event, now);
-        if (outcome.status === 'rejected')
-          return { result: { id: event.id, status: 'rejected', reason: outcome.reason } as IngestResult };
-        if (outcome.status === 'stale') {
-          await putInbox(tx, event, 'stale', outcome.reason, now);
-          return { result: { id: event.id, status: 'stale', reason: outcome.reason } as IngestResult };
-        }
-        const task = withNextEscalation(outcome.task, this.policies, now);
-        // The history credits the system that sent it (the event's `source`), not "Wardline".
-        const committed = await writeChange(tx, current, task, outcome.change, SYSTEM, {
-          eventId: event.id,
-          at: now,
-          detail: event.source,
-        });
-        await putInbox(tx, event, 'applied', null, now);
-        const hint = event.type === 'wardline.task.routed' ? event.data.patient.assignedNurse : undefined;
-        const bed = committed.task.patient?.bed;
-        if (hint && bed && shiftId !== undefined)
-          await seedFromEhr(tx, {
-            unit: committed.task.unit,
-            bed,
-            nurseId: hint.id,
-            shiftId,
-            eventId: event.id,
-            now,
-          });
-        const routed =
-          current === null && shiftId !== undefined
-            ? await this.routeToBedNurse(tx, committed.task, shiftId, now)
-            : undefined;
-        return { result: { id: event.id, status: 'applied' } as IngestResult, committed, routed };
-      }),
-    );
-    if (committed) this.order.committed(committed);
-    if (routed) this.order.committed(routed);
-    return result;
+    const [result] = await this.applyEvents([event]);
+    return result!;
   }
 
-  /** AS10: the arrival's second change, in its transaction: the bed's nurse this shift owns it. */
-  private async routeToBedNurse(
-    tx: Transaction,
-    task: Task,
-    shiftId: string,
-    now: string,
-  ): Promise<CommittedChange | undefined> {
-    const bed = task.patient?.bed;
-    if (!bed) return undefined;
-    const [assignment] = await readAssignments(tx, task.unit, shiftId, [bed]);
-    const follow = routeToAssignedNurse(task, assignment?.nurse ?? null, now);
-    if (!follow) return undefined;
-    return writeFollow(tx, task, follow, { now, policies: this.policies });
+  /**
+   * ST15–ST18: the events in one transaction, in their order (coalesced with concurrent callers into
+   * one group commit); one result per event, handed back after COMMIT. A SQL error fails the whole list.
+   */
+  applyEvents(events: readonly InboundEvent[]): Promise<IngestResult[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    const taskIds = [...new Set(events.map((e) => e.data.taskId))];
+    // ST4: behind a staff action or a system change still running on one of these tasks, wait for it so
+    // the task's writes start in the order they were asked for. Behind another event, the committer's
+    // queue keeps the order by itself, so the event may join the same or the next group.
+    const waits = taskIds.flatMap((id) => {
+      const tail = this.tails.get(id);
+      return tail && !this.eventTails.has(tail) ? [tail] : [];
+    });
+    const run =
+      waits.length === 0
+        ? this.committer.submit(events)
+        : Promise.all(waits).then(() => this.committer.submit(events));
+    const tail = run.catch(() => undefined);
+    if (waits.length === 0) this.eventTails.add(tail);
+    for (const id of taskIds) this.queueTail(id, tail);
+    return run;
+  }
+
+  /** One group: one transaction, its changes handed to listeners in seq order after COMMIT (ST16). */
+  private async commitGroup(events: readonly InboundEvent[]): Promise<IngestResult[]> {
+    const now = this.now();
+    // A new task may go to its bed's nurse (AS10); the group then locks the unit's board (ST4 order).
+    const routes = this.shiftIdAt !== null && events.some((e) => e.type === 'wardline.task.routed');
+    const shiftId = routes ? this.shiftIdAt!(new Date(now)) : undefined;
+    const group = await this.write((tx) =>
+      applyGroupIn(tx, events, { now, policies: this.policies, shiftId }),
+    );
+    for (const change of group.committed) this.order.committed(change);
+    return group.results;
   }
 
   async bedAssignments(unit: string, shiftId: string): Promise<BedAssignment[]> {
@@ -472,9 +437,7 @@ export class SqlWorklistStore implements WorklistStore {
   }
 
   /** One write transaction; a failure after a seq was taken tells the commit order (ST6). */
-  private async write<R extends { committed?: CommittedChange | undefined }>(
-    work: (tx: Transaction) => Promise<R>,
-  ): Promise<R> {
+  private async write<R>(work: (tx: Transaction) => Promise<R>): Promise<R> {
     const taken: number[] = [];
     try {
       return await this.engine.transaction((tx) =>
@@ -501,12 +464,19 @@ export class SqlWorklistStore implements WorklistStore {
   private inTaskOrder<T>(taskId: string, work: () => Promise<T>): Promise<T> {
     const before = this.tails.get(taskId) ?? Promise.resolve();
     const run = before.then(work, work);
-    const tail = run.catch(() => undefined);
+    this.queueTail(
+      taskId,
+      run.catch(() => undefined),
+    );
+    return run;
+  }
+
+  /** `tail` (never rejecting) is now the last write queued for the task; forgotten once it settles. */
+  private queueTail(taskId: string, tail: Promise<unknown>): void {
     this.tails.set(taskId, tail);
     void tail.then(() => {
       if (this.tails.get(taskId) === tail) this.tails.delete(taskId);
     });
-    return run;
   }
 
   private async assigneeFor(tenantId: string, payload: unknown): Promise<Principal | null> {
