@@ -39,6 +39,7 @@ export async function openWorkspace(
 ): Promise<Workspace> {
   // Dexie's query cache deep-clones every result; the app keeps its own overlay (applyPending) and reads
   // the whole worklist in one query, so the cache only costs time on a 5,000-task unit.
+  performance.mark('wardline:workspace-opening');
   const db = new WorklistDb(databaseName(me.tenantId, me.id), { cache: 'disabled' });
   // [S14] Before any view reads the worklist; a database that cannot even be read fails later, visibly.
   await dropUnreadableTasks(db).catch(() => 0);

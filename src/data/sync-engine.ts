@@ -183,6 +183,7 @@ export class SyncEngine {
         // A stop() for `offline` may still be closing the previous connection.
         if (this.connection.state !== 'Disconnected') await this.connection.stop();
         await this.connection.start();
+        performance.mark('wardline:hub-connected');
         this.report.link('live');
         await this.catchUp();
         return;
@@ -224,6 +225,7 @@ export class SyncEngine {
       let writing: Promise<void> = Promise.resolve();
       for (;;) {
         const page = await next;
+        if (fresh) performance.mark('wardline:sync-page-received');
         if (!page.complete) next = this.fetchPage(page.cursor);
         // Receiving (the JSON parse), validating and serializing a 1,000-task page are each tens of ms:
         // separate tasks, so none of them joins another into a long task that would block a tap.
@@ -231,7 +233,7 @@ export class SyncEngine {
         const tasks = page.tasks.map((t) => Task.parse(t));
         await yieldToMain();
         const write = this.writePage(page, tasks, previous, full, fresh);
-        write.catch(() => undefined);
+        write.then(() => fresh && performance.mark('wardline:sync-page-written')).catch(() => undefined);
         previous = page.cursor;
         await writing;
         writing = write;
