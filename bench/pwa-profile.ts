@@ -174,6 +174,13 @@ async function main(): Promise<void> {
       const relay = await startTestRelay({ STATIC_DIR: dir });
       try {
         await ingest(relay.url, busyUnit(TASKS));
+        // A relay that has served the app before (its static files compressed): one fresh device
+        // signs in and syncs unprofiled first, as the bench's later rounds do.
+        const warm = await openDevice(browser, relay.url, 'tablet');
+        await warm.page.goto('/');
+        await warm.page.getByRole('button', { name: /^R\. Okafor/ }).click();
+        await warm.page.locator('.link-live', { hasText: 'Last synced at' }).waitFor({ timeout: 120_000 });
+        await warm.context.close();
         const device = await openDevice(browser, relay.url, 'tablet');
         const { page } = device;
         await page.goto('/');
