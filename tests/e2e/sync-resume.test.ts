@@ -107,21 +107,28 @@ describe('a first sync during which the relay changes tasks', () => {
     const page = device.page;
     // After the move the relay shows her one task fewer: the list must never count the old number.
     await watchForText(page, `${TASKS} tasks`);
+    // Every page is held until her screen is up (so the device is still empty, "fresh", when its list
+    // first asks), then the first goes through and the second is held while the relay changes.
     let pagesSeen = 0;
     let hold = true;
     const held: Array<() => void> = [];
+    const release = () => {
+      for (const send of held.splice(0)) send();
+    };
     await page.routeWebSocket(/\/hubs\/worklist/, (ws: WebSocketRoute) => {
       const server = ws.connectToServer();
       ws.onMessage((message) => server.send(message));
       server.onMessage((message) => {
         const pages = records(message).filter((f) => f.type === 3 && Array.isArray(f.result?.tasks));
         pagesSeen += pages.length;
-        if (pages.length > 0 && hold && pagesSeen > 1) held.push(() => ws.send(message));
+        if (pages.length > 0 && hold) held.push(() => ws.send(message));
         else ws.send(message);
       });
     });
 
     await signIn(page, 'R. Okafor');
+    await expect.poll(() => pagesSeen, { timeout: 60_000 }).toBe(1);
+    release();
     // The second page has reached the device's socket and waits there; now the relay changes its tasks.
     await expect.poll(() => pagesSeen, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
     await ingest(relay.url, [
@@ -135,7 +142,7 @@ describe('a first sync during which the relay changes tasks', () => {
       })
       .toBe('Renamed while syncing');
     hold = false;
-    for (const send of held.splice(0)) send();
+    release();
 
     await page
       .getByRole('navigation', { name: 'Views' })
