@@ -39,6 +39,7 @@ export async function openWorkspace(
 ): Promise<Workspace> {
   // Dexie's query cache deep-clones every result; the app keeps its own overlay (applyPending) and reads
   // the whole worklist in one query, so the cache only costs time on a 5,000-task unit.
+  performance.mark('wardline:workspace-opening');
   const db = new WorklistDb(databaseName(me.tenantId, me.id), { cache: 'disabled' });
   // [S14] Before any view reads the worklist; a database that cannot even be read fails later, visibly.
   await dropUnreadableTasks(db).catch(() => 0);
@@ -82,12 +83,15 @@ const reportToScreen: SyncReports = {
 
 /**
  * The bed boards (docs/ASSIGNMENTS.md [A-P1]): pushed live by `assignmentsChanged`, asked again after every
- * connect, stored in Dexie and mirrored into the board store that the Beds screen and rows read.
+ * connect's catch-up, stored in Dexie and mirrored into the board store that the Beds screen and rows read.
  */
 function followBoards(db: WorklistDb, engine: SyncEngine, units: () => string[]): () => void {
   engine.on(HUB_EVENTS.assignmentsChanged, (board: unknown) => void storeBoard(db, board));
+  // After the catch-up that follows every connect, not beside it: a board is built from every open
+  // task of the unit (5,000 read and checked on the relay), which held back a fresh device's first sync
+  // page by a few hundred ms. A catch-up that fails still ends, and the boards are asked for then.
   const unsubscribe = useConnection.subscribe((state, previous) => {
-    if (state.link === 'live' && previous.link !== 'live') void refreshBoards(db, engine, units());
+    if (state.link === 'live' && previous.syncing && !state.syncing) void refreshBoards(db, engine, units());
   });
   const subscription = liveQuery(() =>
     db.transaction('r', db.boards, db.bedOutbox, async () => ({

@@ -66,6 +66,11 @@ export class SyncEngine {
   private freshWrites: Set<string> | null = null;
 
   private unwatchNetwork: (() => void) | null = null;
+  /**
+   * A fresh device's first snapshot as written, kept for one hand-over to the screen (`takeFirstSnapshot`)
+   * so its first render need not wait for IndexedDB to read back the ~5 MB it has just written.
+   */
+  private firstSnapshot: Task[] | null = null;
 
   constructor(
     private readonly db: WorklistDb,
@@ -171,6 +176,18 @@ export class SyncEngine {
     this.connection.on(event, handler);
   }
 
+  /**
+   * The tasks of a fresh device's first full sync, exactly as its pages were written, once: null after the
+   * first call, when the sync was not from an empty database, or when a live push or an action answer
+   * wrote a task meanwhile (the database may then hold a newer copy or have dropped one: only a read of
+   * it is right). The screen shows these until its own read of the database replaces them.
+   */
+  takeFirstSnapshot(): Task[] | null {
+    const tasks = this.firstSnapshot;
+    this.firstSnapshot = null;
+    return tasks;
+  }
+
   get isLive(): boolean {
     return this.connection.state === 'Connected';
   }
@@ -183,6 +200,7 @@ export class SyncEngine {
         // A stop() for `offline` may still be closing the previous connection.
         if (this.connection.state !== 'Disconnected') await this.connection.stop();
         await this.connection.start();
+        performance.mark('wardline:hub-connected');
         this.report.link('live');
         await this.catchUp();
         return;
@@ -222,20 +240,34 @@ export class SyncEngine {
       let next = this.fetchPage(cursor);
       let previous = cursor;
       let writing: Promise<void> = Promise.resolve();
+      // The snapshot as the pages build it: a task changed while paging reappears on a later page (its
+      // newer state replaces the earlier one) and a page's `removed` takes tasks out.
+      const snapshot: Map<string, Task> | null = fresh ? new Map() : null;
       for (;;) {
         const page = await next;
+        if (fresh) performance.mark('wardline:sync-page-received');
         if (!page.complete) next = this.fetchPage(page.cursor);
         // Receiving (the JSON parse), validating and serializing a 1,000-task page are each tens of ms:
         // separate tasks, so none of them joins another into a long task that would block a tap.
         await yieldToMain();
         const tasks = page.tasks.map((t) => Task.parse(t));
+        if (snapshot) {
+          for (const t of tasks) if ((snapshot.get(t.id)?.seq ?? -1) < t.seq) snapshot.set(t.id, t);
+          for (const id of page.removed) snapshot.delete(id);
+        }
         await yieldToMain();
         const write = this.writePage(page, tasks, previous, full, fresh);
-        write.catch(() => undefined);
+        write.then(() => fresh && performance.mark('wardline:sync-page-written')).catch(() => undefined);
         previous = page.cursor;
         await writing;
         writing = write;
-        if (page.complete) return await write;
+        if (page.complete) {
+          await write;
+          // Every page is written; nothing else wrote a task during the sync (pushes are recorded in
+          // `fresh` before their transaction opens), so the database holds exactly these.
+          if (snapshot && fresh?.size === 0) this.firstSnapshot = [...snapshot.values()];
+          return;
+        }
       }
     } finally {
       if (this.freshWrites === fresh) this.freshWrites = null;

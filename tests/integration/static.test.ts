@@ -59,6 +59,28 @@ describe('the relay serves the built PWA', () => {
     expect(plain.body.toString()).toBe(script);
   });
 
+  it('compresses a large file off the event loop: other requests are answered meanwhile', async () => {
+    // ~800 KB of varied text: brotli at quality 11 takes a second or more on it. Done on the event loop (as it
+    // was), /healthz could only be answered after it; a sync page or a sign-in waited the same way.
+    let text = '';
+    for (let i = 0; text.length < 800_000; i++) text += `const v${i} = ${(i * 7919) % 104729};\n`;
+    writeFileSync(join(dist.path, 'assets', 'large-def456.js'), text);
+    const order: string[] = [];
+    const large = get(`${relay.url}/assets/large-def456.js`, { 'accept-encoding': 'br' }).then((r) => {
+      order.push('large');
+      return r;
+    });
+    // Asked after the large file's request has reached the relay and its compression has begun.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const health = await get(`${relay.url}/healthz`);
+    order.push('health');
+    expect(health.status).toBe(200);
+    const answer = await large;
+    expect(order).toEqual(['health', 'large']);
+    expect(answer.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(answer.body).toString()).toBe(text);
+  });
+
   it('answers app routes with index.html under a strict CSP, never cached, and missing files with 404', async () => {
     const deep = await get(`${relay.url}/tasks/t-123`);
     expect(deep.status).toBe(200);

@@ -1,5 +1,6 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
@@ -107,15 +108,12 @@ export function createStaticHandler(
     const encoding = COMPRESSIBLE.has(extname(file))
       ? preferredEncoding(req.headers['accept-encoding'])
       : null;
-    const body = encoding ? compressed(file, stat.mtimeMs, stat.size, encoding) : null;
     const { pagePolicy, bridgePolicy } = policies(req);
-    res.writeHead(200, {
+    const headers = {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': body ? body.length : stat.size,
       'cache-control': isHashedAsset ? IMMUTABLE : 'no-cache',
       'x-content-type-options': 'nosniff',
       vary: 'accept-encoding',
-      ...(body && encoding ? { 'content-encoding': encoding } : {}),
       // no-referrer also keeps the bridge's URL (which briefly holds the sign-in code) out of Referer.
       ...(isPage
         ? {
@@ -124,13 +122,21 @@ export function createStaticHandler(
           }
         : {}),
       ...(isWorkerScript ? { 'content-security-policy': pagePolicy } : {}),
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return true;
-    }
-    if (body) res.end(body);
-    else createReadStream(file).pipe(res);
+    };
+    const answer = (body: Buffer | null) => {
+      if (res.destroyed) return;
+      res.writeHead(200, {
+        ...headers,
+        'content-length': body ? body.length : stat.size,
+        ...(body && encoding ? { 'content-encoding': encoding } : {}),
+      });
+      if (req.method === 'HEAD') res.end();
+      else if (body) res.end(body);
+      else createReadStream(file).pipe(res);
+    };
+    if (!encoding) answer(null);
+    // A file that cannot be compressed is still served, uncompressed.
+    else compressed(file, stat.mtimeMs, stat.size, encoding).then(answer, () => answer(null));
     return true;
   };
 }
@@ -149,19 +155,27 @@ function preferredEncoding(header: string | string[] | undefined): Encoding | nu
 
 /**
  * Each file is compressed once per version (path, mtime, size) and kept: the build is a few hundred KB
- * and never changes under a running relay except by a redeploy, which changes mtimes.
+ * and never changes under a running relay except by a redeploy, which changes mtimes. Compression runs
+ * on libuv's thread pool, never on the event loop: brotli at quality 11 takes ~1 s for the largest
+ * chunk, and done synchronously it held every socket of a freshly started relay (sync pages, pushes,
+ * sign-ins) for that second, on each file's first request. Requests for a file being compressed wait
+ * for the same work.
  */
-const compressedCache = new Map<string, Buffer>();
+const compressedCache = new Map<string, Promise<Buffer>>();
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
 
-function compressed(file: string, mtimeMs: number, size: number, encoding: Encoding): Buffer {
+function compressed(file: string, mtimeMs: number, size: number, encoding: Encoding): Promise<Buffer> {
   const key = `${encoding}:${file}:${mtimeMs}:${size}`;
   let body = compressedCache.get(key);
   if (!body) {
     const raw = readFileSync(file);
     body =
       encoding === 'br'
-        ? brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } })
-        : gzipSync(raw, { level: 9 });
+        ? brotli(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } })
+        : gzipAsync(raw, { level: 9 });
+    // A failure is not kept: the next request tries again.
+    body.catch(() => compressedCache.delete(key));
     compressedCache.set(key, body);
   }
   return body;

@@ -6,7 +6,7 @@ import { KIND_WORDS } from '../shared/words';
 import { YourPatientTag } from '../assignments/your-patient';
 import { acknowledgedWords, beingHandedWords, handedOverByWords } from '../handover/handover-words';
 import type { Column, RowContext } from './list-definition';
-import { compareText, compareTimes, compareUrgency, PRIORITY_RANK, timeOf } from './sorting';
+import { compareText, compareTimes, compareUrgency, PRIORITY_RANK, timeOf, urgencyKey } from './sorting';
 
 /** Columns shared by several views; each view picks and orders its own. */
 
@@ -115,6 +115,7 @@ export const dueColumn: Column = {
   header: 'Due',
   cell: (task, ctx) => <DueText task={task} ctx={ctx} />,
   compare: compareUrgency,
+  sortKey: urgencyKey,
 };
 
 export const ownerColumn: Column = {

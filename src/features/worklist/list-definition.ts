@@ -19,6 +19,11 @@ export interface Column {
   cell(task: Task, ctx: RowContext): ReactNode;
   /** Ascending order for this column; absent when the column cannot be sorted. */
   compare?(a: Task, b: Task, now: number): number;
+  /**
+   * The same ascending order as numbers, worked out once per row before a sort (lowest first, compared
+   * in turn); when given, a sort uses it instead of `compare`, which on 5,000 rows is ~60,000 calls.
+   */
+  sortKey?(task: Task, now: number): readonly number[];
 }
 
 /** A one-tap action offered on each row where the relay would apply it (claim, acknowledge). */

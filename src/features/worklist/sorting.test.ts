@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Task } from '../../domain';
 import { aTask } from '../../domain/testing/fixtures';
 import { matchesFilter } from './filters';
-import { compareUrgency } from './sorting';
+import { compareIds, compareUrgency, urgencyKey } from './sorting';
 
 const NOW = Date.parse('2026-11-26T10:00:00Z');
 
@@ -52,5 +52,28 @@ describe('filter', () => {
     expect(matchesFilter(t, 'hazel 4w-01', NOW)).toBe(true);
     expect(matchesFilter(t, '  ', NOW)).toBe(true);
     expect(matchesFilter(t, 'hazel 5E', NOW)).toBe(false);
+  });
+});
+
+describe('the urgency order worked out once per task (a 5,000-task list sorts by keys)', () => {
+  it('orders tasks exactly as compareUrgency does', () => {
+    const priorities = ['stat', 'asap', 'urgent', 'routine'] as const;
+    const tasks = Array.from({ length: 400 }, (_, i) => {
+      const minutes = ((i * 37) % 240) - 120;
+      const at = new Date(NOW + minutes * 60_000).toISOString();
+      return task(`t${(i * 7919) % 400}`, {
+        priority: priorities[i % 4]!,
+        ...(i % 5 === 0 ? { dueAt: null } : i % 5 === 1 ? { kind: 'result-ack', ackBy: at } : { dueAt: at }),
+        ...(i % 9 === 0 ? { status: 'completed' as const } : {}),
+        ...(i % 11 === 0 ? { acknowledgedAt: at } : {}),
+      });
+    });
+    const byCompare = [...tasks].sort((a, b) => compareUrgency(a, b, NOW)).map((t) => t.id);
+    const keyed = tasks.map((t) => ({ t, key: urgencyKey(t, NOW) }));
+    keyed.sort((a, b) => {
+      for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return a.key[i]! < b.key[i]! ? -1 : 1;
+      return compareIds(a.t.id, b.t.id);
+    });
+    expect(keyed.map((k) => k.t.id)).toEqual(byCompare);
   });
 });

@@ -68,3 +68,12 @@ export function compareUrgency(a: Task, b: Task, now: number): number {
     compareIds(a.id, b.id)
   );
 }
+
+/**
+ * `compareUrgency` as numbers per task (overdue first, due time with undated last, priority), so a
+ * sort of 5,000 tasks parses and ranks each task once instead of in each of its ~24 comparisons; the
+ * list's sort breaks ties by id, as `compareUrgency` does.
+ */
+export function urgencyKey(task: Task, now: number): readonly number[] {
+  return [overdue(task, now) ? 0 : 1, dueTime(task) ?? Infinity, PRIORITY_RANK[task.priority]];
+}

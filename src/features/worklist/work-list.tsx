@@ -36,8 +36,23 @@ function sortRows(rows: Task[], sort: SortState, columns: Column[], now: number)
   const column = columns.find((c) => c.id === sort.column);
   if (!column?.compare) return rows;
   const sign = sort.direction === 'asc' ? 1 : -1;
+  if (column.sortKey) {
+    const keyOf = column.sortKey;
+    const keyed = rows.map((task) => ({ task, key: keyOf(task, now) }));
+    keyed.sort((a, b) => sign * compareKeys(a.key, b.key) || compareIds(a.task.id, b.task.id));
+    return keyed.map((k) => k.task);
+  }
   const compare = column.compare;
   return [...rows].sort((a, b) => sign * compare(a, b, now) || compareIds(a.id, b.id));
+}
+
+function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
 }
 
 /**
