@@ -31,7 +31,7 @@ import { loadOrCreateVapidKeys } from './push/vapid';
 import { registerCoverageRoute } from './escalation/coverage-route';
 import { registerColleaguesRoute } from './handover/colleagues-route';
 import { Presence, withPresence } from './handover/presence';
-import { DEFAULT_HANDOVER_ACCEPT_MINUTES, HandoverWatch } from './handover/watch';
+import { DEFAULT_HANDOVER_ACCEPT_MINUTES, HandoverWatch, handoverAlert } from './handover/watch';
 import type { AlertDelivery } from './escalation/alerts';
 import { isAlertTarget, sendAlert } from './hub/alerts';
 import type { SignalRServer } from './signalr';
@@ -277,6 +277,11 @@ export async function startRelay(
   const hubAlerts = new AlertCoalescer(clock, alertHub);
   const pushAlerts = new AlertCoalescer(clock, alertPush);
   store.onCommitted((change) => {
+    // An offer nobody answered (HO7): recorded once by one relay's watch; every relay tells its own
+    // charge nurses from the committed change, and the Web Push goes from the relay that recorded it.
+    if (change.change === 'handover-overdue' && change.task.handover) {
+      return alertHub({ alert: handoverAlert(change.task), tasks: [change.task] });
+    }
     const firing = firingOfChange(change, config.policies);
     if (!firing) return;
     if (firing.target.role !== 'AssignedNurse') return hubAlerts.add(firing);
@@ -297,7 +302,7 @@ export async function startRelay(
     clock,
     logger,
     acceptMinutes: config.handoverAcceptMinutes ?? DEFAULT_HANDOVER_ACCEPT_MINUTES,
-    deliver: deliverAlert,
+    deliver: alertPush,
   });
   const scheduler = new EscalationScheduler({
     store,

@@ -107,6 +107,39 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
     expect(b.logs.records().find((l) => l.msg === 'alert sent')).toMatchObject({ relayId: 'relay-b' });
   });
 
+  it('[CL5][HO7] a charge nurse connected to relay B hears of the offer nobody accepted, which relay A’s watch recorded', async () => {
+    const url = await database();
+    // A's watch runs on a clock the test moves; B's on real time, far from the offer's deadline.
+    const clock = new FakeClock();
+    const a = await relay(url, 'relay-a', { clock });
+    const b = await relay(url, 'relay-b');
+    const charge = await client(b.url, 'charge-4w-marchbank');
+    const alerts: Alert[] = [];
+    charge.connection.on('alert', (alert: Alert) => alerts.push(alert));
+    const nurse = await client(a.url, 'nurse-okafor');
+    const ingest = await devToken(a.url, 'integration-engine');
+    await postEvents(a.url, ingest, [routed('slow-offer', 1, { candidateRoles: ['Nurse'] })]);
+    await eventually(() => nurse.received.changed.some((t) => t.id === 'slow-offer'), 20_000);
+    expect((await nurse.execute('slow-offer', 'claim')).status).toBe('applied');
+    const offered = await nurse.execute('slow-offer', 'handover.offer', {
+      to: { id: 'nurse-brightwater' },
+      note: { text: 'Bed 1 is going home' },
+    });
+    expect(offered.status).toBe('applied');
+
+    await clock.minutes(16); // past the default 15 minutes to accept
+    await eventually(() => alerts.length === 1, 20_000);
+    expect(alerts[0]).toMatchObject({
+      kind: 'handover',
+      taskIds: ['slow-offer'],
+      unit: '4W',
+      targetRole: 'ChargeNurse',
+      handover: { from: { id: 'nurse-okafor' }, to: { id: 'nurse-brightwater' } },
+    });
+    expect(a.logs.records().filter((l) => l.msg === 'handover not accepted in time')).toHaveLength(1);
+    expect(b.logs.records().filter((l) => l.msg === 'handover not accepted in time')).toHaveLength(0);
+  });
+
   it('[CL5] the Web Push for a firing is sent once, by the relay that fired it, though both relays alert their hubs', async () => {
     const url = await database();
     const dir = tempDir();

@@ -13,7 +13,10 @@ export interface HandoverWatchOptions {
   clock: Clock;
   logger: Logger;
   acceptMinutes: number;
-  /** Sends the alert to the unit's charge nurses (hub and push), as escalations are sent. */
+  /**
+   * Sends the alert this relay recorded to the unit's charge nurses as Web Push. Hub connections (this
+   * relay's and every other relay's) are told from the committed `handover-overdue` change instead.
+   */
   deliver: (delivery: AlertDelivery) => void;
 }
 
