@@ -161,7 +161,7 @@ describe('[issue 5] the views at phone, tablet and desktop sizes', () => {
       await nurse.page.setViewportSize(VIEWPORTS[size]);
       await nurse.page.goto('/');
       await nurse.page.getByRole('heading', { name: 'Nurses', exact: true }).waitFor();
-      expect(await nurse.page.getByRole('button', { name: /^R\. Okafor/ }).isVisible()).toBe(true);
+      await nurse.page.getByRole('button', { name: /^R\. Okafor/ }).waitFor();
       expect(await nurse.page.getByText('Integration engine').count()).toBe(0);
       await checkView(nurse, size, 'sign-in');
     }
@@ -175,7 +175,8 @@ describe('[issue 5] the views at phone, tablet and desktop sizes', () => {
       await nurse.page.goto('/my-work');
       await nurse.page.getByRole('heading', { level: 1, name: 'My work' }).waitFor();
       await nurse.page.locator(`[data-task-id="${ownedDischarge.id}"]`).waitFor();
-      expect(await nurse.page.locator('.count').textContent()).toBe('3 tasks');
+      // The count follows the rows read from IndexedDB: wait for it rather than read it once.
+      await expect.poll(() => nurse.page.locator('.count').textContent()).toBe('3 tasks');
       await checkView(nurse, size, 'my-work');
 
       await openTask(nurse.page, ownedDischarge);
@@ -244,7 +245,7 @@ describe('[issue 5] the views at phone, tablet and desktop sizes', () => {
       await openTask(coordinator.page, claimedException);
       await coordinator.page.getByRole('heading', { name: 'How does this exception end?' }).waitFor();
       for (const outcome of ['Fixed', 'Dismissed', 'Send back upstream'])
-        expect(await coordinator.page.getByRole('button', { name: outcome }).isVisible()).toBe(true);
+        await coordinator.page.getByRole('button', { name: outcome }).waitFor();
       await checkView(coordinator, size, 'task-exception');
     }
   });
@@ -329,6 +330,8 @@ describe('[issue 5] desktop: a dense table driven from the keyboard', () => {
   it('column headers sort, and say so to assistive technology', async () => {
     const page = desk.page;
     await openView(page, /^Unit queue/, 'Unit queue');
+    // The heading paints before the rows are read from IndexedDB: sort what a person would see.
+    await page.locator('.tbody [role=row]').nth(5).waitFor();
     const header = page.getByRole('columnheader', { name: /Patient/ });
     await header.getByRole('button').click();
     expect(await header.getAttribute('aria-sort')).toBe('ascending');
@@ -349,7 +352,11 @@ describe('[issue 5] desktop: a dense table driven from the keyboard', () => {
   it('/ filters, j and k move, c claims, r explains what stops a resolve', async () => {
     const page = desk.page;
     await openView(page, /^Unit queue/, 'Unit queue');
-    const total = Number((await page.locator('.count').textContent())!.split(' ')[0]);
+    // The count says "Fetching your worklist…" until the rows are read from IndexedDB.
+    await page.locator('.tbody [role=row]').first().waitFor();
+    const total = Number(
+      (await page.locator('.count', { hasText: /^\d+ tasks?\b/ }).textContent())!.split(' ')[0],
+    );
     await page.keyboard.press('/');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('search');
     const bed = (await page.locator('.tbody [role=row] .col-bed').first().textContent())!;

@@ -142,9 +142,8 @@ describe('[issue 16] the task offers what its kind needs first', () => {
       ).toEqual(['Claim']);
       await page.getByText('Claim this task before working its checklist.').waitFor();
       expect(await page.getByText(/Tick (them|it), or give a reason/).count()).toBe(0);
-      expect(await page.locator('.audit-who', { hasText: 'Patient record (EHR)' }).count()).toBeGreaterThan(
-        0,
-      );
+      // The history is read after the task paints: wait for its entry instead of counting at once.
+      await page.locator('.audit-who', { hasText: 'Patient record (EHR)' }).first().waitFor();
       await checkView(nurse, size, 'task-discharge-unclaimed');
     }
   });
@@ -265,6 +264,8 @@ describe('[issue 16] lists: filters that find what is shown, quick filters in th
     await page.setViewportSize(VIEWPORTS.desktop);
     await page.goto('/discharge');
     await page.getByRole('heading', { level: 1, name: 'Discharges' }).waitFor();
+    // The rows are read from IndexedDB after the heading paints; the sorted order below needs them.
+    await page.locator('[data-task-id]').first().waitFor();
     const headers = (await page.locator('.thead button.sort').allTextContents()).map((t) =>
       t.replace(/[▲▼↕]/g, '').trim(),
     );
