@@ -17,7 +17,7 @@ import {
 } from '../helpers/browser';
 import { routed } from '../helpers/events';
 import { connectAs } from '../helpers/hub-client';
-import { navigateInApp } from '../helpers/offline';
+import { navigateInApp, readStore } from '../helpers/offline';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
 
 /**
@@ -200,7 +200,12 @@ describe('[issue 15] beds, their nurse, and her patients’ work', () => {
     const other = brightwater.page;
     await openNav(other, /^My work/);
     await other.getByRole('heading', { level: 1, name: 'My work' }).waitFor();
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Absent only means something once her device holds both tasks and the list has read them.
+    await until(async () => {
+      const ids = (await readStore<{ id: string }>(other, 'tasks')).map((t) => t.id);
+      return ids.includes(DISCHARGE) && ids.includes(STAT);
+    }, 10_000);
+    await other.locator('.count', { hasText: /^\d+ tasks?\b/ }).waitFor();
     expect(await other.locator(`[data-task-id="${DISCHARGE}"]`).count()).toBe(0);
     expect(await other.locator(`[data-task-id="${STAT}"]`).count()).toBe(0);
     expect((await rings(other)).vibrations).toBe(0);

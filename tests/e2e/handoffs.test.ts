@@ -289,7 +289,7 @@ describe('[issue 19] three people at once: end of shift, handover, answer, live 
       await screenshot(desk.page, 'reassign-picker-desktop-1440x900');
       expect(await seriousA11yViolations(desk.page)).toEqual([]);
       await desk.page.getByLabel('Reassign to').fill('bright');
-      expect(await picker.locator('[data-colleague-id]').count()).toBe(1);
+      await expect.poll(() => picker.locator('[data-colleague-id]').count()).toBe(1);
       await desk.page.keyboard.press('Enter');
       await desk.page.getByText(/^D\. Brightwater, since \d\d:\d\d$/).waitFor();
       // The screen shows it at once (the page knows her); the relay's history follows.

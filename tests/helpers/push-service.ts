@@ -3,6 +3,9 @@ import { createDecipheriv, createECDH, hkdfSync, randomBytes } from 'node:crypto
 import { readFileSync } from 'node:fs';
 import { Agent, createServer, type Server } from 'node:https';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { FakeClock } from './fake-clock';
+import { devToken, startTestRelay, tempDir, type TestRelay } from './relay';
 
 /** One push a device's push service received: who it was for, and the bytes the relay sent. */
 export interface ReceivedPush {
@@ -105,4 +108,44 @@ export function decrypt(body: Buffer, device: ReturnType<typeof deviceKeys>): st
   let end = padded.length - 1;
   while (end >= 0 && padded[end] === 0) end--;
   return padded.subarray(0, end).toString('utf8');
+}
+
+export type PushService = Awaited<ReturnType<typeof startPushService>>;
+
+/** A relay on a clock the test moves, sending its Web Push to a test push service. */
+export interface PushRelay {
+  relay: TestRelay;
+  pushService: PushService;
+  /** Registers `device`'s endpoint at the push service for `staffId`, as the PWA does (expects 201). */
+  subscribe(staffId: string, device: string, keys: { p256dh: string; auth: string }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The setup every Web Push test file shares; `stop` ends the relay, the push service and their folder. */
+export async function startPushRelay(
+  env: Record<string, string>,
+  clock: FakeClock,
+  dirPrefix?: string,
+): Promise<PushRelay> {
+  const dir = tempDir(dirPrefix);
+  const pushService = await startPushService(dir.path);
+  const relay = await startTestRelay(env, { clock, ...pushService.relayParts });
+  return {
+    relay,
+    pushService,
+    async subscribe(staffId, device, keys) {
+      const token = await devToken(relay.url, staffId);
+      const res = await fetch(`${relay.url}/api/push/subscriptions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ endpoint: `${pushService.url}/push/${device}`, keys }),
+      });
+      expect(res.status).toBe(201);
+    },
+    async stop() {
+      await relay.stop();
+      await pushService.close();
+      dir.remove();
+    },
+  };
 }

@@ -4,16 +4,22 @@ import type { Alert, AssignBedsResult, UnitAssignments } from '../../src/domain'
 import { routed, statResult } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { connectAs, eventually } from '../helpers/hub-client';
-import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
-import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
+import {
+  decrypt,
+  deviceKeys,
+  startPushRelay,
+  type PushRelay,
+  type PushService,
+} from '../helpers/push-service';
+import { devToken, postEvents, type TestRelay } from '../helpers/relay';
 
 /**
  * docs/ASSIGNMENTS.md AS13/AS14 with Web Push: the assigned nurse's new stat work and critical results
  * reach her devices (and only hers), without patient data, and exactly once each.
  */
 describe('the assigned nurse’s alerts, live and as Web Push', () => {
-  const dir = tempDir('wardline-assign-push-');
-  let pushService: Awaited<ReturnType<typeof startPushService>>;
+  let ward: PushRelay;
+  let pushService: PushService;
   let relay: TestRelay;
   const clock = new FakeClock();
   const okaforTablet = deviceKeys();
@@ -21,24 +27,13 @@ describe('the assigned nurse’s alerts, live and as Web Push', () => {
   const chargePhone = deviceKeys();
 
   beforeAll(async () => {
-    pushService = await startPushService(dir.path);
-    relay = await startTestRelay({}, { clock, ...pushService.relayParts });
+    ward = await startPushRelay({}, clock, 'wardline-assign-push-');
+    ({ relay, pushService } = ward);
   });
-  afterAll(async () => {
-    await relay.stop();
-    await pushService.close();
-    dir.remove();
-  });
+  afterAll(() => ward?.stop());
 
-  async function subscribe(staffId: string, device: string, keys: { p256dh: string; auth: string }) {
-    const token = await devToken(relay.url, staffId);
-    const res = await fetch(`${relay.url}/api/push/subscriptions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ endpoint: `${pushService.url}/push/${device}`, keys }),
-    });
-    expect(res.status).toBe(201);
-  }
+  const subscribe = (staffId: string, device: string, keys: { p256dh: string; auth: string }) =>
+    ward.subscribe(staffId, device, keys);
 
   it('[AS13][AS14] a stat result and a stat discharge for her beds: one alert each, on her screen and her tablet, nobody else’s', async () => {
     await subscribe('nurse-okafor', 'okafor-tablet', okaforTablet.json);

@@ -74,7 +74,7 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
       expect((await postEvents(to, token, [routed(`fan-${i}`, 1)])).status).toBe(202);
     }
     for (const nurse of [nurseOnA, nurseOnB]) {
-      await eventually(() => nurse.received.changed.length >= 20);
+      await eventually(() => nurse.received.changed.length >= 20, 20_000);
       const seqs = nurse.received.changed.map((t: Task) => t.seq);
       expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
       expect(new Set(nurse.received.changed.map((t) => t.id)).size).toBe(20);
@@ -82,7 +82,7 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
     // A claim on B: A's client sees the task leave "unowned" for Okafor's own.
     const claimed = await nurseOnB.execute('fan-3', 'claim');
     expect(claimed.status).toBe('applied');
-    await eventually(() => nurseOnA.received.changed.some((t) => t.id === 'fan-3' && t.owner?.id));
+    await eventually(() => nurseOnA.received.changed.some((t) => t.id === 'fan-3' && t.owner?.id), 20_000);
     expect(nurseOnA.received.changed.length).toBe(21);
   });
 
@@ -198,7 +198,7 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
         expect((await postEvents(a.url, ingest, [routed(`cut-${sent}`, 1)])).status).toBe(202);
     };
     await send(10);
-    await eventually(() => nurseOnB.received.changed.length === 10);
+    await eventually(() => nurseOnB.received.changed.length === 10, 20_000);
     // B listening again: its LISTEN connection is back (the last statement it ran was the LISTEN).
     const listening = async () =>
       (

@@ -10,18 +10,18 @@ import { routed } from '../helpers/events';
 import { connectAs } from '../helpers/hub-client';
 import { testDatabase, type TestDatabase } from '../helpers/postgres';
 import { spawnRelay, tempDir, type ChildRelay } from '../helpers/relay';
-import { ServiceBusTestBroker } from '../helpers/sb-broker';
+import type { ServiceBusTestBroker } from '../helpers/sb-broker';
 import {
+  AUDIT,
   eventMessage,
   INBOUND_QUEUE,
-  OUTBOUND_TOPIC,
   sendAll,
   serviceBusEnv,
+  startOutboundBroker,
   storedEvents,
   until,
 } from '../helpers/sb-broker/testing';
 
-const AUDIT = `${OUTBOUND_TOPIC}/Subscriptions/audit`;
 const TASKS = Array.from({ length: 8 }, (_, i) => `lease-${i}`);
 const LEASE_TAKEN = 'outbox lease taken: this relay publishes the outbox';
 
@@ -33,10 +33,7 @@ describe('the outbox publisher among relays', () => {
   let sql: pg.Client;
 
   beforeAll(async () => {
-    broker = await ServiceBusTestBroker.start({
-      queues: { [INBOUND_QUEUE]: { lockDurationMs: 5_000 } },
-      topics: { [OUTBOUND_TOPIC]: { duplicateDetectionWindowMs: 600_000, subscriptions: { audit: {} } } },
-    });
+    broker = await startOutboundBroker();
     db = await testDatabase(inject('postgresUrl'));
     sql = new pg.Client({ connectionString: db.url });
   });

@@ -1,8 +1,20 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectAs } from '../helpers/hub-client';
+import { connectAs, eventually } from '../helpers/hub-client';
 import { spawnRelay, tempDir, type ChildRelay } from '../helpers/relay';
+
+/** The patients on the tasks in the relay's database (read-only; the relay may still be writing). */
+function storedPatients(dataDir: string): Array<{ name: string; mrn: string | null }> {
+  const db = new Database(join(dataDir, 'wardline.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT body FROM tasks').all() as Array<{ body: string }>)
+      .map((r) => (JSON.parse(r.body) as { patient: { name: string; mrn: string | null } | null }).patient)
+      .filter((p) => p !== null);
+  } finally {
+    db.close();
+  }
+}
 
 /** No patient data in logs: after a demo run with staff at work, no name and no MRN appears. */
 describe('the relay log after a demo run', () => {
@@ -15,7 +27,8 @@ describe('the relay log after a demo run', () => {
 
   it('contains ids, and no patient name or MRN from the demo data', async () => {
     child = await spawnRelay({ DATA_DIR: data.path, DEMO_FEED: 'on', DEMO_RATE: '6000', LOG_LEVEL: 'debug' });
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Wait for the demo feed to have routed a ward's worth of work, not a fixed 1.5 s (too short at load).
+    await eventually(() => storedPatients(data.path).length > 100, 30_000);
     const nurse = await connectAs(child.url, 'nurse-okafor');
     const view = await nurse.syncAll(0);
     let claimed = 0;
@@ -30,11 +43,7 @@ describe('the relay log after a demo run', () => {
     child.process.kill('SIGTERM');
     expect(await child.exited).toBe(0);
 
-    const db = new Database(join(data.path, 'wardline.db'), { readonly: true });
-    const patients = (db.prepare('SELECT body FROM tasks').all() as Array<{ body: string }>)
-      .map((r) => (JSON.parse(r.body) as { patient: { name: string; mrn: string | null } | null }).patient)
-      .filter((p) => p !== null);
-    db.close();
+    const patients = storedPatients(data.path);
 
     const log = child.output();
     expect(claimed).toBeGreaterThan(0);

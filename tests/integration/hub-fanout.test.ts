@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { routed } from '../helpers/events';
-import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
-import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
-
-const TENANT = '7e57de00-0000-4000-8000-000000000001';
+import { connectAs, eventually } from '../helpers/hub-client';
+import { relayForBlock, TENANT } from '../helpers/hub-relay';
+import { devToken, postEvents } from '../helpers/relay';
 
 /**
  * The fan-out's shortcuts must not change what anyone receives (docs/HUB.md H4, H5): connections are
@@ -11,28 +10,17 @@ const TENANT = '7e57de00-0000-4000-8000-000000000001';
  * the same bytes to every WebSocket (server/src/signalr/transports/ws-frame.ts).
  */
 describe('fan-out through the audience index and shared frames', () => {
-  let relay: TestRelay;
-  let ingest: string;
-  const clients: WorklistClient[] = [];
-
-  beforeAll(async () => {
-    relay = await startTestRelay();
-    ingest = await devToken(relay.url, 'integration-engine');
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.stop()));
-    await relay.stop();
-  });
+  const hub = relayForBlock();
 
   it('[H4] a burst of 60 changes reaches each 4W connection once each and in commit order, JSON and MessagePack alike; a 5E nurse gets none', async () => {
-    const json = await connectAs(relay.url, 'nurse-okafor', { protocol: 'json' });
-    const msgpack = await connectAs(relay.url, 'nurse-okafor', { protocol: 'messagepack' });
-    const sse = await connectAs(relay.url, 'nurse-okafor', { transport: 'ServerSentEvents' });
-    const fiveE = await connectAs(relay.url, 'nurse-quillon', { protocol: 'messagepack' });
-    clients.push(json, msgpack, sse, fiveE);
+    const json = await connectAs(hub.relay.url, 'nurse-okafor', { protocol: 'json' });
+    const msgpack = await connectAs(hub.relay.url, 'nurse-okafor', { protocol: 'messagepack' });
+    const sse = await connectAs(hub.relay.url, 'nurse-okafor', { transport: 'ServerSentEvents' });
+    const fiveE = await connectAs(hub.relay.url, 'nurse-quillon', { protocol: 'messagepack' });
+    hub.clients.push(json, msgpack, sse, fiveE);
 
     const events = Array.from({ length: 60 }, (_, i) => routed(`burst-${i % 6}`, Math.floor(i / 6) + 1));
-    expect((await postEvents(relay.url, ingest, events)).status).toBe(202);
+    expect((await postEvents(hub.relay.url, hub.ingest, events)).status).toBe(202);
 
     for (const client of [json, msgpack, sse]) {
       const burst = () => client.received.changed.filter((t) => t.id.startsWith('burst-'));
@@ -46,20 +34,20 @@ describe('fan-out through the audience index and shared frames', () => {
   });
 
   it('[H4][H5] after a move in the directory, live changes follow her new unit on the same connection', async () => {
-    const admin = await devToken(relay.url, 'admin-demo');
-    const mover = await connectAs(relay.url, 'nurse-brightwater');
-    const stays4W = await connectAs(relay.url, 'nurse-okafor');
-    const stays5E = await connectAs(relay.url, 'nurse-quillon');
-    clients.push(mover, stays4W, stays5E);
+    const admin = await devToken(hub.relay.url, 'admin-demo');
+    const mover = await connectAs(hub.relay.url, 'nurse-brightwater');
+    const stays4W = await connectAs(hub.relay.url, 'nurse-okafor');
+    const stays5E = await connectAs(hub.relay.url, 'nurse-quillon');
+    hub.clients.push(mover, stays4W, stays5E);
 
-    const res = await fetch(`${relay.url}/api/staff/${TENANT}/nurse-brightwater`, {
+    const res = await fetch(`${hub.relay.url}/api/staff/${TENANT}/nurse-brightwater`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
       body: JSON.stringify({ units: ['5E'] }),
     });
     expect(res.status).toBe(200);
 
-    await postEvents(relay.url, ingest, [
+    await postEvents(hub.relay.url, hub.ingest, [
       routed('after-move-4w', 1, { unit: '4W' }),
       routed('after-move-5e', 1, { unit: '5E' }),
     ]);
@@ -71,7 +59,7 @@ describe('fan-out through the audience index and shared frames', () => {
     expect(mover.received.changed.some((t) => t.id === 'after-move-4w')).toBe(false);
 
     // A task moving from 4W to 5E: removed on the 4W screen, arriving on hers.
-    await postEvents(relay.url, ingest, [routed('after-move-4w', 2, { unit: '5E' })]);
+    await postEvents(hub.relay.url, hub.ingest, [routed('after-move-4w', 2, { unit: '5E' })]);
     await eventually(() => stays4W.received.removed.some((r) => r.id === 'after-move-4w'));
     await eventually(() => mover.received.changed.some((t) => t.id === 'after-move-4w' && t.unit === '5E'));
     expect(mover.received.removed.some((r) => r.id === 'after-move-4w')).toBe(false);

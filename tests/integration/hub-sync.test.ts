@@ -1,32 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { routed } from '../helpers/events';
-import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
-import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
-
-const TENANT = '7e57de00-0000-4000-8000-000000000001';
+import { connectAs, eventually } from '../helpers/hub-client';
+import { relayForBlock, TENANT } from '../helpers/hub-relay';
+import { devToken, postEvents } from '../helpers/relay';
 
 describe('sync and the live view', () => {
-  let relay: TestRelay;
-  let ingest: string;
-  const clients: WorklistClient[] = [];
-
-  beforeAll(async () => {
-    relay = await startTestRelay();
-    ingest = await devToken(relay.url, 'integration-engine');
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.stop()));
-    await relay.stop();
-  });
+  const hub = relayForBlock();
 
   it('[H1] pages through a large unit: every visible task once, the cursor only grows, the last page is complete', async () => {
     const events = Array.from({ length: 1_200 }, (_, i) =>
       routed(`page-${i}`, 1, { unit: i % 2 ? '4W' : 'ICU' }),
     );
     for (let i = 0; i < events.length; i += 200)
-      expect((await postEvents(relay.url, ingest, events.slice(i, i + 200))).status).toBe(202);
-    const nurse = await connectAs(relay.url, 'nurse-okafor');
-    clients.push(nurse);
+      expect((await postEvents(hub.relay.url, hub.ingest, events.slice(i, i + 200))).status).toBe(202);
+    const nurse = await connectAs(hub.relay.url, 'nurse-okafor');
+    hub.clients.push(nurse);
     const pages = [];
     let cursor = 0;
     for (;;) {
@@ -41,16 +29,16 @@ describe('sync and the live view', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.filter((id) => id.startsWith('page-'))).toHaveLength(600);
     expect(pages.flatMap((p) => p.tasks).every((t) => t.unit === '4W')).toBe(true);
-    expect(cursor).toBe(await relay.relay.store.lastSeq());
+    expect(cursor).toBe(await hub.relay.relay.store.lastSeq());
   });
 
   it('[H1] a task seen only through a live push and then moved away is in `removed` on the next sync', async () => {
-    const charge5E = await connectAs(relay.url, 'charge-5e-fennimore');
-    clients.push(charge5E);
+    const charge5E = await connectAs(hub.relay.url, 'charge-5e-fennimore');
+    hub.clients.push(charge5E);
     const { cursor } = await charge5E.syncAll(0);
-    await postEvents(relay.url, ingest, routed('wanderer', 1, { unit: '5E' }));
+    await postEvents(hub.relay.url, hub.ingest, routed('wanderer', 1, { unit: '5E' }));
     await eventually(() => charge5E.received.changed.some((t) => t.id === 'wanderer'));
-    await postEvents(relay.url, ingest, routed('wanderer', 2, { unit: '4W' }));
+    await postEvents(hub.relay.url, hub.ingest, routed('wanderer', 2, { unit: '4W' }));
     await eventually(() => charge5E.received.removed.some((r) => r.id === 'wanderer'));
     // A client that missed the removal push still learns it from sync, from its old cursor.
     const page = await charge5E.sync(cursor);
@@ -59,11 +47,11 @@ describe('sync and the live view', () => {
   });
 
   it('[H1] a device that had the task learns that it closed; a fresh device sees it as done today', async () => {
-    await postEvents(relay.url, ingest, routed('closing', 1));
-    const nurse = await connectAs(relay.url, 'nurse-brightwater');
-    clients.push(nurse);
+    await postEvents(hub.relay.url, hub.ingest, routed('closing', 1));
+    const nurse = await connectAs(hub.relay.url, 'nurse-brightwater');
+    hub.clients.push(nurse);
     const { cursor } = await nurse.syncAll(0);
-    await postEvents(relay.url, ingest, {
+    await postEvents(hub.relay.url, hub.ingest, {
       specversion: '1.0',
       id: 'closing-cancel',
       source: 'urn:wardline:test',
@@ -77,16 +65,16 @@ describe('sync and the live view', () => {
   });
 
   it('[H5] moving a nurse from 4W to 5E changes her live view at once, on the same connection', async () => {
-    await postEvents(relay.url, ingest, [
+    await postEvents(hub.relay.url, hub.ingest, [
       routed('move-4w', 1, { unit: '4W' }),
       routed('move-5e', 1, { unit: '5E' }),
     ]);
-    const admin = await devToken(relay.url, 'admin-demo');
-    const nurse = await connectAs(relay.url, 'nurse-brightwater');
-    clients.push(nurse);
+    const admin = await devToken(hub.relay.url, 'admin-demo');
+    const nurse = await connectAs(hub.relay.url, 'nurse-brightwater');
+    hub.clients.push(nurse);
     expect((await nurse.syncAll(0)).tasks.has('move-4w')).toBe(true);
 
-    const res = await fetch(`${relay.url}/api/staff/${TENANT}/nurse-brightwater`, {
+    const res = await fetch(`${hub.relay.url}/api/staff/${TENANT}/nurse-brightwater`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
       body: JSON.stringify({ units: ['5E'] }),
@@ -103,8 +91,8 @@ describe('sync and the live view', () => {
   });
 
   it('[H3] a malformed command is rejected as invalid with a sentence, and a bad cursor is a hub error', async () => {
-    const nurse = await connectAs(relay.url, 'nurse-okafor');
-    clients.push(nurse);
+    const nurse = await connectAs(hub.relay.url, 'nurse-okafor');
+    hub.clients.push(nurse);
     const result = await nurse.connection.invoke('execute', { taskId: 'page-1', type: 'claim' });
     expect(result).toMatchObject({ status: 'rejected', code: 'invalid', task: null });
     expect((result as { message: string }).message).toMatch(/commandId/);

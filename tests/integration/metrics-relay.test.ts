@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectAs } from '../helpers/hub-client';
+import { connectAs, eventually } from '../helpers/hub-client';
 import { spawnRelay, tempDir, type ChildRelay } from '../helpers/relay';
 
 /** Sums every sample of one metric family in Prometheus text, checking each line's grammar on the way. */
@@ -34,8 +34,15 @@ describe('/metrics on a relay running the demo', () => {
     const view = await nurse.syncAll(0);
     const open = [...view.tasks.values()].find((t) => !t.owner);
     if (open) await nurse.execute(open.id, 'claim');
-    await new Promise((r) => setTimeout(r, 1_500));
-    const second = await scrape();
+    // The demo feed keeps ingesting: wait for the counters to move rather than sleep a fixed time
+    // (a loaded machine ingested nothing new in 1.5 s). The assertions below are unchanged.
+    const second = await eventually(async () => {
+      const text = await scrape();
+      const moved =
+        sum(text, 'wardline_messages_in_total') > sum(first, 'wardline_messages_in_total') &&
+        sum(text, 'wardline_ingest_lag_seconds_count') > sum(first, 'wardline_ingest_lag_seconds_count');
+      return moved ? text : false;
+    }, 30_000).catch(() => scrape());
     await nurse.stop();
 
     expect(sum(second, 'wardline_messages_in_total')).toBeGreaterThan(

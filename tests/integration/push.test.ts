@@ -2,37 +2,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statResult } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { eventually } from '../helpers/hub-client';
-import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
+import {
+  decrypt,
+  deviceKeys,
+  startPushRelay,
+  type PushRelay,
+  type PushService,
+} from '../helpers/push-service';
 import { chargeNurseFirstEnv } from '../helpers/policies';
-import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
+import { devToken, postEvents, type TestRelay } from '../helpers/relay';
 
 describe('Web Push of escalations', () => {
-  const dir = tempDir();
-  let pushService: Awaited<ReturnType<typeof startPushService>>;
+  let ward: PushRelay;
+  let pushService: PushService;
   let relay: TestRelay;
   const clock = new FakeClock();
   const chargePhone = deviceKeys();
   const nurseTablet = deviceKeys();
 
   beforeAll(async () => {
-    pushService = await startPushService(dir.path);
-    relay = await startTestRelay(chargeNurseFirstEnv(), { clock, ...pushService.relayParts });
+    ward = await startPushRelay(chargeNurseFirstEnv(), clock);
+    ({ relay, pushService } = ward);
   });
-  afterAll(async () => {
-    await relay.stop();
-    await pushService.close();
-    dir.remove();
-  });
+  afterAll(() => ward?.stop());
 
-  async function subscribe(staffId: string, device: string, keys: { p256dh: string; auth: string }) {
-    const token = await devToken(relay.url, staffId);
-    const res = await fetch(`${relay.url}/api/push/subscriptions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ endpoint: `${pushService.url}/push/${device}`, keys }),
-    });
-    expect(res.status).toBe(201);
-  }
+  const subscribe = (staffId: string, device: string, keys: { p256dh: string; auth: string }) =>
+    ward.subscribe(staffId, device, keys);
 
   it('reaches the targeted device, decrypts with its keys, and carries no patient data', async () => {
     const key = (await (await fetch(`${relay.url}/api/push/key`)).json()) as { publicKey: string };

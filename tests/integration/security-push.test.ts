@@ -4,7 +4,14 @@ import { subscribeToPush, type PushManagerLike, type PushSubscriptionLike } from
 import { statResult } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
 import { eventually } from '../helpers/hub-client';
-import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
+import {
+  decrypt,
+  deviceKeys,
+  startPushRelay,
+  startPushService,
+  type PushRelay,
+  type PushService,
+} from '../helpers/push-service';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
 import { chargeNurseFirstEnv } from '../helpers/policies';
 
@@ -102,20 +109,16 @@ describe('push endpoints cannot point inward', () => {
 });
 
 describe('a push subscription cannot be taken over', () => {
-  const dir = tempDir();
   const clock = new FakeClock();
-  let pushService: Awaited<ReturnType<typeof startPushService>>;
+  let ward: PushRelay;
+  let pushService: PushService;
   let relay: TestRelay;
 
   beforeAll(async () => {
-    pushService = await startPushService(dir.path);
-    relay = await startTestRelay(chargeNurseFirstEnv(), { clock, ...pushService.relayParts });
+    ward = await startPushRelay(chargeNurseFirstEnv(), clock);
+    ({ relay, pushService } = ward);
   });
-  afterAll(async () => {
-    await relay.stop();
-    await pushService.close();
-    dir.remove();
-  });
+  afterAll(() => ward?.stop());
 
   it('[P6] another person posting a charge nurse’s endpoint with their own keys is refused; her pushes go on', async () => {
     const phone = deviceKeys();

@@ -10,18 +10,19 @@ import type { Command } from '../../src/domain';
 import { routed } from '../helpers/events';
 import { connectAs, type WorklistClient } from '../helpers/hub-client';
 import { spawnRelay, tempDir, type ChildRelay } from '../helpers/relay';
-import { ServiceBusTestBroker } from '../helpers/sb-broker';
+import type { ServiceBusTestBroker } from '../helpers/sb-broker';
 import {
+  AUDIT,
   eventMessage,
   INBOUND_QUEUE,
   OUTBOUND_TOPIC,
   sendAll,
   serviceBusEnv,
+  startOutboundBroker,
   storedEvents,
   until,
 } from '../helpers/sb-broker/testing';
 
-const AUDIT = `${OUTBOUND_TOPIC}/Subscriptions/audit`;
 const TASKS = Array.from({ length: 6 }, (_, i) => `out-${i}`);
 const EXCEPTIONS = ['out-exc-0', 'out-exc-1'];
 
@@ -59,11 +60,7 @@ describe('Service Bus outbound: staff actions published once each, in order per 
   let broker: ServiceBusTestBroker;
 
   beforeAll(async () => {
-    broker = await ServiceBusTestBroker.start({
-      queues: { [INBOUND_QUEUE]: { lockDurationMs: 5_000 } },
-      // As the integration team should configure it: duplicate detection on messageId.
-      topics: { [OUTBOUND_TOPIC]: { duplicateDetectionWindowMs: 600_000, subscriptions: { audit: {} } } },
-    });
+    broker = await startOutboundBroker();
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.stop().catch(() => undefined)));

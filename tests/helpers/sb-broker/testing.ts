@@ -3,11 +3,24 @@
  * the way the hospital's middleware does (JSON bytes, messageId = the CloudEvent id).
  */
 import type { ServiceBusClient, ServiceBusMessage } from '@azure/service-bus';
-import type { ServiceBusTestBroker } from './broker';
+import { ServiceBusTestBroker } from './broker';
 import type { MessageEntity } from './entity';
 
 export const INBOUND_QUEUE = 'worklist-inbound';
 export const OUTBOUND_TOPIC = 'worklist-outbound';
+/** The outbound topic's subscription the tests read everything published from. */
+export const AUDIT = `${OUTBOUND_TOPIC}/Subscriptions/audit`;
+
+/**
+ * A broker for the outbound tests: the inbound queue, and the outbound topic as the integration team
+ * should configure it (duplicate detection on messageId) with one `audit` subscription.
+ */
+export function startOutboundBroker(): Promise<ServiceBusTestBroker> {
+  return ServiceBusTestBroker.start({
+    queues: { [INBOUND_QUEUE]: { lockDurationMs: 5_000 } },
+    topics: { [OUTBOUND_TOPIC]: { duplicateDetectionWindowMs: 600_000, subscriptions: { audit: {} } } },
+  });
+}
 
 /** The relay's environment for this broker; the entity names are the relay's defaults. */
 export function serviceBusEnv(
