@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCluster } from '../tests/helpers/cluster';
 import { CHAOS_RELAY_ENV, runChaos } from '../tests/helpers/chaos';
+import { chargeNurseFirstEnv } from '../tests/helpers/policies';
 import { routed, statResult } from '../tests/helpers/events';
 import { freePort } from '../tests/helpers/haproxy';
 import { connectAs, type WorklistClient } from '../tests/helpers/hub-client';
@@ -309,9 +310,16 @@ async function measure(target: Target): Promise<Results> {
   return { audience, fanout, resync, resyncSteps, killedAt, resyncCpu, resyncExpected, firingLags, firedBy };
 }
 
+/**
+ * The default chain tells a stat result's bed nurse on arrival (AS13), so with it every deadline of the
+ * escalation phase would fire at ingest, in one burst, and nothing at 150/s. The charge-nurse-first
+ * chain (the tests' `chargeNurseFirstEnv`) fires each at its acknowledge-by time: the timer lag asked.
+ */
+const MEASURED_RELAY_ENV = { ...CHAOS_RELAY_ENV, ...chargeNurseFirstEnv() };
+
 async function benchCluster(serverUrl: string): Promise<Results> {
   const db = await testDatabase(serverUrl);
-  const cluster = await startCluster({ databaseUrl: db.url, relays: 3, env: CHAOS_RELAY_ENV });
+  const cluster = await startCluster({ databaseUrl: db.url, relays: 3, env: MEASURED_RELAY_ENV });
   try {
     return await measure({
       label: 'cluster',
@@ -336,7 +344,7 @@ async function benchCluster(serverUrl: string): Promise<Results> {
 async function benchSqlite(): Promise<Results> {
   const dir = tempDir('wardline-bench-sqlite-');
   const port = String(await freePort());
-  const env = { ...CHAOS_RELAY_ENV, DATA_DIR: dir.path, PORT: port, STATIC_DIR: join(dir.path, 'none') };
+  const env = { ...MEASURED_RELAY_ENV, DATA_DIR: dir.path, PORT: port, STATIC_DIR: join(dir.path, 'none') };
   let relay: ChildRelay = await spawnRelay(env);
   let earlier = '';
   try {
