@@ -43,6 +43,21 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
     return connected;
   }
 
+  /**
+   * Relay A on a clock the test moves, relay B on real time (far from any deadline A reaches), and 4W's
+   * charge nurse connected to B, with the alerts she hears.
+   */
+  async function chargeNurseOnB() {
+    const url = await database();
+    const clock = new FakeClock();
+    const a = await relay(url, 'relay-a', { clock });
+    const b = await relay(url, 'relay-b');
+    const charge = await client(b.url, 'charge-4w-marchbank');
+    const alerts: Alert[] = [];
+    charge.connection.on('alert', (alert: Alert) => alerts.push(alert));
+    return { clock, a, b, alerts };
+  }
+
   it('[CL1] each relay names itself in /readyz, /metrics and its log lines', async () => {
     const url = await database();
     const a = await relay(url, 'relay-a');
@@ -87,14 +102,8 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
   });
 
   it('[CL5] a charge nurse connected to relay B receives the alert that relay A’s timer fired', async () => {
-    const url = await database();
     // A's scheduler runs on a clock the test moves; B's on real time, ten minutes short of the deadline.
-    const clock = new FakeClock();
-    const a = await relay(url, 'relay-a', { clock });
-    const b = await relay(url, 'relay-b');
-    const charge = await client(b.url, 'charge-4w-marchbank');
-    const alerts: Alert[] = [];
-    charge.connection.on('alert', (alert: Alert) => alerts.push(alert));
+    const { clock, a, b, alerts } = await chargeNurseOnB();
     const ingest = await devToken(a.url, 'integration-engine');
     await postEvents(a.url, ingest, [statResult('k-high', new Date(clock.now().getTime() + 10 * MINUTE))]);
 
@@ -108,14 +117,8 @@ describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
   });
 
   it('[CL5][HO7] a charge nurse connected to relay B hears of the offer nobody accepted, which relay A’s watch recorded', async () => {
-    const url = await database();
     // A's watch runs on a clock the test moves; B's on real time, far from the offer's deadline.
-    const clock = new FakeClock();
-    const a = await relay(url, 'relay-a', { clock });
-    const b = await relay(url, 'relay-b');
-    const charge = await client(b.url, 'charge-4w-marchbank');
-    const alerts: Alert[] = [];
-    charge.connection.on('alert', (alert: Alert) => alerts.push(alert));
+    const { clock, a, b, alerts } = await chargeNurseOnB();
     const nurse = await client(a.url, 'nurse-okafor');
     const ingest = await devToken(a.url, 'integration-engine');
     await postEvents(a.url, ingest, [routed('slow-offer', 1, { candidateRoles: ['Nurse'] })]);
