@@ -72,12 +72,25 @@ export class SyncEngine {
    */
   private firstSnapshot: Task[] | null = null;
 
+  /**
+   * Whether the device held no cursor when this engine was made: its first sync is then a full snapshot,
+   * which the screen waits for and shows from memory (`takeFirstSnapshot`, [S9]). Read here, before the
+   * engine writes anything: IndexedDB runs transactions over the same store in the order they are made, so
+   * the answer is never a sync page's cursor (a read by the screen, which mounts later, could be).
+   */
+  readonly startsFresh: Promise<boolean>;
+
   constructor(
     private readonly db: WorklistDb,
     private readonly connection: HubLink,
     private readonly report: SyncReports,
     private readonly network: NetworkSignals = browserNetwork,
-  ) {}
+  ) {
+    this.startsFresh = readCursor(db).then(
+      (cursor) => cursor === 0,
+      () => false,
+    );
+  }
 
   async start(): Promise<void> {
     this.connection.on(HUB_EVENTS.taskChanged, (task: unknown) => void this.onChanged(task));
