@@ -42,7 +42,8 @@ describe('a fresh device’s first screen', () => {
     await page.locator('.count', { hasText: `${TASKS} tasks` }).waitFor({ timeout: 60_000 });
     // Her list came from the sync's own pages, not from reading back what it had just written: the
     // device was empty when she signed in, however soon its first page landed.
-    expect(await marks(page, 'wardline:snapshot-shown')).toBe(1);
+    // (Marked in the effect after the list's commit: React may run it a moment after the count shows.)
+    await expect.poll(() => marks(page, 'wardline:snapshot-shown'), { timeout: 30_000 }).toBe(1);
     // Then the database read takes over (the list stays as it is: the same tasks at the same seqs).
     await expect.poll(() => marks(page, 'wardline:worklist-read'), { timeout: 60_000 }).toBeGreaterThan(0);
     await page.locator('.count', { hasText: `${TASKS} tasks` }).waitFor();
