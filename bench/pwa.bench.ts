@@ -6,14 +6,17 @@
  * 2. A fresh device syncing 5,000 visible tasks: a new browser context (empty IndexedDB) signs in as a
  *    4W nurse on a relay holding 5,000 open 4W tasks; timed from the session's start (the
  *    `wardline:first-sync` performance measure: connect, every sync page into Dexie) and, for what a
- *    nurse notices, from the tap on her name until the unit queue shows all 5,000. Budget: under 1 s.
+ *    nurse notices, from the tap on her name until the unit queue shows all 5,000 (both on the page's
+ *    clock: the tap's pointerdown to the frame that paints the count). Budgets (issue 18): first sync
+ *    under 1 s, tap → list under 1.2 s.
  *
  * 3. Lighthouse 13 with mobile emulation (bench/lighthouse.ts) on the sign-in page and a signed-in unit
  *    queue. Budgets: performance ≥ 90, accessibility 100.
  *
  * `--rounds N` (default 3) sync rounds; `--compare <git-ref>` also builds the PWA with its sources (the
  * files under src/ that differ) as they are at that ref, served by a second relay with the same 5,000
- * tasks, and alternates rounds between the two, so both see the same machine load. `--no-lighthouse` skips 3.
+ * tasks, and alternates rounds between the two, so both see the same machine load (after one unmeasured
+ * sign-in on each). `--no-lighthouse` skips 3.
  *
  * Runs the relay in this process and Debian's Chromium headless; prints Markdown for BENCHMARKS.md.
  */
@@ -65,6 +68,33 @@ function initialJs(dir: string): {
   };
 }
 
+/**
+ * Runs in the page before its scripts: the time of the first tap (her name) and of the first frame that
+ * shows `count` in the list's `.count`, both on the page's own clock. Playwright's `waitFor` polls ever
+ * more slowly (20, 50, 100, 100, then every 500 ms), so the time it notices the list can be up to half a
+ * second late: the third column, kept for comparison with earlier tables.
+ */
+function timeInPage(count: string): void {
+  const w = window as unknown as { __tappedAt: number; __shownAt: number };
+  w.__tappedAt = NaN;
+  w.__shownAt = NaN;
+  addEventListener(
+    'pointerdown',
+    (event) => (w.__tappedAt = Number.isNaN(w.__tappedAt) ? event.timeStamp : w.__tappedAt),
+    {
+      capture: true,
+    },
+  );
+  const observer = new MutationObserver(() => {
+    if (!Array.from(document.querySelectorAll('.count')).some((el) => el.textContent?.includes(count)))
+      return;
+    observer.disconnect();
+    // The frame that paints it: rAF runs just before that frame's paint.
+    requestAnimationFrame(() => (w.__shownAt = performance.now()));
+  });
+  observer.observe(document, { subtree: true, childList: true, characterData: true });
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -76,6 +106,7 @@ interface Variant {
   relay: TestRelay;
   syncs: number[];
   visible: number[];
+  noticed: number[];
 }
 
 async function main(): Promise<void> {
@@ -83,7 +114,7 @@ async function main(): Promise<void> {
   const variant = async (name: string, sources: Record<string, string> = {}): Promise<Variant> => {
     const build = await buildPwa(sources);
     const relay = await startTestRelay({ STATIC_DIR: build.dir });
-    const v: Variant = { name, build, relay, syncs: [], visible: [] };
+    const v: Variant = { name, build, relay, syncs: [], visible: [], noticed: [] };
     variants.push(v);
     return v;
   };
@@ -123,33 +154,47 @@ async function main(): Promise<void> {
     );
 
     console.log(
-      '| round | build | first sync (session start → 5,000 in Dexie) ms | tap → unit queue shows 5,000 ms |',
+      '| round | build | first sync (session start → 5,000 in Dexie) ms | tap → unit queue shows 5,000 ms | same, as Playwright noticed it ms |',
     );
-    console.log('|---|---|---|---|');
+    console.log('|---|---|---|---|---|');
+    /** One fresh device signing in and syncing; its times on the page's clock and as Playwright saw it. */
+    const freshDevice = async (v: Variant) => {
+      const device = await openDevice(browser, v.relay.url, 'tablet');
+      const page = device.page;
+      await page.addInitScript(timeInPage, `${TASKS} tasks`);
+      await page.goto('/');
+      const button = page.getByRole('button', { name: /^R\. Okafor/ });
+      await button.waitFor();
+      const tapped = Date.now();
+      await button.click();
+      await page
+        .getByRole('navigation', { name: 'Views' })
+        .getByRole('link', { name: /^Unit queue/ })
+        .click();
+      await page.locator('.count', { hasText: `${TASKS} tasks` }).waitFor({ timeout: 60_000 });
+      const noticed = Date.now() - tapped;
+      const { sync, shown } = await page.evaluate(() => {
+        const w = window as unknown as { __tappedAt: number; __shownAt: number };
+        return {
+          sync: performance.getEntriesByName('wardline:first-sync', 'measure')[0]?.duration ?? NaN,
+          shown: w.__shownAt - w.__tappedAt,
+        };
+      });
+      await device.context.close();
+      return { sync, shown, noticed };
+    };
+    // Unmeasured: each relay's first sign-in compresses its static files, and the browser's first device
+    // compiles the app's code; the first round's first build would pay for both.
+    for (const v of variants) await freshDevice(v);
     for (let round = 1; round <= ROUNDS; round++) {
       // Alternate which build goes first, so neither always follows the other.
       const order = round % 2 === 1 ? variants : [...variants].reverse();
       for (const v of order) {
-        const device = await openDevice(browser, v.relay.url, 'tablet');
-        const page = device.page;
-        await page.goto('/');
-        const button = page.getByRole('button', { name: /^R\. Okafor/ });
-        await button.waitFor();
-        const tapped = Date.now();
-        await button.click();
-        await page
-          .getByRole('navigation', { name: 'Views' })
-          .getByRole('link', { name: /^Unit queue/ })
-          .click();
-        await page.locator('.count', { hasText: `${TASKS} tasks` }).waitFor({ timeout: 60_000 });
-        const shown = Date.now() - tapped;
-        const sync = await page.evaluate(
-          () => performance.getEntriesByName('wardline:first-sync', 'measure')[0]?.duration ?? NaN,
-        );
+        const { sync, shown, noticed } = await freshDevice(v);
         v.syncs.push(sync);
         v.visible.push(shown);
-        console.log(`| ${round} | ${v.name} | ${fmt(sync, 0)} | ${fmt(shown, 0)} |`);
-        await device.context.close();
+        v.noticed.push(noticed);
+        console.log(`| ${round} | ${v.name} | ${fmt(sync, 0)} | ${fmt(shown, 0)} | ${fmt(noticed, 0)} |`);
       }
     }
     console.log('');
@@ -158,7 +203,7 @@ async function main(): Promise<void> {
       console.log(
         `Median first sync of ${TASKS} tasks, ${v.name}: **${fmt(m, 0)} ms** (budget ${SYNC_BUDGET_MS} ms) — ${
           m < SYNC_BUDGET_MS ? 'within budget' : 'over budget'
-        }; median tap → list: ${fmt(median(v.visible), 0)} ms.`,
+        }; median tap → list: ${fmt(median(v.visible), 0)} ms (as Playwright noticed it: ${fmt(median(v.noticed), 0)} ms).`,
       );
     }
   } finally {

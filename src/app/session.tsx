@@ -10,7 +10,8 @@ import {
 } from 'react';
 import { liveQuery } from 'dexie';
 import { applyPending, type ActionType, type Command, type Task } from '../domain';
-import { readCursor, type OutboxRow } from '../data/db';
+import type { OutboxRow } from '../data/db';
+import { keepUnchanged } from '../data/stored-tasks';
 import { rememberedPrincipal } from '../data/colleague-memory';
 import { enqueue } from '../data/outbox';
 import { useConnection } from '../state/connection-store';
@@ -50,16 +51,19 @@ export function SessionProvider({ workspace, children }: { workspace: Workspace;
   const justMade = usePending((s) => s.justMade);
   // Actions made in this tab that the last outbox read may not include yet (it began before they were
   // saved); a read that began after the save is authoritative, whether the row is still there or sent.
-  const unseen = useMemo(
-    () => justMade.filter((j) => !device || j.savedAt === null || j.savedAt >= device.readAt),
-    [justMade, device],
-  );
+  const readAt = device?.readAt;
+  const unseen = useMemo(() => {
+    const kept = justMade.filter((j) => readAt === undefined || j.savedAt === null || j.savedAt >= readAt);
+    // The same array when nothing was dropped: a re-read that changed nothing re-renders no view.
+    return kept.length === justMade.length ? justMade : kept;
+  }, [justMade, readAt]);
+  const confirmed = device?.tasks;
+  const stored = device?.outbox;
   const index = useMemo<TaskIndex>(() => {
-    if (!device) return { list: undefined, byId: new Map(), outbox: [] };
-    const { tasks: confirmed } = device;
-    const inOutbox = new Set(device.outbox.map((row) => row.command.commandId));
+    if (!confirmed || !stored) return { list: undefined, byId: new Map(), outbox: [] };
+    const inOutbox = new Set(stored.map((row) => row.command.commandId));
     const outbox = [
-      ...device.outbox,
+      ...stored,
       ...unseen
         .filter((j) => !inOutbox.has(j.command.commandId))
         .map((j): OutboxRow => ({ command: j.command, baseSeq: null, attempts: 0, lastError: null })),
@@ -72,7 +76,7 @@ export function SessionProvider({ workspace, children }: { workspace: Workspace;
       touched.has(task.id) ? applyPending(task, outbox, me, undefined, rememberedPrincipal) : task,
     );
     return { list, byId: new Map(list.map((t) => [t.id, t])), outbox };
-  }, [device, unseen, me]);
+  }, [confirmed, stored, unseen, me]);
   useEffect(() => {
     if (unseen.length === justMade.length) return;
     const seen = new Set(unseen.map((j) => j.command.commandId));
@@ -99,7 +103,8 @@ interface DeviceRows {
  * Every task on the device and the outbox, re-read whenever either table changes (in this tab or, through
  * Dexie's cross-tab events, another). The new rows are handed to React as a transition, so rendering a
  * 5,000-task worklist yields to taps and scrolling instead of blocking them, while the previous list
- * stays on screen until it is ready.
+ * stays on screen until it is ready. A re-read keeps the previous read's objects for the tasks it did not
+ * change (same id and `seq`), and its arrays when nothing changed, so the views re-render only for what did.
  */
 function useDeviceRows({ db, engine }: Workspace): DeviceRows | undefined {
   const [rows, setRows] = useState<DeviceRows | undefined>(undefined);
@@ -107,24 +112,41 @@ function useDeviceRows({ db, engine }: Workspace): DeviceRows | undefined {
   const [fresh, setFresh] = useState<boolean | null>(null);
   useEffect(() => {
     let cancelled = false;
-    readCursor(db).then(
-      (cursor) => !cancelled && setFresh(cursor === 0),
-      () => !cancelled && setFresh(false),
-    );
+    void engine.startsFresh.then((startsFresh) => !cancelled && setFresh(startsFresh));
     return () => {
       cancelled = true;
     };
-  }, [db]);
+  }, [engine]);
   // A fresh device waits for its first full sync before reading the list: reading and rendering a
   // growing list after every sync page would cost five reads of up to 5,000 tasks for one screen.
   const ready = fresh === false || (fresh === true && firstSyncDone);
+  // [S9] A fresh device shows its first snapshot from memory, as written: the database read would bring
+  // back ~5 MB for 5,000 tasks (hundreds of ms on a busy tablet). It holds no outbox rows: an action made
+  // meanwhile stays on screen from `justMade` (a read at -Infinity includes none of them). The read begins
+  // once the snapshot is on screen (`read` is then the rows shown, and 'now' after their commit): begun
+  // earlier, its answer would arrive while React renders the snapshot and restart that render. Anything
+  // written meanwhile (a push, an action's answer) is in the read; an action made meanwhile, in `justMade`.
+  const [read, setRead] = useState<'not yet' | 'now' | DeviceRows>('not yet');
   useEffect(() => {
     if (!ready) return;
-    // A fresh device shows its first snapshot from memory, as written, while the read below runs (it reads
-    // back ~5 MB for 5,000 tasks: hundreds of ms on a busy tablet). It holds no outbox rows: an action
-    // made meanwhile stays on screen from `justMade` (a read at -Infinity includes none of them).
-    const snapshot = fresh ? engine.takeFirstSnapshot() : null;
-    if (snapshot) startTransition(() => setRows({ readAt: -Infinity, tasks: snapshot, outbox: [] }));
+    const tasks = fresh ? engine.takeFirstSnapshot() : null;
+    if (!tasks) {
+      setRead('now');
+      return;
+    }
+    const shown: DeviceRows = { readAt: -Infinity, tasks, outbox: [] };
+    startTransition(() => {
+      setRows(shown);
+      setRead(shown);
+    });
+  }, [engine, fresh, ready]);
+  useEffect(() => {
+    if (typeof read !== 'object' || rows !== read) return;
+    performance.mark('wardline:snapshot-shown');
+    setRead('now');
+  }, [read, rows]);
+  useEffect(() => {
+    if (read !== 'now') return;
     const subscription = liveQuery(() => {
       const readAt = performance.now();
       return db.transaction('r', db.tasks, db.outbox, async () => ({
@@ -133,12 +155,21 @@ function useDeviceRows({ db, engine }: Workspace): DeviceRows | undefined {
         outbox: await db.outbox.orderBy(':id').toArray(),
       }));
     }).subscribe({
-      next: (next) => startTransition(() => setRows(next)),
+      next: (next) => {
+        performance.mark('wardline:worklist-read');
+        startTransition(() =>
+          setRows((previous) => ({
+            readAt: next.readAt,
+            tasks: keepUnchanged(previous?.tasks, next.tasks),
+            outbox: previous?.outbox.length === 0 && next.outbox.length === 0 ? previous.outbox : next.outbox,
+          })),
+        );
+      },
       // A closed database (sign-out) ends the query; nothing to show the person.
       error: () => undefined,
     });
     return () => subscription.unsubscribe();
-  }, [db, engine, fresh, ready]);
+  }, [db, read]);
   return rows;
 }
 

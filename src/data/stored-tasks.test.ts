@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aTask } from '../domain/testing/fixtures';
-import { findUnreadable } from './stored-tasks';
+import { findUnreadable, keepUnchanged } from './stored-tasks';
 
 describe('[S14] stored tasks are checked on read', () => {
   it('finds nothing to resync when every row parses', () => {
@@ -28,5 +28,41 @@ describe('[S14] stored tasks are checked on read', () => {
       { ...aTask({ id: 'b', seq: 30 }), kind: 'x' },
     ];
     expect(findUnreadable(rows)).toEqual({ ids: ['a', 'b'], rewindTo: 29 });
+  });
+});
+
+describe('[S9] a re-read of the stored tasks keeps what did not change', () => {
+  const shown = [aTask({ id: 't1', seq: 10 }), aTask({ id: 't2', seq: 12 }), aTask({ id: 't3', seq: 14 })];
+  // What IndexedDB hands back: equal copies, in its own (key) order.
+  const copies = (tasks: ReturnType<typeof aTask>[]) => tasks.map((t) => structuredClone(t)).reverse();
+
+  it('keeps the shown list itself when the read holds the same tasks at the same seqs', () => {
+    expect(keepUnchanged(shown, copies(shown))).toBe(shown);
+  });
+
+  it('shows a task a push changed, keeping the unchanged ones as they were', () => {
+    const pushed = { ...aTask({ id: 't2', seq: 20 }), title: 'Renamed by a push' };
+    const read = keepUnchanged(shown, [...copies([shown[0]!, shown[2]!]), pushed]);
+    expect(read).not.toBe(shown);
+    expect(read.find((t) => t.id === 't2')).toBe(pushed);
+    expect(read.find((t) => t.id === 't1')).toBe(shown[0]);
+    expect(read.find((t) => t.id === 't3')).toBe(shown[2]);
+  });
+
+  it('shows a task that left and one that came', () => {
+    const came = aTask({ id: 't4', seq: 30 });
+    const read = keepUnchanged(shown, [...copies([shown[0]!, shown[1]!]), came]);
+    expect(read.map((t) => t.id).sort()).toEqual(['t1', 't2', 't4']);
+    expect(
+      keepUnchanged(shown, copies([shown[0]!, shown[1]!]))
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['t1', 't2']);
+  });
+
+  it('takes the read as it is when nothing was shown before', () => {
+    const read = copies(shown);
+    expect(keepUnchanged(undefined, read)).toBe(read);
+    expect(keepUnchanged([], read)).toBe(read);
   });
 });

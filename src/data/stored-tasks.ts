@@ -64,3 +64,22 @@ export async function dropUnreadableTasks(db: WorklistDb): Promise<number> {
   });
   return ids.length;
 }
+
+/**
+ * A new read of the stored tasks with the previous read's objects kept wherever a task is unchanged (same
+ * id and `seq`: a stored task is only ever replaced by a higher `seq` [H8]), and the previous array itself
+ * when every task is unchanged and none came or went. Memoized views then skip what a re-read did not
+ * change; a fresh device's read of the snapshot it has just shown changes nothing at all [S9].
+ */
+export function keepUnchanged(previous: readonly Task[] | undefined, next: Task[]): Task[] {
+  if (!previous || previous.length === 0) return next;
+  const before = new Map(previous.map((task) => [task.id, task]));
+  let kept = 0;
+  const merged = next.map((task) => {
+    const old = before.get(task.id);
+    if (old === undefined || old.seq !== task.seq) return task;
+    kept++;
+    return old;
+  });
+  return kept === previous.length && next.length === previous.length ? (previous as Task[]) : merged;
+}

@@ -72,12 +72,30 @@ export class SyncEngine {
    */
   private firstSnapshot: Task[] | null = null;
 
+  /**
+   * Whether the device held no cursor and no task when this engine was made: its first sync is then a full
+   * snapshot, which the screen waits for and shows from memory (`takeFirstSnapshot`, [S9]). A device with
+   * tasks but no cursor (S14 wound it back) shows its tasks at once. Read here, in a transaction made
+   * before the engine writes anything: IndexedDB runs transactions over the same stores in the order they
+   * are made, so the answer never includes a sync page (a read by the screen, which mounts later, could).
+   */
+  readonly startsFresh: Promise<boolean>;
+
   constructor(
     private readonly db: WorklistDb,
     private readonly connection: HubLink,
     private readonly report: SyncReports,
     private readonly network: NetworkSignals = browserNetwork,
-  ) {}
+  ) {
+    this.startsFresh = db
+      .transaction(
+        'r',
+        db.meta,
+        db.tasks,
+        async () => (await readCursor(db)) === 0 && (await db.tasks.count()) === 0,
+      )
+      .catch(() => false);
+  }
 
   async start(): Promise<void> {
     this.connection.on(HUB_EVENTS.taskChanged, (task: unknown) => void this.onChanged(task));
