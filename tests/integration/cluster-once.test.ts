@@ -11,7 +11,7 @@ import type { Alert, AssignBedsResult, UnitAssignments } from '../../src/domain'
 import { routed, statResult } from '../helpers/events';
 import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
 import { testDatabase } from '../helpers/postgres';
-import { deviceKeys, startPushService } from '../helpers/push-service';
+import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
 
 const TENANT = '7e57de00-0000-4000-8000-000000000001';
@@ -61,14 +61,19 @@ describe('several relays: once per cluster, on every relay', { timeout: 180_000 
       patient: { ref: `Patient/${id}`, name: 'Marigold Fennwright', mrn: `TEST-${id}`, bed },
     });
 
-  /** What each relay decided about an alert's Web Push (push-once.ts logs one line either way). */
+  /**
+   * What each relay decided about an alert's Web Push (push-once.ts logs one line: it sends, another
+   * relay holds the claim, or another relay already sent it).
+   */
   const decided = (r: TestRelay, alertId: string) =>
     r.logs
       .records()
       .filter(
         (l) =>
           l.alertId === alertId &&
-          (l.msg === 'alert push claimed' || l.msg === 'alert push left to another relay'),
+          (l.msg === 'alert push claimed' ||
+            l.msg === 'alert push left to another relay' ||
+            l.msg === 'alert push already sent by another relay'),
       )
       .map((l) => l.msg as string);
 
@@ -87,10 +92,11 @@ describe('several relays: once per cluster, on every relay', { timeout: 180_000 
     const a = await relay(url, 'relay-a', pushService.relayParts);
     const b = await relay(url, 'relay-b', pushService.relayParts);
     const token = await devToken(b.url, 'nurse-okafor');
+    const keys = deviceKeys();
     const subscribed = await fetch(`${b.url}/api/push/subscriptions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ endpoint: `${pushService.url}/push/okafor-tablet`, keys: deviceKeys().json }),
+      body: JSON.stringify({ endpoint: `${pushService.url}/push/okafor-tablet`, keys: keys.json }),
     });
     expect(subscribed.status).toBe(201);
     await assignBeds(await client(a.url, 'charge-4w-marchbank'), ['4W-04', '4W-05'], 'nurse-okafor');
@@ -98,11 +104,13 @@ describe('several relays: once per cluster, on every relay', { timeout: 180_000 
     const alerts: Alert[] = [];
     okafor.connection.on('alert', (alert: Alert) => alerts.push(alert));
     const tablet = () => pushService.received.filter((p) => p.device === 'okafor-tablet');
-    return { url, a, b, alerts, tablet, ingest: await devToken(a.url, 'integration-engine') };
+    /** The alert each push on her tablet was for: its tag (no patient data in a push, only the id). */
+    const tags = () => tablet().map((p) => (JSON.parse(decrypt(p.body, keys)) as { tag: string }).tag);
+    return { url, a, b, alerts, tablet, tags, ingest: await devToken(a.url, 'integration-engine') };
   }
 
-  it('[AS14][CL5] two relays hear a new stat item for her patient: her screen hears it, her tablet buzzes once', async () => {
-    const { a, b, alerts, tablet, ingest } = await okaforWithTablet();
+  it('[AS14][AS13][CL5] two relays hear a new stat item and a critical result for her patients: her screen hears each, her tablet buzzes once for each', async () => {
+    const { a, b, alerts, tags, ingest } = await okaforWithTablet();
     expect((await postEvents(a.url, ingest, [stat('once-dis', '4W-04')])).status).toBe(202);
 
     // Her screen on B: B told its own connection from the committed change A wrote.
@@ -112,18 +120,38 @@ describe('several relays: once per cluster, on every relay', { timeout: 180_000 
       targetRole: 'AssignedNurse',
       taskIds: ['once-dis'],
     });
-    await eventually(() => tablet().length >= 1, 20_000);
+    await eventually(() => tags().includes('once-dis:patient'), 20_000);
     // Both relays have decided about this push (one sends, the other leaves it): then count.
     await eventually(
       () => decided(a, 'once-dis:patient').length === 1 && decided(b, 'once-dis:patient').length === 1,
       20_000,
     );
-    expect([...decided(a, 'once-dis:patient'), ...decided(b, 'once-dis:patient')].sort()).toEqual([
-      'alert push claimed',
-      'alert push left to another relay',
-    ]);
-    expect(tablet()).toHaveLength(1);
+    const decisions = [...decided(a, 'once-dis:patient'), ...decided(b, 'once-dis:patient')];
+    expect(decisions.filter((d) => d === 'alert push claimed')).toHaveLength(1);
+
+    // A critical result for her other bed: the chain's first level tells her on arrival, fired by one
+    // relay's scheduler; that relay pushes it.
+    const critical = statResult('once-k', new Date(Date.now() + 60 * MINUTE), {
+      patient: { ref: 'Patient/once-k', name: 'Other Person', mrn: 'TEST-once-k', bed: '4W-05' },
+    });
+    expect((await postEvents(b.url, await devToken(b.url, 'integration-engine'), [critical])).status).toBe(
+      202,
+    );
+    await eventually(() => alerts.some((x) => x.taskIds.includes('once-k')), 20_000);
+    await eventually(() => tags().some((t) => t !== 'once-dis:patient'), 20_000);
+    // Every relay's coalescing window for the firing has passed once the other relay logged it too.
+    await eventually(
+      () =>
+        [a, b].every((r) =>
+          r.logs.records().some((l) => l.msg === 'alert sent' && (l.taskIds as string[])?.includes('once-k')),
+        ),
+      20_000,
+    );
+    const pushed = tags();
+    expect(pushed.filter((t) => t === 'once-dis:patient')).toHaveLength(1);
+    expect(pushed).toHaveLength(2);
     expect(alerts.filter((x) => x.id === 'once-dis:patient')).toHaveLength(1);
+    expect(alerts.filter((x) => x.taskIds.includes('once-k'))).toHaveLength(1);
   });
 
   it('[AS14] a relay that claimed the push and died before sending it: another relay takes it over and sends it, once', async () => {
@@ -145,6 +173,11 @@ describe('several relays: once per cluster, on every relay', { timeout: 180_000 
       20_000,
     );
     expect(tablet()).toHaveLength(1);
+    expect(
+      [...decided(a, 'gone-dis:patient'), ...decided(b, 'gone-dis:patient')].filter(
+        (d) => d === 'alert push claimed',
+      ),
+    ).toHaveLength(1);
     const row = await sql.query<{ relay_id: string; sent_at: string | null }>(
       `SELECT relay_id, sent_at FROM alert_pushes WHERE alert_id = 'gone-dis:patient'`,
     );

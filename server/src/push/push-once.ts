@@ -28,7 +28,8 @@ export function createPushOnce({
 
   async function settle(delivery: AlertDelivery, claim: PushClaim): Promise<void> {
     const alertId = delivery.alert.id;
-    if (claim.kind === 'sent' || stopped) return;
+    if (stopped) return;
+    if (claim.kind === 'sent') return logger.info({ alertId }, 'alert push already sent by another relay');
     if (claim.kind === 'elsewhere') {
       logger.info({ alertId }, 'alert push left to another relay');
       const timer = setTimeout(() => {
