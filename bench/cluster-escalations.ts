@@ -5,7 +5,10 @@
  * `count` deadlines spread over `seconds`; a quarter of the way in relay C is SIGKILLed and started
  * again, half-way relay B is frozen (SIGSTOP) for 20 s. Reports whether each (task, level, repeat) fired
  * exactly once, and the firing lag (database time of the firing − deadline) p50/p99/max, overall and
- * for the deadlines that fell in the freeze.
+ * for the deadlines that fell in the freeze. The default chain tells a stat result's bed nurse on arrival
+ * and, with none, the charge nurse at once (docs/ASSIGNMENTS.md AS13): every result's first firing comes
+ * in one burst at ingest, reported as "arrival → first firing" (its `changes.at` − the task's first).
+ * Smallest useful run: `npm run bench:cluster-escalations -- --count 100 --seconds 10`.
  */
 import pg from 'pg';
 import { statResult } from '../tests/helpers/events';
@@ -80,6 +83,14 @@ async function main(): Promise<void> {
       ).rows;
       if (rows.length >= count && Date.now() > lastDeadline + 3_000) break;
     }
+    // Arrival → first firing, per task: the burst the default chain fires at ingest.
+    const arrivals = (
+      await sql.query<{ arrived: string; fired: string | null }>(
+        `SELECT MIN(at) AS arrived,
+                MIN(at) FILTER (WHERE change = 'escalated' AND actor_id = 'system') AS fired
+         FROM changes GROUP BY task_id`,
+      )
+    ).rows.flatMap((r) => (r.fired ? [Date.parse(r.fired) - Date.parse(r.arrived)] : []));
     await sql.end();
 
     const keys = rows.map((r) => `${r.task_id}|${r.detail}`);
@@ -98,6 +109,7 @@ async function main(): Promise<void> {
     console.log(`  fired ${rows.length}, doubled ${doubled}, missing ${missing}`);
     console.log(`  lag all: ${summary(lags)}`);
     console.log(`  lag during the freeze: ${summary(inFreeze)}`);
+    console.log(`  arrival → first firing (the arrival burst): ${summary(arrivals)}`);
   } finally {
     for (const relay of relays) {
       relay.process.kill('SIGCONT');

@@ -19,11 +19,14 @@ import type { Principal } from '../../src/domain';
 import type { RelayConfig } from './config';
 import { createWorklistHub, type Caller } from './hub/worklist-hub';
 import { createSyncPacer, type SyncPacer } from './hub/sync';
+import { relayAcrossCluster } from './hub/cross-relay';
 import { AlertCoalescer } from './escalation/alerts';
 import { systemClock, type Clock } from './escalation/clock';
 import { EscalationScheduler, firingOfChange } from './escalation/scheduler';
 import type { Agent as HttpsAgent } from 'node:https';
 import { pushAlert } from './push/notifier';
+import { PushClaims } from './push/claims';
+import { createPushOnce } from './push/push-once';
 import { createPushEndpointPolicy, publicPushAgent } from './push/endpoint-policy';
 import { registerPushRoutes } from './push/routes';
 import { PushSubscriptions } from './push/subscriptions';
@@ -162,7 +165,7 @@ export async function startRelay(
       : null;
   };
   const assignmentConfig = config.assignments ?? parseAssignmentConfig({}, false, []);
-  const store: WorklistStore = await SqlWorklistStore.open(db, {
+  const sqlStore = await SqlWorklistStore.open(db, {
     clock: () => clock.now(),
     timeZone: config.timeZone,
     policies: config.policies,
@@ -178,6 +181,8 @@ export async function startRelay(
       skipped: (seq) => logger.error({ seq }, 'change tail skipped a seq missing from the log'),
     },
   });
+
+  const store: WorklistStore = sqlStore;
 
   // Scrape-time callbacks read the hub and the outbox; `hub` is assigned below, before any scrape.
   const operational = createOperationalMetrics({
@@ -215,9 +220,15 @@ export async function startRelay(
         ),
       ),
     liveUnits: () => [...new Set([...hub.connections()].flatMap((c) => c.caller.principal.units))],
-    reachable: async (staffId) =>
-      [...hub.connections()].some((c) => c.caller.principal.id === staffId) ||
-      (await subscriptions.all()).some((s) => s.objectId === staffId),
+    reachable: async (staffIds) => {
+      const live = new Set([...hub.connections()].map((c) => c.caller.principal.id));
+      const reached = new Set(staffIds.filter((id) => live.has(id)));
+      // The devices are read once, and only when someone has no live connection here.
+      if (reached.size < staffIds.length)
+        for (const { objectId } of await subscriptions.all())
+          if (staffIds.includes(objectId)) reached.add(objectId);
+      return reached;
+    },
   });
   const hub = createWorklistHub({
     store,
@@ -231,6 +242,15 @@ export async function startRelay(
     assignments,
     // C4: the relay's id in front of every connection token, so a load balancer routes on it.
     connectionTokenPrefix: config.relayId,
+  });
+  // Boards and unit moves made on another relay reach this relay's screens too (PostgreSQL clusters).
+  const stopCrossRelay = relayAcrossCluster({
+    signals: sqlStore.signals,
+    relayId: config.relayId,
+    hub,
+    directory,
+    assignments,
+    logger,
   });
   const vapid = loadOrCreateVapidKeys(config.dataDir);
   const endpoints = createPushEndpointPolicy({
@@ -266,11 +286,6 @@ export async function startRelay(
       (error: unknown) =>
         logger.warn({ alertId: delivery.alert.id, err: errorSummary(error) }, 'alert push failed'),
     );
-  };
-  /** One channel for every alert: escalations and handovers nobody accepted reach people the same way. */
-  const deliverAlert = (delivery: AlertDelivery): void => {
-    alertHub(delivery);
-    alertPush(delivery);
   };
   // Escalation alerts: every relay tells its own connections from the committed change (its own
   // scheduler's or another relay's); the Web Push goes out from the relay whose scheduler fired.
@@ -313,12 +328,19 @@ export async function startRelay(
       operational.escalationFired(f.lagMs);
       pushAlerts.add(f);
     },
-    assignedNurse: async (taskId) => {
-      const task = await store.getTask(taskId);
-      return task ? assignments.reachableNurseFor(task) : null;
-    },
+    assignedNurses: (tasks) => assignments.reachableNursesFor(tasks),
   });
-  const stopPatientAlerts = alertNewPatientWork(store, config.policies, clock, deliverAlert);
+  // A new stat item for her patient (AS14): every relay tells its own connections from the committed
+  // change; the Web Push goes once per cluster, from the relay that claims it (PushClaims).
+  const patientPush = createPushOnce({
+    claims: new PushClaims(db, config.relayId),
+    send: (delivery) => pushAlert(push, delivery),
+    logger,
+  });
+  const stopPatientAlerts = alertNewPatientWork(store, config.policies, clock, (delivery) => {
+    alertHub(delivery);
+    patientPush.deliver(delivery);
+  });
 
   const access = new AccessLog(
     db,
@@ -484,7 +506,9 @@ export async function startRelay(
       scheduler.stop();
       handoverWatch.stop();
       assignments.stop();
+      stopCrossRelay();
       stopPatientAlerts();
+      patientPush.stop();
       hubAlerts.flushAll();
       pushAlerts.flushAll();
       // Clients hear "reconnect" (allowReconnect) before the sockets go: a restart is not their fault.

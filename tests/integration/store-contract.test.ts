@@ -10,6 +10,8 @@ import { OutcomeProjection } from '../../server/src/metrics/projection';
 import { OutcomeQueries } from '../../server/src/metrics/outcome-queries';
 import { outcomeReport } from '../../server/src/metrics/outcomes';
 import type { CommittedChange } from '../../server/src/store/contract';
+import { bedKey } from '../../server/src/store/assignment-steps';
+import { PushClaims, PUSH_TAKEOVER_MS } from '../../server/src/push/claims';
 import { SqlWorklistStore, type WorklistStoreOptions } from '../../server/src/store/worklist-store';
 import type { StoreEngine } from '../../server/src/store/engine';
 import { routed, statResult } from '../helpers/events';
@@ -276,6 +278,12 @@ describe.each(ENGINES)('the store contract on %s', (engineName) => {
     const board = await s.bedAssignments('4W', shift.id);
     expect(board.every((a) => a.nurse?.id === winner.id)).toBe(true);
     expect(board.map((a) => a.bed)).toContain('4W-04');
+    // AS13: the scheduler's one read for a round: every assigned bed of the units asked, keyed by bed.
+    const nurses = await s.bedNurses(['4W', '5E'], shift.id);
+    expect([...nurses.keys()].sort()).toEqual(board.map((a) => bedKey('4W', a.bed)).sort());
+    expect(nurses.get(bedKey('4W', '4W-04'))).toEqual({ id: winner.id, name: winner.name });
+    expect((await s.bedNurses(['5E'], shift.id)).size).toBe(0);
+    expect((await s.bedNurses([], shift.id)).size).toBe(0);
 
     const again = take(winner, ['4W-06']);
     expect(await s.assignBeds(again)).toMatchObject({ status: 'applied' });
@@ -303,6 +311,26 @@ describe.each(ENGINES)('the store contract on %s', (engineName) => {
       other.id,
       'charge',
     ]);
+  });
+
+  it('[AS14] a push claim: the first relay to claim an alert sends it; a claim left unsent is taken over once', async () => {
+    opened ??= await openEngine(engineName);
+    let now = 1_000_000;
+    const a = new PushClaims(opened.engine, 'relay-a', () => now);
+    const b = new PushClaims(opened.engine, 'relay-b', () => now);
+    expect(await a.claim('t1:patient')).toEqual({ kind: 'mine' });
+    expect(await b.claim('t1:patient')).toEqual({ kind: 'elsewhere', inMs: PUSH_TAKEOVER_MS + 100 });
+    await a.sent('t1:patient');
+    expect(await b.takeOver('t1:patient')).toEqual({ kind: 'sent' });
+    // A claims t2 and dies before sending: once the claim is old, one of B and C takes it over.
+    expect(await a.claim('t2:patient')).toEqual({ kind: 'mine' });
+    now += PUSH_TAKEOVER_MS;
+    const c = new PushClaims(opened.engine, 'relay-c', () => now);
+    const takers = await Promise.all([b.takeOver('t2:patient'), c.takeOver('t2:patient')]);
+    expect(takers.map((t) => t.kind).sort()).toEqual(['elsewhere', 'mine']);
+    // A, thawed, cannot mark sent a claim that is no longer its own.
+    await a.sent('t2:patient');
+    expect((await b.takeOver('t2:patient')).kind).not.toBe('sent');
   });
 
   it('[ST1] a reader tailing seq never misses a committed change while writers race', async () => {

@@ -15,6 +15,7 @@ import {
 } from '../../../src/domain';
 import type { Clock } from '../escalation/clock';
 import type { Logger } from '../log';
+import { bedKey } from '../store/assignment-steps';
 import type { WorklistStore } from '../store/contract';
 import type { AssignmentConfig } from './config';
 
@@ -40,8 +41,8 @@ export interface AssignmentServiceDeps {
   publish: (board: UnitAssignments) => void;
   /** Units someone is connected to now: their boards are pushed at a shift change. */
   liveUnits: () => string[];
-  /** Whether a person can be alerted now: a live connection or a device subscribed to pushes. */
-  reachable: (staffId: string) => Promise<boolean>;
+  /** Who of these people can be alerted now (a live connection or a device subscribed to pushes). */
+  reachable: (staffIds: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 /** Timers longer than this wake early and re-check (a wall-clock change, a long shift). */
@@ -55,6 +56,7 @@ const MAX_WAIT_MS = 60 * 60 * 1000;
 export class AssignmentService {
   private timer: unknown = null;
   private shiftId: string | null = null;
+  private readonly assigned = new Set<(unit: string) => void>();
 
   constructor(private readonly deps: AssignmentServiceDeps) {}
 
@@ -121,8 +123,21 @@ export class AssignmentService {
     // AS4: only a member of the unit sees its board, in an answer as anywhere else.
     const board = isMemberOf(actor, command.unit) ? await this.board(command.unit, shift) : null;
     if (outcome.status === 'applied' && board) this.deps.publish(board);
+    // The other relays of a cluster publish it to their own connections (hub/cross-relay.ts).
+    if (outcome.status === 'applied') for (const listener of this.assigned) listener(command.unit);
     const { moved: _moved, ...answer } = outcome;
     return { ...answer, assignments: board };
+  }
+
+  /** Called after a command changed a unit's board on this relay. */
+  onAssigned(listener: (unit: string) => void): () => void {
+    this.assigned.add(listener);
+    return () => this.assigned.delete(listener);
+  }
+
+  /** Another relay changed the unit's board: its members connected here see the new one (AS3). */
+  async changedElsewhere(unit: string, anyMemberHere: boolean): Promise<void> {
+    if (anyMemberHere) this.deps.publish(await this.board(unit));
   }
 
   /** The nurse assigned to the task's bed this shift, or null. */
@@ -133,10 +148,23 @@ export class AssignmentService {
     return assigned.find((a) => a.bed === bed)?.nurse ?? null;
   }
 
-  /** AS13: the bed's nurse if an alert can reach her now (a live connection or a push device). */
-  async reachableNurseFor(task: Pick<Task, 'unit' | 'patient'>): Promise<StaffRef | null> {
-    const nurse = await this.nurseFor(task);
-    return nurse && (await this.deps.reachable(nurse.id)) ? nurse : null;
+  /**
+   * AS13: for each task, its bed's nurse if an alert can reach her now (a live connection or a push
+   * device), else null. One read of the boards and one of the devices for the whole list: the
+   * escalation scheduler asks once per round, not once per task (an arrival burst is hundreds).
+   */
+  async reachableNursesFor(tasks: readonly Task[]): Promise<Map<string, StaffRef | null>> {
+    const units = [...new Set(tasks.filter((t) => t.patient?.bed).map((t) => t.unit))];
+    const beds = await this.deps.store.bedNurses(units, this.currentShift().id);
+    const nurseOf = (t: Task) => (t.patient?.bed ? (beds.get(bedKey(t.unit, t.patient.bed)) ?? null) : null);
+    const candidates = [...new Set(tasks.flatMap((t) => nurseOf(t)?.id ?? []))];
+    const reachable = candidates.length > 0 ? await this.deps.reachable(candidates) : new Set<string>();
+    return new Map(
+      tasks.map((t) => {
+        const nurse = nurseOf(t);
+        return [t.id, nurse && reachable.has(nurse.id) ? nurse : null];
+      }),
+    );
   }
 
   /** AS17: for the coverage warning, per unit: beds without a nurse, ended, and with nobody reachable. */
@@ -144,13 +172,9 @@ export class AssignmentService {
     return Promise.all(
       units.map(async (unit) => {
         const board = await this.board(unit);
-        const unreachable: string[] = [];
-        const reach = new Map<string, boolean>();
-        for (const { bed, nurse } of board.beds) {
-          if (!nurse) continue;
-          if (!reach.has(nurse.id)) reach.set(nurse.id, await this.deps.reachable(nurse.id));
-          if (!reach.get(nurse.id)) unreachable.push(bed);
-        }
+        const nurses = [...new Set(board.beds.flatMap((b) => b.nurse?.id ?? []))];
+        const reach = nurses.length > 0 ? await this.deps.reachable(nurses) : new Set<string>();
+        const unreachable = board.beds.filter((b) => b.nurse && !reach.has(b.nurse.id)).map((b) => b.bed);
         return {
           unit,
           unassigned: board.beds.filter((b) => b.nurse === null).map((b) => b.bed),

@@ -58,8 +58,13 @@ export interface StaffDirectory {
   get(tenantId: string, objectId: string): Promise<StaffEntry | undefined>;
   /** Everyone in one tenant, by name. */
   list(tenantId: string): Promise<StaffEntry[]>;
-  /** Called after a change of someone's units has committed (the hub re-evaluates live connections). */
-  onUnitsChanged(listener: (entry: StaffEntry) => void): () => void;
+  /**
+   * Called after a change of someone's units has committed (the hub re-evaluates live connections):
+   * made here, or (`elsewhere`) made by another relay of the cluster and announced (`changedElsewhere`).
+   */
+  onUnitsChanged(listener: (entry: StaffEntry, where: 'here' | 'elsewhere') => void): () => void;
+  /** Another relay changed this person's units: listeners hear it as `elsewhere` (HUB.md H5). */
+  changedElsewhere(tenantId: string, objectId: string): Promise<void>;
 }
 
 export interface DirectoryOptions {
@@ -95,7 +100,7 @@ export function createStaffDirectory({
   now = () => new Date(),
 }: DirectoryOptions): StaffDirectory {
   const seedsFromGroups = Object.keys(groupUnits).length > 0;
-  const listeners = new Set<(entry: StaffEntry) => void>();
+  const listeners = new Set<(entry: StaffEntry, where: 'here' | 'elsewhere') => void>();
 
   async function unitsOf(tenantId: string, objectId: string, sql: SqlRunner = db): Promise<string[]> {
     return (await sql.all<{ unit: string }>(SELECT_UNITS, [tenantId, objectId])).map((r) => r.unit);
@@ -137,10 +142,10 @@ export function createStaffDirectory({
     return normalizeUnits(groups.map((g) => groupUnits[g]).filter((u): u is string => u !== undefined));
   }
 
-  async function notify(tenantId: string, objectId: string): Promise<void> {
+  async function notify(tenantId: string, objectId: string, where: 'here' | 'elsewhere' = 'here') {
     if (listeners.size === 0) return;
     const entry = await get(tenantId, objectId);
-    if (entry) for (const listener of listeners) listener(entry);
+    if (entry) for (const listener of listeners) listener(entry, where);
   }
 
   /** Two first requests of one person can arrive together: the person's row is locked for the change. */
@@ -267,6 +272,7 @@ export function createStaffDirectory({
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    changedElsewhere: (tenantId, objectId) => notify(tenantId, objectId, 'elsewhere'),
   };
 }
 

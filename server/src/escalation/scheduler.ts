@@ -36,10 +36,11 @@ export interface SchedulerOptions {
   logger: Logger;
   onFired: (firing: Firing) => void;
   /**
-   * The bed's assigned nurse if an alert can reach her now (docs/ASSIGNMENTS.md AS13); without one, a
-   * level targeting `AssignedNurse` is skipped and the next level fires at once.
+   * For each task, the bed's assigned nurse if an alert can reach her now (docs/ASSIGNMENTS.md AS13);
+   * without one, a level targeting `AssignedNurse` is skipped and the next level fires at once. Asked
+   * once per round for every task of the round that needs it.
    */
-  assignedNurse?: (taskId: string) => Promise<StaffRef | null>;
+  assignedNurses?: (tasks: Task[]) => Promise<ReadonlyMap<string, StaffRef | null>>;
 }
 
 /**
@@ -112,24 +113,25 @@ export class EscalationScheduler {
       // this run: a run cannot spin on it.
       const leave = new Set<string>();
       // The assigned nurse of a task whose due level targets her, looked up outside any transaction
-      // (nothing waits inside one): decide() leaves such a task the first time it meets it, the
-      // lookup runs, and the next round takes it again with the answer (AS13).
+      // (nothing waits inside one): decide() leaves such a task the first time it meets it, one
+      // lookup runs for all of the round's (an arrival burst is hundreds: one query per task made
+      // them seconds late on PostgreSQL), and the next round takes them again with the answer (AS13).
       const nurses = new Map<string, StaffRef | null>();
       let lookAgainSoon = false;
       let offsetMs = 0;
       for (;;) {
         if (this.stopped) return;
         const firings = new Map<string, Omit<Firing, 'task'>>();
-        const needNurse = new Set<string>();
+        const needNurse = new Map<string, Task>();
         const round = await store.takeDueEscalations(
           (task, now) => this.decide(task, now, firings, nurses, needNurse),
           BATCH,
           [...leave],
         );
         for (const id of [...round.unchanged, ...round.busy]) if (!needNurse.has(id)) leave.add(id);
-        for (const id of needNurse) {
-          const { assignedNurse } = this.options;
-          nurses.set(id, assignedNurse ? await assignedNurse(id) : null);
+        if (needNurse.size > 0) {
+          const found = await this.options.assignedNurses?.([...needNurse.values()]);
+          for (const id of needNurse.keys()) nurses.set(id, found?.get(id) ?? null);
         }
         for (const { task } of round.committed) leave.add(task.id);
         if (round.busy.length > 0) {
@@ -201,7 +203,7 @@ export class EscalationScheduler {
     now: string,
     firings: Map<string, Omit<Firing, 'task'>>,
     nurses: ReadonlyMap<string, StaffRef | null>,
-    needNurse: Set<string>,
+    needNurse: Map<string, Task>,
   ): SystemChange | null {
     const deadline = task.escalation.nextAt;
     const policy = policyFor(task, this.options.policies);
@@ -216,7 +218,7 @@ export class EscalationScheduler {
     let nurse: StaffRef | null = null;
     if (levelAt(policy, state.level)?.target.role === 'AssignedNurse') {
       if (!nurses.has(task.id)) {
-        needNurse.add(task.id);
+        needNurse.set(task.id, task);
         return null;
       }
       nurse = nurses.get(task.id) ?? null;

@@ -95,6 +95,31 @@ export async function readAssignments(
   return rows.map(assignmentOfRow);
 }
 
+/**
+ * The nurse of each (unit, bed) in a shift, in one query however many units (the escalation scheduler's
+ * round asks for all its tasks at once, docs/STORE.md CL5). Keyed `<unit>\u0000<bed>`; unassigned beds are absent.
+ */
+export async function readBedNurses(
+  sql: Pick<SqlRunner, 'all'>,
+  units: readonly string[],
+  shiftId: string,
+): Promise<Map<string, StaffRef>> {
+  const nurses = new Map<string, StaffRef>();
+  if (units.length === 0) return nurses;
+  const rows = await sql.all<{ unit: string; bed: string; nurse_id: string; nurse_name: string }>(
+    `SELECT unit, bed, nurse_id, nurse_name FROM bed_assignments
+     WHERE shift_id = ? AND unit IN (${units.map(() => '?').join(', ')})`,
+    [shiftId, ...units],
+  );
+  for (const row of rows) nurses.set(bedKey(row.unit, row.bed), { id: row.nurse_id, name: row.nurse_name });
+  return nurses;
+}
+
+/** The key of a bed in `readBedNurses`' answer. */
+export function bedKey(unit: string, bed: string): string {
+  return `${unit}\u0000${bed}`;
+}
+
 export async function readAudit(sql: Pick<SqlRunner, 'all'>, unit: string): Promise<AssignmentAuditEntry[]> {
   const rows = await sql.all<{
     command_id: string;

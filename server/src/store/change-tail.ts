@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { CommitListener, CommittedChange } from './contract';
-import { CHANGES_CHANNEL, type PostgresEngine } from './postgres-engine';
+import { CHANGES_CHANNEL, SIGNALS_CHANNEL, type PostgresEngine } from './postgres-engine';
+import { decodeSignal, encodeSignal, type ClusterSignal, type ClusterSignals } from './cluster-signals';
 import { taskFromRow } from './rows';
 
 /** What the tail reports when the database is away; the relay logs it (ids and error names only). */
@@ -46,6 +47,7 @@ interface ChangeRow {
  */
 export class ChangeTail {
   private readonly listeners = new Set<CommitListener>();
+  private readonly signalListeners = new Set<(signal: ClusterSignal) => void>();
   /** This relay's own commits not yet handed on, by seq. */
   private readonly local = new Map<number, CommittedChange>();
   private cursor: number;
@@ -82,6 +84,17 @@ export class ChangeTail {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+
+  /** Signals between relays ride on the same LISTEN connection (cluster-signals.ts). */
+  readonly signals: ClusterSignals = {
+    send: async (signal) => {
+      await this.engine.run('SELECT pg_notify(?, ?)', [SIGNALS_CHANNEL, encodeSignal(signal)]);
+    },
+    on: (listener) => {
+      this.signalListeners.add(listener);
+      return () => this.signalListeners.delete(listener);
+    },
+  };
 
   /** Starts listening; resolves once LISTEN is in place or the first attempt failed (retried later). */
   async start(): Promise<void> {
@@ -203,6 +216,7 @@ export class ChangeTail {
       const listening = client;
       // The payload is `<stream>:<seq>`: an own commit already handed on needs no read.
       listening.on('notification', (message) => {
+        if (message.channel === SIGNALS_CHANNEL) return this.heard(message.payload);
         const seq = Number(message.payload?.split(':')[1]);
         if (!(seq <= this.cursor)) this.wake(true);
       });
@@ -215,7 +229,7 @@ export class ChangeTail {
       };
       listening.on('error', broken);
       listening.on('end', () => broken());
-      await listening.query(`LISTEN ${CHANGES_CHANNEL}`);
+      await listening.query(`LISTEN ${SIGNALS_CHANNEL}; LISTEN ${CHANGES_CHANNEL}`);
       if (this.stopped) {
         await listening.end().catch(() => undefined);
         return;
@@ -230,6 +244,18 @@ export class ChangeTail {
       if (!this.stopped) {
         this.reportLoss(error as Error);
         this.scheduleReconnect();
+      }
+    }
+  }
+
+  private heard(payload: string | undefined): void {
+    const signal = decodeSignal(payload);
+    if (!signal) return;
+    for (const listener of this.signalListeners) {
+      try {
+        listener(signal);
+      } catch {
+        // A failing listener must not stop the others hearing it.
       }
     }
   }

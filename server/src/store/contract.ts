@@ -17,7 +17,7 @@ import type {
   UpstreamEvent,
 } from '../../../src/domain';
 import type { AuditEntry } from './rows';
-import type { BedAssignment } from '../../../src/domain';
+import type { BedAssignment, StaffRef } from '../../../src/domain';
 import type { AssignBedsOutcome, AssignBedsRequest, AssignmentAuditEntry } from './assignment-steps';
 
 /** The result of one inbound event, as the ingest endpoint and the Service Bus receiver report it. */
@@ -130,6 +130,8 @@ export interface WorklistStore {
 
   /** AS3: the assigned beds of a unit in a shift (an unassigned bed has no entry), sorted by bed. */
   bedAssignments(unit: string, shiftId: string): Promise<BedAssignment[]>;
+  /** AS13: the nurse of every assigned bed of these units in a shift, keyed by `bedKey(unit, bed)`; one query. */
+  bedNurses(units: readonly string[], shiftId: string): Promise<Map<string, StaffRef>>;
   /**
    * AS4–AS8, AS12, AS15: one transaction; a repeated commandId gets its stored answer. An applied
    * command writes the board, the audit and the work that follows the beds (`moved`, already committed).

@@ -51,6 +51,8 @@ const SESSION_OPTIONS = [
 
 /** The channel a commit announces itself on: the payload is `<stream>:<seq>`, never patient data (CL2). */
 export const CHANGES_CHANNEL = 'wardline_changes';
+/** Word between relays that is not a worklist change (`cluster-signals.ts`): ids only, never patient data. */
+export const SIGNALS_CHANNEL = 'wardline_signals';
 
 /** A 64-bit advisory lock id for a key: the first 8 bytes of its SHA-1, as a signed integer literal. */
 export function lockId(key: string): string {

@@ -23,18 +23,20 @@ import type { StoreEngine, Transaction } from './engine';
 import { CommitOrder } from './commit-order';
 import { BusyTasks, takeDue } from './due-escalations';
 import { ChangeTail, type TailEvents } from './change-tail';
+import { noClusterSignals, type ClusterSignals } from './cluster-signals';
 import { PostgresEngine } from './postgres-engine';
 import { upstreamEvent } from './upstream';
 import { applyGroupIn, GroupCommitter } from './event-groups';
 import {
   assignBedsIn,
+  readBedNurses,
   readAssignments,
   readAudit,
   type AssignBedsOutcome,
   type AssignBedsRequest,
   type AssignmentAuditEntry,
 } from './assignment-steps';
-import type { BedAssignment } from '../../../src/domain';
+import type { BedAssignment, StaffRef } from '../../../src/domain';
 import { auditEntryFromRow, taskFromRow, type TaskRow } from './rows';
 import { duplicateOf, putOutbox, readTask, TASK_COLUMNS, taskOfRow, writeChange } from './transaction-steps';
 
@@ -124,6 +126,11 @@ export class SqlWorklistStore implements WorklistStore {
 
   onCommitted(listener: CommitListener): () => void {
     return this.order.subscribe(listener);
+  }
+
+  /** Word between the relays of a cluster (PostgreSQL); nothing on SQLite's one relay. */
+  get signals(): ClusterSignals {
+    return this.order instanceof ChangeTail ? this.order.signals : noClusterSignals;
   }
 
   async getTask(id: string): Promise<Task | null> {
@@ -249,6 +256,10 @@ export class SqlWorklistStore implements WorklistStore {
 
   async bedAssignments(unit: string, shiftId: string): Promise<BedAssignment[]> {
     return readAssignments(this.engine, unit, shiftId);
+  }
+
+  async bedNurses(units: readonly string[], shiftId: string): Promise<Map<string, StaffRef>> {
+    return readBedNurses(this.engine, units, shiftId);
   }
 
   async assignmentAudit(unit: string): Promise<AssignmentAuditEntry[]> {
