@@ -49,25 +49,27 @@ const OVERSCAN_ROWS = 8;
 /**
  * Until the first rows have been painted, one row beyond the visible ones: the first commit of a phone's
  * cards (creating and measuring each) was the longest task of a signed-in reload on a slow phone
- * (Lighthouse's 4x CPU). The full overscan follows once the browser is idle, long before a flick.
+ * (Lighthouse's 4x CPU). The full overscan follows while the browser is idle, two rows at a time (each
+ * step's commit lays out and measures only those), long before a flick.
  */
 const FIRST_PAINT_OVERSCAN_ROWS = 1;
+const OVERSCAN_STEP_ROWS = 2;
 
-/** The overscan: `FIRST_PAINT_OVERSCAN_ROWS` until rows have been shown and the browser is idle. */
+/** The overscan: `FIRST_PAINT_OVERSCAN_ROWS` until rows have been shown, then widening when idle. */
 function useOverscan(hasRows: boolean): number {
   const [overscan, setOverscan] = useState(FIRST_PAINT_OVERSCAN_ROWS);
-  const full = overscan === OVERSCAN_ROWS;
   useEffect(() => {
-    if (full || !hasRows) return;
+    if (overscan >= OVERSCAN_ROWS || !hasRows) return;
     // A transition: React renders the extra rows in slices rather than in one task.
-    const widen = () => startTransition(() => setOverscan(OVERSCAN_ROWS));
+    const widen = () =>
+      startTransition(() => setOverscan((o) => Math.min(OVERSCAN_ROWS, o + OVERSCAN_STEP_ROWS)));
     if ('requestIdleCallback' in window) {
       const id = requestIdleCallback(widen, { timeout: 1_000 });
       return () => cancelIdleCallback(id);
     }
-    const id = setTimeout(widen, 200);
+    const id = setTimeout(widen, 100);
     return () => clearTimeout(id);
-  }, [full, hasRows]);
+  }, [overscan, hasRows]);
   return overscan;
 }
 
