@@ -140,7 +140,8 @@ export function longTasksMarkdown(run: LighthouseRun): string {
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)]!;
+  const mid = s.length / 2;
+  return Number.isInteger(mid) ? Math.round((s[mid - 1]! + s[mid]!) / 2) : s[Math.floor(mid)]!;
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
