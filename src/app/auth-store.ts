@@ -26,13 +26,18 @@ import type { MsalAuth, MsalTokenSource } from '../data/auth/msal';
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 const workspaceModule = async () => {
   // One task per group of modules: the task schema, the rest of the domain's schemas (zod builds every
-  // schema as its module runs), then the database and hub libraries with the workspace. Imported
-  // together they ran as one task of 100+ ms on a slow phone (Lighthouse's 4x CPU), a long task in its
-  // Total Blocking Time. docs/SYNC.md S16.
-  await import('../domain/task');
-  await nextTask();
-  await import('../domain');
-  await nextTask();
+  // schema as its module runs), Dexie, SignalR, then the workspace. Imported together they ran as one
+  // task of 100+ ms on a slow phone (Lighthouse's 4x CPU), a long task in its Total Blocking Time.
+  // docs/SYNC.md S16.
+  for (const load of [
+    () => import('../domain/task'),
+    () => import('../domain'),
+    () => import('dexie'),
+    () => import('@microsoft/signalr'),
+  ]) {
+    await load();
+    await nextTask();
+  }
   return import('./workspace');
 };
 /** MSAL is its own chunk too, loaded only when the relay names an identity provider. */
