@@ -9,6 +9,12 @@
  *
  * `runLighthouse(url)` is called by `npm run bench:pwa`; `npm run bench:lighthouse` runs it alone
  * against a relay it starts (the production build, the demo morning's tasks).
+ *
+ * `npm run bench:lighthouse -- [--runs N] [--base-dist DIR]`: N runs (default 1); with `--base-dist`, a
+ * second relay (this tree's relay code, same tasks) serves an already built base PWA (`vite build
+ * --outDir DIR` in the base tree) and the two are audited in alternation, so the machine's load falls
+ * on both alike. Every run lists the queue's long tasks as Lighthouse simulated them (×4 CPU), which is
+ * what its Total Blocking Time adds up (each task's time beyond 50 ms, between FCP and TTI).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +31,10 @@ export interface LighthouseRun {
   /** Failing audits of either category, with their score: what to fix. */
   failing: string[];
   metrics: Record<string, string>;
+  /** Total Blocking Time in ms (a number, for medians). */
+  tbt: number;
+  /** Lighthouse's `long-tasks` audit: simulated start and duration (ms) and the script it blames. */
+  longTasks: { startTime: number; duration: number; url: string }[];
 }
 
 const METRICS = [
@@ -61,7 +71,21 @@ async function audit(
   }
   const metrics: Record<string, string> = {};
   for (const id of METRICS) metrics[id] = lhr.audits[id]?.displayValue ?? '?';
-  return { performance: score('performance'), accessibility: score('accessibility'), failing, metrics };
+  const items = (lhr.audits['long-tasks']?.details as { items?: Record<string, unknown>[] } | undefined)
+    ?.items;
+  const longTasks = (items ?? []).map((t) => ({
+    startTime: Math.round(Number(t.startTime)),
+    duration: Math.round(Number(t.duration)),
+    url: String(t.url ?? '').replace(/^https?:\/\/[^/]+/, ''),
+  }));
+  return {
+    performance: score('performance'),
+    accessibility: score('accessibility'),
+    failing,
+    metrics,
+    tbt: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? NaN),
+    longTasks,
+  };
 }
 
 /** Audits the sign-in page and a signed-in unit queue on the relay at `url`. */
@@ -108,18 +132,64 @@ export function lighthouseMarkdown(runs: readonly LighthouseRun[]): string {
   return lines.join('\n');
 }
 
+export function longTasksMarkdown(run: LighthouseRun): string {
+  return run.longTasks
+    .map((t) => `- at ${t.startTime} ms: ${t.duration} ms, ${t.url || '(no script)'}`)
+    .join('\n');
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length / 2;
+  return Number.isInteger(mid) ? Math.round((s[mid - 1]! + s[mid]!) / 2) : s[Math.floor(mid)]!;
+};
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { buildPwa } = await import('../tests/helpers/pwa-build');
   const { startTestRelay } = await import('../tests/helpers/relay');
   const { demoMorning, ingest } = await import('../tests/helpers/ward-data');
+  const { loadavg } = await import('node:os');
+  const arg = (name: string): string | undefined => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const runs = Number(arg('--runs') ?? 1);
+  const baseDist = arg('--base-dist');
   const build = await buildPwa();
-  const relay = await startTestRelay({ STATIC_DIR: build.dir });
+  const trees = [{ name: 'this tree', dir: build.dir }];
+  if (baseDist) trees.push({ name: `base (${baseDist})`, dir: baseDist });
+  const relays = await Promise.all(trees.map((t) => startTestRelay({ STATIC_DIR: t.dir })));
+  const results = trees.map(() => [] as LighthouseRun[][]);
   try {
-    await ingest(relay.url, demoMorning(400));
-    console.log(`\n## Lighthouse 13, mobile (${new Date().toISOString().slice(0, 16)}Z)\n`);
-    console.log(lighthouseMarkdown(await runLighthouse(relay.url)));
+    for (const relay of relays) await ingest(relay.url, demoMorning(400));
+    for (let run = 1; run <= runs; run++) {
+      for (const [i, tree] of trees.entries()) {
+        const load = loadavg()[0]!.toFixed(1);
+        console.log(
+          `\n## ${tree.name}, run ${run}/${runs}: Lighthouse 13, mobile (${new Date().toISOString().slice(0, 16)}Z, load ${load})\n`,
+        );
+        const result = await runLighthouse(relays[i]!.url);
+        results[i]!.push(result);
+        console.log(lighthouseMarkdown(result));
+        for (const r of result)
+          console.log(`\n${r.name}, long tasks (simulated):\n${longTasksMarkdown(r) || '- none'}`);
+      }
+    }
+    if (runs > 1 || trees.length > 1) {
+      console.log(
+        '\n## Medians\n\n| tree | page | performance | accessibility | TBT ms (runs) | median TBT ms |\n|---|---|---|---|---|---|',
+      );
+      for (const [i, tree] of trees.entries()) {
+        for (const [p, page] of results[i]![0]!.entries()) {
+          const of = results[i]!.map((r) => r[p]!);
+          console.log(
+            `| ${tree.name} | ${page.name} | ${median(of.map((r) => r.performance))} (${of.map((r) => r.performance).join(', ')}) | ${of.map((r) => r.accessibility).join(', ')} | ${of.map((r) => r.tbt).join(', ')} | ${median(of.map((r) => r.tbt))} |`,
+          );
+        }
+      }
+    }
   } finally {
-    await relay.stop();
+    await Promise.all(relays.map((r) => r.stop()));
     build.remove();
   }
 }

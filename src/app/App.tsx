@@ -1,9 +1,9 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { useAuth } from './auth-store';
-import { loadSignedIn } from './signed-in-chunk';
+import { loadSignedInScreen } from './signed-in-chunk';
 
 const SignInScreen = lazy(() => import('../features/sign-in/sign-in-screen'));
-const SignedIn = lazy(loadSignedIn);
+const SignedIn = lazy(loadSignedInScreen);
 const SessionGate = lazy(() => import('../features/sign-in/session-gate'));
 
 function Splash() {

@@ -23,7 +23,23 @@ import type { MsalAuth, MsalTokenSource } from '../data/auth/msal';
  * The signed-in half of the app (Dexie, SignalR, the sync engine) is its own chunk: the sign-in screen,
  * a first visit's page, does not wait for it.
  */
-const workspaceModule = () => import('./workspace');
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+const workspaceModule = async () => {
+  // One task per group of modules: the task schema, the rest of the domain's schemas (zod builds every
+  // schema as its module runs), Dexie, SignalR, then the workspace. Imported together they ran as one
+  // task of 100+ ms on a slow phone (Lighthouse's 4x CPU), a long task in its Total Blocking Time.
+  // docs/SYNC.md S16.
+  for (const load of [
+    () => import('../domain/task'),
+    () => import('../domain'),
+    () => import('dexie'),
+    () => import('@microsoft/signalr'),
+  ]) {
+    await load();
+    await nextTask();
+  }
+  return import('./workspace');
+};
 /** MSAL is its own chunk too, loaded only when the relay names an identity provider. */
 const msalModule = () => import('../data/auth/msal');
 /** Deleting a database needs Dexie, which belongs to the signed-in chunk, not the first screen's. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Principal } from '../domain';
+import { Principal } from '../domain/principal';
 import type { TokenSource } from './auth/token-source';
 
 /** How the PWA signs people in with MSAL: the relay's `AUTH_SPA_CLIENT_ID`, `AUTH_AUTHORITY`, … */

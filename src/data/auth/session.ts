@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Principal } from '../../domain';
+import { Principal } from '../../domain/principal';
 
 /**
  * Who is signed in on this device, and how their tokens are obtained. Kept in localStorage so the app

@@ -1,4 +1,14 @@
-import { Fragment, memo, useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
+import {
+  Fragment,
+  memo,
+  startTransition,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+  type RefObject,
+} from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { Task } from '../../domain';
@@ -29,8 +39,39 @@ import { NEEDS_SOMEONE } from './selections';
  */
 const TABLE_ROW_PX = 52;
 const CARD_PX = 104;
+/**
+ * A phone's cards are narrower, so their text wraps more: the demo morning's measure 160–225 px at
+ * 390 px wide. Estimated at 104, a phone's first render created and measured twice the cards it shows.
+ */
+const PHONE_CARD_PX = 190;
 /** Rows rendered beyond the visible ones, so a flick of the list never shows blank space. */
 const OVERSCAN_ROWS = 8;
+/**
+ * Until the first rows have been painted, one row beyond the visible ones: the first commit of a phone's
+ * cards (creating and measuring each) was the longest task of a signed-in reload on a slow phone
+ * (Lighthouse's 4x CPU). The full overscan follows while the browser is idle, two rows at a time (each
+ * step's commit lays out and measures only those), long before a flick.
+ */
+const FIRST_PAINT_OVERSCAN_ROWS = 1;
+const OVERSCAN_STEP_ROWS = 2;
+
+/** The overscan: `FIRST_PAINT_OVERSCAN_ROWS` until rows have been shown, then widening when idle. */
+function useOverscan(hasRows: boolean): number {
+  const [overscan, setOverscan] = useState(FIRST_PAINT_OVERSCAN_ROWS);
+  useEffect(() => {
+    if (overscan >= OVERSCAN_ROWS || !hasRows) return;
+    // A transition: React renders the extra rows in slices rather than in one task.
+    const widen = () =>
+      startTransition(() => setOverscan((o) => Math.min(OVERSCAN_ROWS, o + OVERSCAN_STEP_ROWS)));
+    if ('requestIdleCallback' in window) {
+      const id = requestIdleCallback(widen, { timeout: 1_000 });
+      return () => cancelIdleCallback(id);
+    }
+    const id = setTimeout(widen, 100);
+    return () => clearTimeout(id);
+  }, [overscan, hasRows]);
+  return overscan;
+}
 
 function sortRows(rows: Task[], sort: SortState, columns: Column[], now: number): Task[] {
   const column = columns.find((c) => c.id === sort.column);
@@ -105,11 +146,12 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
   const toolsId = useId();
   const narrowedByQuick = hasQuickFilters(quick);
   const showTools = device !== 'phone' || toolsOpen || narrowedByQuick;
+  const overscan = useOverscan(rows.length > 0);
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => (isTable ? TABLE_ROW_PX : CARD_PX),
-    overscan: OVERSCAN_ROWS,
+    estimateSize: () => (isTable ? TABLE_ROW_PX : device === 'phone' ? PHONE_CARD_PX : CARD_PX),
+    overscan,
     getItemKey: (index) => rows[index]?.id ?? index,
     // Whole pixels, rounded up: fractional heights added up over many cards let one card cover the
     // border line of the card above it.
