@@ -43,15 +43,18 @@ const yieldToMain = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 /** Drops the device's unreadable task rows and winds the cursor back for them; returns how many. */
 export async function dropUnreadableTasks(db: WorklistDb): Promise<number> {
   const rows: unknown[] = await db.tasks.toArray();
+  // Reading 5,000 rows out of IndexedDB is a long task of its own: checking starts in the next one.
+  await yieldToMain();
   const ids: string[] = [];
   let rewindTo: number | null = null;
   let sliceStart = performance.now();
-  for (let from = 0; from < rows.length; from += ROWS_PER_LOOK) {
+  // The first row goes alone: it also pays for the schema's first parse, so 20 with it can block long.
+  for (let from = 0, take = 1; from < rows.length; from += take, take = ROWS_PER_LOOK) {
     if (from > 0 && performance.now() - sliceStart >= SLICE_MS) {
       await yieldToMain();
       sliceStart = performance.now();
     }
-    const slice = findUnreadable(rows.slice(from, from + ROWS_PER_LOOK));
+    const slice = findUnreadable(rows.slice(from, from + take));
     ids.push(...slice.ids);
     if (slice.rewindTo !== null) rewindTo = Math.min(rewindTo ?? Infinity, slice.rewindTo);
   }
