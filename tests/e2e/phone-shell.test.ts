@@ -13,6 +13,7 @@ import {
   type ViewportName,
 } from '../helpers/browser';
 import { routed } from '../helpers/events';
+import { eventually } from '../helpers/hub-client';
 import { FakeClock } from '../helpers/fake-clock';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
 import { chargeNurseFirstEnv } from '../helpers/policies';
@@ -226,8 +227,11 @@ describe('[issue 16] a charge nurse’s phone keeps the list', () => {
         .locator('.nav-count')
         .textContent(),
     ).toBe('1 not acknowledged');
-    expect((await relay.relay.store.getTask('e2e-phone-sodium'))?.acknowledgedBy?.id).toBe(
-      'charge-4w-marchbank',
+    // The screen answers from the outbox at once; the relay has it when the send lands.
+    await eventually(
+      async () =>
+        (await relay.relay.store.getTask('e2e-phone-sodium'))?.acknowledgedBy?.id === 'charge-4w-marchbank',
+      20_000,
     );
     expect((await relay.relay.store.getTask('e2e-phone-glucose'))?.acknowledgedAt).toBeNull();
   });
