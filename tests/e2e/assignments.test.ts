@@ -19,6 +19,7 @@ import { routed } from '../helpers/events';
 import { connectAs } from '../helpers/hub-client';
 import { navigateInApp, readStore } from '../helpers/offline';
 import { devToken, postEvents, startTestRelay, type TestRelay } from '../helpers/relay';
+import { shiftsAroundNow } from '../helpers/policies';
 
 /**
  * Issue #15's screens (docs/ASSIGNMENTS.md, the PWA's rules A-P1…A-P7) in real Chromium against a real
@@ -113,7 +114,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir'), UNIT_BEDS: BEDS });
+  relay = await startTestRelay({ STATIC_DIR: inject('pwaDir'), UNIT_BEDS: BEDS, ...shiftsAroundNow() });
   ingest = await devToken(relay.url, 'integration-engine');
   browser = await launchBrowser();
   charge = await openDevice(browser, relay.url, 'phone');

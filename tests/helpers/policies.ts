@@ -23,3 +23,15 @@ export function chargeNurseFirstEnv(): { ESCALATION_POLICY_FILE: string } {
   }
   return { ESCALATION_POLICY_FILE: file };
 }
+
+/**
+ * `SHIFTS` for a test relay on the real clock that must not meet a shift change while it runs: the
+ * defaults change at 07:00 and 19:00 in `TIME_ZONE` (UTC in tests), and a change ends every bed
+ * assignment (docs/ASSIGNMENTS.md), so a run that crossed 19:00 lost the beds it had just assigned.
+ * Two 12-hour shifts with `now` six hours into the first.
+ */
+export function shiftsAroundNow(now = new Date()): { SHIFTS: string } {
+  const at = (hour: number) => `${String((hour + 24) % 24).padStart(2, '0')}:00`;
+  const start = now.getUTCHours() - 6;
+  return { SHIFTS: `${at(start)}-${at(start + 12)},${at(start + 12)}-${at(start)}` };
+}

@@ -13,6 +13,7 @@ import { connectAs, eventually, type WorklistClient } from '../helpers/hub-clien
 import { testDatabase } from '../helpers/postgres';
 import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
 import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
+import { shiftsAroundNow } from '../helpers/policies';
 
 const TENANT = '7e57de00-0000-4000-8000-000000000001';
 const MINUTE = 60_000;
@@ -31,7 +32,7 @@ describe('several relays: once per cluster, on every relay', { timeout: 180_000 
   }
 
   async function relay(url: string, id: string, parts: Parameters<typeof startTestRelay>[1] = {}) {
-    const started = await startTestRelay({ DATABASE_URL: url, RELAY_ID: id }, parts);
+    const started = await startTestRelay({ DATABASE_URL: url, RELAY_ID: id, ...shiftsAroundNow() }, parts);
     cleanup.push(() => started.stop());
     return started;
   }
