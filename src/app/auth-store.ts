@@ -10,6 +10,7 @@ import {
 import { clearSession, loadSession, saveSession, type StoredSession } from '../data/auth/session';
 import { sweepMsalStorage } from '../data/auth/msal-storage';
 import { DemoTokenSource } from '../data/auth/token-source';
+import { nextTask } from '../data/next-task';
 import { useConnection } from '../state/connection-store';
 import { usePending } from '../state/pending-store';
 import { useUi } from '../state/ui-store';
@@ -23,7 +24,6 @@ import type { MsalAuth, MsalTokenSource } from '../data/auth/msal';
  * The signed-in half of the app (Dexie, SignalR, the sync engine) is its own chunk: the sign-in screen,
  * a first visit's page, does not wait for it.
  */
-const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 const workspaceModule = async () => {
   // One task per group of modules: the task schema, the rest of the domain's schemas (zod builds every
   // schema as its module runs), Dexie, SignalR, then the workspace. Imported together they ran as one

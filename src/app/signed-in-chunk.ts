@@ -3,6 +3,8 @@
  * prefetch live here, apart from the auth store and the shell, so the sign-in screen can warm it up
  * without importing anything of the signed-in half.
  */
+import { nextTask } from '../data/next-task';
+
 export const loadSignedIn = () => import('./signed-in');
 
 /**
@@ -14,9 +16,9 @@ export const loadSignedIn = () => import('./signed-in');
  */
 export const loadSignedInScreen = async () => {
   const chunk = await loadSignedIn();
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await nextTask();
   chunk.prepareRouter();
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await nextTask();
   return chunk;
 };
 

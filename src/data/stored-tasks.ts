@@ -1,5 +1,6 @@
 import { Task } from '../domain';
 import { readCursor, type WorklistDb } from './db';
+import { nextTask } from './next-task';
 
 /**
  * [S14] Tasks on the device are checked against the task schema when the workspace opens, before any
@@ -38,20 +39,18 @@ export function findUnreadable(rows: readonly unknown[]): UnreadableRows {
   return { ids, rewindTo };
 }
 
-const yieldToMain = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
 /** Drops the device's unreadable task rows and winds the cursor back for them; returns how many. */
 export async function dropUnreadableTasks(db: WorklistDb): Promise<number> {
   const rows: unknown[] = await db.tasks.toArray();
   // Reading 5,000 rows out of IndexedDB is a long task of its own: checking starts in the next one.
-  await yieldToMain();
+  await nextTask();
   const ids: string[] = [];
   let rewindTo: number | null = null;
   let sliceStart = performance.now();
   // The first row goes alone: it also pays for the schema's first parse, so 20 with it can block long.
   for (let from = 0, take = 1; from < rows.length; from += take, take = ROWS_PER_LOOK) {
     if (from > 0 && performance.now() - sliceStart >= SLICE_MS) {
-      await yieldToMain();
+      await nextTask();
       sliceStart = performance.now();
     }
     const slice = findUnreadable(rows.slice(from, from + take));

@@ -1,5 +1,6 @@
 import { ActionResult, HUB_EVENTS, HUB_METHODS, Task, type Command, type SyncPage } from '../domain';
 import { readCursor, storeNewer, type WorklistDb } from './db';
+import { nextTask } from './next-task';
 
 /** Where the device stands with the relay, as the header shows it. */
 export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -44,9 +45,6 @@ export const browserNetwork: NetworkSignals = {
     };
   },
 };
-
-/** Lets the browser run other tasks (input, rendering) before the caller continues. */
-const yieldToMain = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * Keeps the device's worklist (Dexie) equal to the relay's view for this user (docs/HUB.md):
@@ -267,13 +265,13 @@ export class SyncEngine {
         if (!page.complete) next = this.fetchPage(page.cursor);
         // Receiving (the JSON parse), validating and serializing a 1,000-task page are each tens of ms:
         // separate tasks, so none of them joins another into a long task that would block a tap.
-        await yieldToMain();
+        await nextTask();
         const tasks = page.tasks.map((t) => Task.parse(t));
         if (snapshot) {
           for (const t of tasks) if ((snapshot.get(t.id)?.seq ?? -1) < t.seq) snapshot.set(t.id, t);
           for (const id of page.removed) snapshot.delete(id);
         }
-        await yieldToMain();
+        await nextTask();
         const write = this.writePage(page, tasks, previous, full, fresh);
         write.then(() => fresh && performance.mark('wardline:sync-page-written')).catch(() => undefined);
         previous = page.cursor;
