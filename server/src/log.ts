@@ -51,6 +51,12 @@ function lenientDecode(text: string): string {
   });
 }
 
+/** Errors are logged by name and message only: a stack or a request body could carry patient data. */
+export function errorSummary(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'NonError', message: typeof error };
+}
+
 /** A URL fit for a log line: every secret query value replaced by `[redacted]`, the path kept. */
 export function redactUrl(url: string): string {
   const hash = url.indexOf('#');

@@ -5,8 +5,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from './config';
-import { createLogger } from './log';
-import { errorSummary, startRelay, type Relay } from './relay';
+import { createLogger, errorSummary } from './log';
+import { startRelay, type Relay } from './relay';
 import { StoreTooNewError, StoreUnavailableError } from './store/database';
 
 async function main(): Promise<void> {

@@ -65,7 +65,7 @@ import {
   type ServiceBusConnection,
 } from './ingest/servicebus-connection';
 import type { Logger } from './log';
-import { redactUrl } from './log';
+import { errorSummary, redactUrl } from './log';
 import { openStore, type StoreEngine } from './store/database';
 import { azureTokenPassword } from './store/config';
 import type { WorklistStore } from './store/contract';
@@ -587,10 +587,4 @@ function warnAtStart(config: RelayConfig, logger: Logger): void {
       { event: 'metrics.closed' },
       'METRICS_TOKEN is not set: /metrics refuses every scrape (set it, or METRICS_PUBLIC=true).',
     );
-}
-
-/** Errors are logged by name and message only: a stack or a request body could carry patient data. */
-export function errorSummary(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'NonError', message: typeof error };
 }

@@ -1,5 +1,5 @@
 import type { AlertDelivery } from '../escalation/alerts';
-import type { Logger } from '../log';
+import { errorSummary, type Logger } from '../log';
 import type { PushClaim, PushClaims } from './claims';
 
 export interface PushOnce {
@@ -51,13 +51,7 @@ export function createPushOnce({
       .then((c) => settle(delivery, c))
       .catch((error: unknown) =>
         // The database is away: the hub alert went out regardless; an unsent claim is taken over later.
-        logger.warn(
-          {
-            alertId: delivery.alert.id,
-            err: { name: (error as Error).name, message: (error as Error).message },
-          },
-          'alert push failed',
-        ),
+        logger.warn({ alertId: delivery.alert.id, err: errorSummary(error) }, 'alert push failed'),
       );
   }
 
