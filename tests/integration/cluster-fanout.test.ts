@@ -3,45 +3,21 @@
  * one DATABASE_URL, each with its own clients, as a load balancer would spread them.
  */
 import pg from 'pg';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { Alert, Task } from '../../src/domain';
 import { routed, statResult } from '../helpers/events';
 import { FakeClock } from '../helpers/fake-clock';
-import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
-import { testDatabase } from '../helpers/postgres';
+import { eventually } from '../helpers/hub-client';
+import { clusterRig } from '../helpers/cluster-rig';
 import { deviceKeys, startPushService } from '../helpers/push-service';
 import { chargeNurseFirstEnv } from '../helpers/policies';
-import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
+import { devToken, postEvents, tempDir, type TestRelay } from '../helpers/relay';
 
 const MINUTE = 60_000;
 
 // Guards for a loaded machine (each relay start and client connect is slow there), not speed bounds.
 describe('several relays on one PostgreSQL', { timeout: 120_000 }, () => {
-  const cleanup: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await fn();
-  });
-
-  async function database(): Promise<string> {
-    const db = await testDatabase(inject('postgresUrl'));
-    cleanup.push(() => db.drop());
-    return db.url;
-  }
-
-  async function relay(url: string, id: string, parts: Parameters<typeof startTestRelay>[1] = {}) {
-    const started = await startTestRelay(
-      { DATABASE_URL: url, RELAY_ID: id, ...chargeNurseFirstEnv() },
-      parts,
-    );
-    cleanup.push(() => started.stop());
-    return started;
-  }
-
-  async function client(relayUrl: string, staffId: string): Promise<WorklistClient> {
-    const connected = await connectAs(relayUrl, staffId);
-    cleanup.push(() => connected.stop());
-    return connected;
-  }
+  const { cleanup, database, relay, client } = clusterRig(chargeNurseFirstEnv);
 
   /**
    * Relay A on a clock the test moves, relay B on real time (far from any deadline A reaches), and 4W's

@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Alert, AssignBedsResult, UnitAssignments } from '../../src/domain';
 import { routed, statResult } from '../helpers/events';
-import { connectAs, eventually, type WorklistClient } from '../helpers/hub-client';
-import { testDatabase } from '../helpers/postgres';
+import { eventually, type WorklistClient } from '../helpers/hub-client';
+import { clusterRig } from '../helpers/cluster-rig';
 import { decrypt, deviceKeys, startPushService } from '../helpers/push-service';
-import { devToken, postEvents, startTestRelay, tempDir, type TestRelay } from '../helpers/relay';
+import { devToken, postEvents, tempDir, type TestRelay } from '../helpers/relay';
 import { shiftsAroundNow } from '../helpers/policies';
 
 const TENANT = '7e57de00-0000-4000-8000-000000000001';
@@ -20,28 +20,7 @@ const MINUTE = 60_000;
 
 // Guards for a loaded machine (each relay start and client connect is slow there), not speed bounds.
 describe('several relays: once per cluster, on every relay', { timeout: 180_000 }, () => {
-  const cleanup: Array<() => Promise<void> | void> = [];
-  afterEach(async () => {
-    for (const fn of cleanup.splice(0).reverse()) await fn();
-  });
-
-  async function database(): Promise<string> {
-    const db = await testDatabase(inject('postgresUrl'));
-    cleanup.push(() => db.drop());
-    return db.url;
-  }
-
-  async function relay(url: string, id: string, parts: Parameters<typeof startTestRelay>[1] = {}) {
-    const started = await startTestRelay({ DATABASE_URL: url, RELAY_ID: id, ...shiftsAroundNow() }, parts);
-    cleanup.push(() => started.stop());
-    return started;
-  }
-
-  async function client(relayUrl: string, staffId: string): Promise<WorklistClient> {
-    const connected = await connectAs(relayUrl, staffId);
-    cleanup.push(() => connected.stop());
-    return connected;
-  }
+  const { cleanup, database, relay, client } = clusterRig(shiftsAroundNow);
 
   async function assignBeds(charge: WorklistClient, beds: string[], nurseId: string): Promise<void> {
     const board = await charge.connection.invoke<UnitAssignments>('assignments', '4W');
