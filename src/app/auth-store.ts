@@ -10,36 +10,16 @@ import {
 import { clearSession, loadSession, saveSession, type StoredSession } from '../data/auth/session';
 import { sweepMsalStorage } from '../data/auth/msal-storage';
 import { DemoTokenSource } from '../data/auth/token-source';
-import { nextTask } from '../data/next-task';
 import { useConnection } from '../state/connection-store';
 import { usePending } from '../state/pending-store';
 import { useUi } from '../state/ui-store';
 import { rememberLocked, wasLocked, watchIdle } from './idle-lock';
+import { loadWorkspace as workspaceModule } from './signed-in-chunk';
 import { tokenSourceFor } from './token-sources';
 import type { Workspace } from './workspace';
 import type { AccountInfo } from '@azure/msal-browser';
 import type { MsalAuth, MsalTokenSource } from '../data/auth/msal';
 
-/**
- * The signed-in half of the app (Dexie, SignalR, the sync engine) is its own chunk: the sign-in screen,
- * a first visit's page, does not wait for it.
- */
-const workspaceModule = async () => {
-  // One task per group of modules: the task schema, the rest of the domain's schemas (zod builds every
-  // schema as its module runs), Dexie, SignalR, then the workspace. Imported together they ran as one
-  // task of 100+ ms on a slow phone (Lighthouse's 4x CPU), a long task in its Total Blocking Time.
-  // docs/SYNC.md S16.
-  for (const load of [
-    () => import('../domain/task'),
-    () => import('../domain'),
-    () => import('dexie'),
-    () => import('@microsoft/signalr'),
-  ]) {
-    await load();
-    await nextTask();
-  }
-  return import('./workspace');
-};
 /** MSAL is its own chunk too, loaded only when the relay names an identity provider. */
 const msalModule = () => import('../data/auth/msal');
 /** Deleting a database needs Dexie, which belongs to the signed-in chunk, not the first screen's. */
