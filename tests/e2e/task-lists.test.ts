@@ -67,6 +67,21 @@ function checkView(device: Device, size: ViewportName, name: string): Promise<vo
 }
 
 /** Ids of the rows shown, in their visual order. */
+/**
+ * The rows in order once the list has settled: the worklist is read from IndexedDB in slices when the
+ * page opens, so the order is the place only once every slice is in (two reads half a second apart agree).
+ */
+async function settledIds(page: Page): Promise<string[]> {
+  await page.locator('.tbody [data-task-id]').nth(7).waitFor();
+  let ids = await shownIds(page);
+  for (;;) {
+    await page.waitForTimeout(500);
+    const again = await shownIds(page);
+    if (again.join() === ids.join()) return ids;
+    ids = again;
+  }
+}
+
 function shownIds(page: Page): Promise<string[]> {
   return page.locator('[data-task-id]').evaluateAll((els) =>
     els
@@ -305,32 +320,53 @@ describe('[issue 16] exceptions: keep the place, a reason and Undo, identical on
     await waitUntilLive(coordinator.page);
   });
 
+  it('[L7] j pressed three times before the screen catches up moves three rows, not one', async () => {
+    const page = coordinator.page;
+    await page.goto('/exceptions');
+    await page.getByRole('heading', { level: 1, name: 'Exceptions' }).waitFor();
+    const ids = await settledIds(page);
+    await page.getByRole('heading', { level: 1 }).click();
+    // No wait between the presses: each move reaches the URL as a transition, after the next press.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('j');
+    await page.locator(`.tbody [data-task-id="${ids[2]}"][aria-current=true]`).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/exceptions/${encodeURIComponent(ids[2]!)}`);
+    await page.keyboard.press('k');
+    await page.locator(`.tbody [data-task-id="${ids[1]}"][aria-current=true]`).waitFor();
+  });
+
   it('[L7] after resolving row 6, j goes to the row that took its place, not row 1', async () => {
     const page = coordinator.page;
     await page.goto('/exceptions');
     await page.getByRole('heading', { level: 1, name: 'Exceptions' }).waitFor();
-    await page.locator('.tbody [data-task-id]').nth(7).waitFor();
-    // The worklist is read from IndexedDB in slices when the page opens: the order is the place only
-    // once every slice is in (two reads half a second apart agree).
-    let before = await shownIds(page);
-    for (;;) {
-      await page.waitForTimeout(500);
-      const again = await shownIds(page);
-      if (again.join() === before.join()) break;
-      before = again;
-    }
+    await settledIds(page);
     await page.getByRole('heading', { level: 1 }).click();
     for (let i = 0; i < 6; i++) {
       await page.keyboard.press('j');
       // Row i of the list as it is now: on a loaded machine a late slice may still reorder it.
       await page.locator('.tbody [data-task-id]').nth(i).and(page.locator('[aria-current=true]')).waitFor();
     }
-    before = await shownIds(page);
+    const before = await shownIds(page);
     await page.getByRole('button', { name: 'Fixed', exact: true }).click();
     await page.locator(`.tbody [data-task-id="${before[5]}"]`).waitFor({ state: 'detached' });
     await page.getByRole('heading', { level: 1 }).click();
     await page.keyboard.press('j');
-    await page.locator(`.tbody [data-task-id="${before[6]}"][aria-current=true]`).waitFor();
+    const moved = await page
+      .locator(`.tbody [data-task-id="${before[6]}"][aria-current=true]`)
+      .waitFor({ timeout: 10_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!moved) {
+      // Say where j went instead (ids only), so a failure names its cause.
+      const current = await page
+        .locator('.tbody [aria-current=true]')
+        .getAttribute('data-task-id')
+        .catch(() => null);
+      const now = await shownIds(page);
+      expect.fail(
+        `j went to row ${now.indexOf(current ?? '')} (${current}), not to ${before[6]} (now row ${now.indexOf(before[6]!)}); ` +
+          `the list before: ${before.slice(0, 8).join(', ')}; now: ${now.slice(0, 8).join(', ')}; URL ${new URL(page.url()).pathname}`,
+      );
+    }
   });
 
   it('[L8, L9] Dismiss asks why, waits for Undo, and sends only when the window passes', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { useUi } from '../../state/ui-store';
 import { LIST_SHORTCUTS, type ShortcutAction } from '../task/action-registry';
 
@@ -20,9 +20,12 @@ function isTyping(target: EventTarget | null): boolean {
  */
 export function useListShortcuts(handlers: Handlers): void {
   const on = useUi((s) => s.shortcutsOn);
-  // The latest handlers without re-binding the listener on every render.
+  // The latest handlers without re-binding the listener on every render, swapped in as the render is
+  // committed: a key pressed once the screen shows a selection must act on that selection. (A passive
+  // effect runs after the paint, so a key in between used the previous render's handlers, and j moved to
+  // the row already selected: the press was lost.)
   const latest = useRef(handlers);
-  useEffect(() => {
+  useLayoutEffect(() => {
     latest.current = handlers;
   });
   useEffect(() => {

@@ -194,14 +194,24 @@ export function WorkList({ definition }: { definition: ListDefinition }) {
     void execute(selectedTask.id, type, payload);
   }
 
+  // The rows j/k moved to that the URL has not reached yet: the router commits a navigation as a
+  // transition, so a second press can come before the first move is on screen. While the selection is
+  // one of these, the next move goes on from the last (three quick presses are three rows, not one).
+  const moves = useRef<string[]>([]);
+
   useListShortcuts({
     onMove(delta) {
       if (rows.length === 0) return;
-      let from = selectedIndex;
+      const here = selectedId ?? '';
+      const ahead = moves.current.includes(here) ? moves.current.at(-1) : undefined;
+      const aheadIndex = ahead !== undefined && ahead !== here ? rows.findIndex((t) => t.id === ahead) : -1;
+      let from = aheadIndex >= 0 ? aheadIndex : selectedIndex;
       if (from < 0 && selectedId && lastIndex.current >= 0) from = lastIndex.current - (delta > 0 ? 1 : 0);
       else if (from < 0) from = delta > 0 ? -1 : rows.length;
       const next = rows[Math.min(rows.length - 1, Math.max(0, from + delta))];
-      if (next) open(next, true);
+      if (!next) return;
+      moves.current = aheadIndex >= 0 ? [...moves.current, next.id] : [here, next.id];
+      open(next, true);
     },
     onFilter: () => filterRef.current?.focus(),
     onAction: act,
