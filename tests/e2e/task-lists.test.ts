@@ -66,7 +66,6 @@ function checkView(device: Device, size: ViewportName, name: string): Promise<vo
   );
 }
 
-/** Ids of the rows shown, in their visual order. */
 /**
  * The rows in order once the list has settled: the worklist is read from IndexedDB in slices when the
  * page opens, so the order is the place only once every slice is in (two reads half a second apart agree).
@@ -82,6 +81,7 @@ async function settledIds(page: Page): Promise<string[]> {
   }
 }
 
+/** Ids of the rows shown, in their visual order. */
 function shownIds(page: Page): Promise<string[]> {
   return page.locator('[data-task-id]').evaluateAll((els) =>
     els
